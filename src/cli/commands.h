@@ -1,0 +1,13 @@
+#pragma once
+// Each cmd_*.cpp adds its subcommands to the app; main() runs them.
+namespace CLI {
+class App;
+}
+
+namespace clasp::cli {
+
+void add_audio_commands(CLI::App& app);
+void add_data_commands(CLI::App& app);
+void add_bench_command(CLI::App& app);
+
+}  // namespace clasp::cli

@@ -1,0 +1,14 @@
+#pragma once
+#include <string>
+
+namespace clasp {
+
+// Reads a whole file; clasp::Error naming the path when it cannot.
+// max_bytes guards against pathological inputs (0 = no limit).
+std::string read_file(const std::string& path, size_t max_bytes = 0);
+
+// Writes via a temporary file and rename(), so a killed process never
+// leaves a half-written file under the final name.
+void write_file_atomic(const std::string& path, const std::string& data);
+
+}  // namespace clasp

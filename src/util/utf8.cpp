@@ -1,0 +1,59 @@
+#include "util/utf8.h"
+
+#include "util/error.h"
+
+namespace clasp {
+
+namespace {
+// Decodes one code point at s[i]; returns its length, or 0 when invalid.
+size_t decode(std::string_view s, size_t i, char32_t* cp) {
+  auto b = [&](size_t k) { return static_cast<unsigned char>(s[i + k]); };
+  unsigned char c = b(0);
+  size_t n;
+  char32_t v, min;
+  if (c < 0x80) { *cp = c; return 1; }
+  if ((c & 0xE0) == 0xC0) { n = 2; v = c & 0x1F; min = 0x80; }
+  else if ((c & 0xF0) == 0xE0) { n = 3; v = c & 0x0F; min = 0x800; }
+  else if ((c & 0xF8) == 0xF0) { n = 4; v = c & 0x07; min = 0x10000; }
+  else return 0;
+  if (i + n > s.size()) return 0;
+  for (size_t k = 1; k < n; ++k) {
+    if ((b(k) & 0xC0) != 0x80) return 0;
+    v = (v << 6) | (b(k) & 0x3F);
+  }
+  if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF)) return 0;
+  *cp = v;
+  return n;
+}
+}  // namespace
+
+size_t find_invalid_utf8(std::string_view s) {
+  for (size_t i = 0; i < s.size();) {
+    char32_t cp;
+    size_t n = decode(s, i, &cp);
+    if (n == 0) return i;
+    i += n;
+  }
+  return std::string_view::npos;
+}
+
+void require_utf8(std::string_view s, const std::string& where) {
+  size_t bad = find_invalid_utf8(s);
+  if (bad != std::string_view::npos)
+    throw Error(where + ": invalid UTF-8 at byte " + std::to_string(bad) + " (expected UTF-8 text)");
+}
+
+std::string utf8_to_latin1(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size();) {
+    char32_t cp;
+    size_t n = decode(s, i, &cp);
+    if (n == 0) { out.push_back('?'); ++i; continue; }
+    out.push_back(cp < 0x100 ? static_cast<char>(cp) : '?');
+    i += n;
+  }
+  return out;
+}
+
+}  // namespace clasp

@@ -1,0 +1,19 @@
+#pragma once
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace clasp {
+
+// Byte offset of the first invalid UTF-8 sequence, or npos when valid.
+// Rejects overlong forms, surrogates and code points above U+10FFFF.
+size_t find_invalid_utf8(std::string_view s);
+
+// Throws clasp::Error "<where>: invalid UTF-8 at byte N" when s is not UTF-8.
+void require_utf8(std::string_view s, const std::string& where);
+
+// UTF-8 -> ISO-8859-1 for engines that only read Latin-1 (festival);
+// characters outside Latin-1 become '?'. Input must be valid UTF-8.
+std::string utf8_to_latin1(std::string_view s);
+
+}  // namespace clasp
