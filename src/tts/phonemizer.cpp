@@ -10,7 +10,6 @@ namespace clasp {
 namespace {
 const char* espeak_language(const std::string& lang) {
   if (lang == "en") return "en-us";
-  if (lang == "fr") return "fr-fr";
   return nullptr;
 }
 }  // namespace

@@ -13,10 +13,11 @@ namespace {
 // espeak-ng base voices per language, each combined with the variants below.
 const std::map<std::string, std::vector<std::string>>& espeak_bases() {
   static const std::map<std::string, std::vector<std::string>> b = {
-      {"en", {"en-us", "en-gb", "en-gb-scotland", "en-029", "en-gb-x-rp"}},
+      // Names are espeak-ng voice file names ("en" is British English).
+      {"en", {"en-us", "en", "en-gb-scotland", "en-029", "en-gb-x-rp"}},
       {"es", {"es", "es-419"}},
       {"ca", {"ca"}},
-      {"fr", {"fr-fr", "fr-be"}},
+      {"fr", {"fr", "fr-be"}},
       {"pt", {"pt", "pt-br"}},
       {"it", {"it"}},
       {"eo", {"eo"}},

@@ -25,7 +25,6 @@ std::string Progress::format_duration(double s) {
 }
 
 void Progress::update(int64_t done, const std::string& extra) {
-  if (start_done_ < 0) start_done_ = done;  // resumed jobs: rate counts new work only
   done_ = done;
   auto now = std::chrono::steady_clock::now();
   double since = std::chrono::duration<double>(now - last_draw_).count();
@@ -38,8 +37,7 @@ void Progress::finish(const std::string& extra) { draw(extra, true); }
 
 void Progress::draw(const std::string& extra, bool final) {
   double el = elapsed_s();
-  int64_t fresh = done_ - (start_done_ < 0 ? 0 : start_done_);
-  double rate = el > 0 ? fresh / el : 0;
+  double rate = el > 0 ? done_ / el : 0;
   double eta = rate > 0 ? (total_ - done_) / rate : -1;
   int width = 24;
   int filled = total_ > 0 ? static_cast<int>(width * done_ / total_) : 0;

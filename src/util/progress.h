@@ -20,7 +20,7 @@ class Progress {
  private:
   void draw(const std::string& extra, bool final);
   std::string label_, unit_;
-  int64_t total_, done_ = 0, start_done_ = -1;
+  int64_t total_, done_ = 0;
   bool tty_;
   std::chrono::steady_clock::time_point start_, last_draw_;
 };
