@@ -1,1 +1,67 @@
 #include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "test_helpers.h"
+
+using clasp::test::run_capture;
+
+namespace {
+std::string clasp_cmd(const std::string& args) { return std::string(CLASP_BIN) + " " + args; }
+}  // namespace
+
+TEST(Cli, AudioInfoAndMel) {
+  clasp::test::TempDir dir;
+  std::string wav = dir / "tone.wav";
+  ASSERT_TRUE(clasp::test::write_audio(wav, clasp::test::sine(440, 1.0, 22050), 22050, 1,
+                                       SF_FORMAT_WAV | SF_FORMAT_PCM_16));
+  int rc;
+  std::string out = run_capture(clasp_cmd("audio info --json " + wav), &rc);
+  EXPECT_EQ(rc, 0) << out;
+  EXPECT_NE(out.find("\"sample_rate\":22050"), std::string::npos) << out;
+  out = run_capture(clasp_cmd("audio mel " + wav + " -o " + (dir / "m.npy")), &rc);
+  EXPECT_EQ(rc, 0) << out;
+  EXPECT_NE(out.find("101 frames x 80 mels"), std::string::npos) << out;
+  std::ifstream npy(dir / "m.npy", std::ios::binary);
+  std::string head(10, '\0');
+  npy.read(head.data(), 10);
+  EXPECT_EQ(head.substr(1, 5), "NUMPY");
+}
+
+TEST(Cli, BadInputsGiveClearErrorsAndNonZeroExit) {
+  clasp::test::TempDir dir;
+  int rc;
+  std::string out = run_capture(clasp_cmd("audio info /tmp/clasp-missing.flac"), &rc);
+  EXPECT_EQ(rc, 1);
+  EXPECT_NE(out.find("/tmp/clasp-missing.flac: no such file"), std::string::npos) << out;
+
+  out = run_capture(clasp_cmd("data brown --corpus /tmp/clasp-no-corpus -o " + (dir / "b.jsonl")), &rc);
+  EXPECT_EQ(rc, 1);
+  EXPECT_NE(out.find("/tmp/clasp-no-corpus"), std::string::npos) << out;
+
+  std::ofstream(dir / "m.jsonl") << R"({"id":"a","text":"hi","lang":"en"})" << "\n";
+  out = run_capture(clasp_cmd("data translate -i " + (dir / "m.jsonl") + " --to xx -o " + (dir / "t.jsonl")), &rc);
+  EXPECT_EQ(rc, 1);
+  EXPECT_NE(out.find("\"xx\""), std::string::npos) << out;
+
+  out = run_capture(clasp_cmd("data synth -i " + (dir / "nope.jsonl") + " -o " + (dir / "o")), &rc);
+  EXPECT_EQ(rc, 1);
+  EXPECT_NE(out.find("nope.jsonl: no such file"), std::string::npos) << out;
+}
+
+TEST(Cli, BrownTranslateSynthPipeline) {
+  clasp::test::TempDir dir;
+  int rc;
+  std::string out = run_capture(clasp_cmd("data brown -o " + (dir / "brown.jsonl")), &rc);
+  ASSERT_EQ(rc, 0) << out;
+  EXPECT_NE(out.find("(15 categories)"), std::string::npos) << out;
+  out = run_capture(clasp_cmd("data translate -i " + (dir / "brown.jsonl") + " --to es,it --limit 6 -o " +
+                              (dir / "ml.jsonl")),
+                    &rc);
+  ASSERT_EQ(rc, 0) << out;
+  EXPECT_NE(out.find("wrote " + (dir / "ml.jsonl") + " (18 utterances)"), std::string::npos) << out;
+  out = run_capture(clasp_cmd("data synth -i " + (dir / "ml.jsonl") + " -o " + (dir / "c")), &rc);
+  ASSERT_EQ(rc, 0) << out;
+  EXPECT_NE(out.find("18 made now, 0 failed"), std::string::npos) << out;
+  EXPECT_NE(out.find("per language: en 6 es 6 it 6"), std::string::npos) << out;
+}

@@ -1,1 +1,69 @@
 #include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "data/manifest.h"
+#include "test_helpers.h"
+#include "util/error.h"
+
+using namespace clasp;
+
+namespace {
+std::string error_of(const std::string& path) {
+  try {
+    read_manifest(path);
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "";
+}
+}  // namespace
+
+TEST(Manifest, RoundTripKeepsEveryField) {
+  test::TempDir dir;
+  Utterance u;
+  u.id = "ca01.0001.es";
+  u.text = "El jurado dijo \"sí\".";
+  u.lang = "es";
+  u.category = "news";
+  u.split = "test";
+  u.doc = "ca01";
+  u.source_id = "ca01.0001";
+  u.tokens = 12;
+  u.audio = "audio/es/ca01.0001.es.wav";
+  u.duration = 2.5;
+  u.voice = "espeak:es+m3";
+  u.engine = "espeak";
+  u.phonemes = "el xuɾˈaðo";
+  write_manifest(dir / "m.jsonl", {u, u});
+  auto back = read_manifest(dir / "m.jsonl");
+  ASSERT_EQ(back.size(), 2u);
+  EXPECT_EQ(back[1].text, u.text);
+  EXPECT_EQ(back[1].source_id, u.source_id);
+  EXPECT_EQ(back[1].tokens, 12);
+  EXPECT_DOUBLE_EQ(back[1].duration, 2.5);
+  EXPECT_EQ(back[1].phonemes, u.phonemes);
+}
+
+TEST(Manifest, ErrorsNameFileLineAndField) {
+  test::TempDir dir;
+  std::string p = dir / "bad.jsonl";
+  std::ofstream(p) << R"({"id":"a","text":"x","lang":"en"})" << "\n\n" << R"({"id":"b","lang":"en"})" << "\n";
+  std::string e = error_of(p);
+  EXPECT_NE(e.find(p + ":3"), std::string::npos) << e;
+  EXPECT_NE(e.find("\"text\""), std::string::npos) << e;
+
+  std::ofstream(p) << "{not json\n";
+  EXPECT_NE(error_of(p).find("not valid JSON"), std::string::npos);
+
+  std::ofstream(p) << R"({"id":"a","text":"x","lang":"en","split":"dev"})" << "\n";
+  EXPECT_NE(error_of(p).find("split"), std::string::npos);
+
+  std::ofstream(p) << R"({"id":"a","text":"x","lang":"en","duration":"long"})" << "\n";
+  EXPECT_NE(error_of(p).find("duration"), std::string::npos);
+
+  std::ofstream(p) << "{\"id\":\"a\",\"text\":\"caf\xE9\",\"lang\":\"fr\"}\n";  // Latin-1, not UTF-8
+  EXPECT_NE(error_of(p).find("invalid UTF-8"), std::string::npos);
+
+  EXPECT_NE(error_of(dir / "missing.jsonl").find("no such file"), std::string::npos);
+}

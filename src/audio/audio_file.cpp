@@ -3,6 +3,7 @@
 #include <sndfile.h>
 
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <memory>
 
@@ -26,6 +27,18 @@ std::string format_name(int format) {
   std::string s = major.name ? major.name : "unknown";
   if (sub.name) s += std::string(" / ") + sub.name;
   return s;
+}
+
+// libsndfile logs "data : <header size> (should be <real size>)" for a WAV
+// data chunk longer than the file. Streamed WAVs write 0 or 0xFFFFFFFF as
+// the size on purpose; those are not truncation.
+bool header_claims_more_data(const std::string& log) {
+  auto pos = log.find("\ndata : ");
+  if (pos == std::string::npos) return false;
+  unsigned long long claimed = 0, real = 0;
+  if (std::sscanf(log.c_str() + pos, "\ndata : %llu (should be %llu)", &claimed, &real) != 2) return false;
+  if (claimed == 0 || claimed == 0xFFFFFFFFULL) return false;
+  return real < claimed;
 }
 
 SndPtr open_checked(const std::string& path, SF_INFO* info) {
@@ -66,9 +79,7 @@ Audio read_audio(const std::string& path, const ReadOptions& opt) {
   // file holds and silently shortens it; its log says so. Treat as truncated.
   char log[4096] = {0};
   sf_command(f.get(), SFC_GET_LOG_INFO, log, sizeof log);
-  std::string logs(log);
-  if (logs.find("larger than file") != std::string::npos ||
-      logs.find("truncated") != std::string::npos)
+  if (header_claims_more_data(log))
     fail_file(path, "truncated audio data (the header promises more samples than the file holds)");
   if (info.frames <= 0 && (info.format & SF_FORMAT_TYPEMASK) != SF_FORMAT_MPEG &&
       (info.format & SF_FORMAT_TYPEMASK) != SF_FORMAT_OGG)

@@ -1,6 +1,7 @@
 #include "tts/synth_job.h"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
@@ -181,6 +182,20 @@ SynthSummary run_synth(const SynthOptions& opt) {
   }
   sum.clips = jobs.size();
   fs::create_directories(opt.out_dir + "/log");
+  // One synthesis run per output directory at a time.
+  std::string lock_path = opt.out_dir + "/.lock";
+  int lock_fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (lock_fd < 0 || flock(lock_fd, LOCK_EX | LOCK_NB) != 0)
+    throw Error(opt.out_dir + ": another synthesis run is using this directory");
+  struct LockGuard {
+    int fd;
+    ~LockGuard() { ::close(fd); }
+  } lock_guard{lock_fd};
+  // Half-written clips of a killed run never got their final name; drop them.
+  if (fs::is_directory(opt.out_dir + "/audio"))
+    for (const auto& e : fs::recursive_directory_iterator(opt.out_dir + "/audio"))
+      if (e.is_regular_file() && e.path().filename().string().find(".part.") != std::string::npos)
+        fs::remove(e.path());
   auto recs = read_logs(opt.out_dir + "/log");
 
   std::vector<const Job*> pending;
