@@ -10,6 +10,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "clasp 0.1.0");
   clasp::cli::add_audio_commands(app);
   clasp::cli::add_data_commands(app);
+  clasp::cli::add_text_commands(app);
   clasp::cli::add_bench_command(app);
   try {
     app.parse(argc, argv);

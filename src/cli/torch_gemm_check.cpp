@@ -3,11 +3,13 @@
 #include <torch/torch.h>
 
 #include <chrono>
+#include <thread>
 
 namespace clasp {
 
 GemmResult torch_gemm_gflops(int n, int reps) {
   torch::NoGradGuard ng;
+  torch::set_num_threads(static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
   auto a = torch::randn({n, n});
   auto b = torch::randn({n, n});
   auto c = torch::mm(a, b);  // warm-up

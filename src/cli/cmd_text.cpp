@@ -1,0 +1,123 @@
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "cli/commands.h"
+#include "data/manifest.h"
+#include "text/eval_bitext.h"
+#include "text/sentence_encoder.h"
+#include "text/train_text.h"
+#include "util/error.h"
+#include "util/npy.h"
+#include "util/utf8.h"
+
+namespace clasp::cli {
+
+namespace {
+struct EmbedArgs {
+  std::string model = default_text_encoder_dir(), in, out;
+};
+struct EvalArgs {
+  std::string model = default_text_encoder_dir(), manifest = "data/brown-multilingual.jsonl", split = "test";
+  size_t candidates = 1000;
+  uint64_t seed = 1;
+  std::string json_out;
+};
+
+void run_embed(const EmbedArgs& a) {
+  auto enc = SentenceEncoder::load(a.model);
+  std::vector<std::string> lines;
+  std::string line;
+  std::ifstream file;
+  if (!a.in.empty() && a.in != "-") {
+    file.open(a.in);
+    if (!file) throw Error(a.in + ": cannot open");
+  }
+  std::istream& in = a.in.empty() || a.in == "-" ? std::cin : file;
+  const std::string src = a.in.empty() || a.in == "-" ? "stdin" : a.in;
+  size_t n = 0;
+  while (std::getline(in, line)) {
+    ++n;
+    require_utf8(line, src + ":" + std::to_string(n));
+    lines.push_back(line);
+  }
+  auto v = enc->embed(lines);
+  const size_t d = static_cast<size_t>(enc->dim());
+  if (!a.out.empty() && a.out.size() > 4 && a.out.substr(a.out.size() - 4) == ".npy") {
+    write_npy_f32(a.out, v, lines.size(), d);
+    std::fprintf(stderr, "wrote %s (%zu x %zu)\n", a.out.c_str(), lines.size(), d);
+    return;
+  }
+  FILE* out = a.out.empty() ? stdout : std::fopen(a.out.c_str(), "w");
+  if (!out) throw Error(a.out + ": cannot write");
+  for (size_t i = 0; i < lines.size(); ++i) {
+    nlohmann::json j = {{"text", lines[i]}, {"embedding", std::vector<float>(v.begin() + i * d, v.begin() + (i + 1) * d)}};
+    std::fprintf(out, "%s\n", j.dump().c_str());
+  }
+  if (out != stdout) std::fclose(out);
+}
+
+void run_eval(const EvalArgs& a) {
+  auto enc = SentenceEncoder::load(a.model);
+  auto utts = read_manifest(a.manifest);
+  auto scores = eval_bitext(*enc, utts, a.split, a.candidates, a.seed);
+  double same = eval_same_language(*enc, utts, a.split, a.candidates, a.seed);
+  std::printf("Bitext retrieval, %s split, accuracy@1 (model %s, %lld parameters)\n", a.split.c_str(),
+              a.model.c_str(), static_cast<long long>(enc->info().parameters));
+  std::printf("  %-4s %10s %8s %8s\n", "lang", "candidates", "en->x", "x->en");
+  nlohmann::json j;
+  for (const auto& s : scores) {
+    std::printf("  %-4s %10zu %8.3f %8.3f\n", s.lang.c_str(), s.candidates, s.en_to_x, s.x_to_en);
+    j["bitext"][s.lang] = {{"candidates", s.candidates}, {"en_to_x", s.en_to_x}, {"x_to_en", s.x_to_en}};
+  }
+  std::printf("  same-language (en vs lower-cased, unpunctuated en): %.3f\n", same);
+  j["same_language_en"] = same;
+  if (!a.json_out.empty()) {
+    std::ofstream(a.json_out) << j.dump(2) << "\n";
+    std::printf("wrote %s\n", a.json_out.c_str());
+  }
+}
+}  // namespace
+
+void add_text_commands(CLI::App& app) {
+  auto* text = app.add_subcommand("text", "Multilingual sentence encoder: train, embed, evaluate");
+  text->require_subcommand(1);
+
+  static TextTrainOptions tr;
+  auto* t = text->add_subcommand("train", "Train the default multilingual sentence encoder");
+  t->add_option("-i,--in", tr.manifest, "Manifest with English sentences and translations")->capture_default_str();
+  t->add_option("-o,--out", tr.out_dir, "Output model directory")->capture_default_str();
+  t->add_option("--work-dir", tr.work_dir, "Checkpoints, vocabulary and metrics")->capture_default_str();
+  t->add_option("--steps", tr.steps, "Training steps")->capture_default_str();
+  t->add_option("--batch", tr.batch, "Sentence pairs per step")->capture_default_str();
+  t->add_option("--lr", tr.lr, "Peak learning rate")->capture_default_str();
+  t->add_option("--vocab", tr.vocab_size, "SentencePiece vocabulary size")->capture_default_str();
+  t->add_option("--hidden", tr.hidden, "Hidden size")->capture_default_str();
+  t->add_option("--layers", tr.layers, "Transformer layers")->capture_default_str();
+  t->add_option("--heads", tr.heads, "Attention heads")->capture_default_str();
+  t->add_option("--intermediate", tr.intermediate, "Feed-forward size")->capture_default_str();
+  t->add_option("--max-len", tr.max_len, "Maximum tokens per sentence")->capture_default_str();
+  t->add_option("--seed", tr.seed, "Seed")->capture_default_str();
+  t->callback([] { train_text_encoder(tr); });
+
+  static EmbedArgs em;
+  auto* e = text->add_subcommand("embed", "Embed lines of text (stdin or a file) as JSONL or .npy");
+  e->add_option("-m,--model", em.model, "Text encoder directory")->capture_default_str();
+  e->add_option("-i,--in", em.in, "Input file, one sentence per line (default stdin)");
+  e->add_option("-o,--out", em.out, "Output .jsonl or .npy (default JSONL on stdout)");
+  e->callback([] { run_embed(em); });
+
+  static EvalArgs ev;
+  auto* v = text->add_subcommand("eval", "Bitext retrieval accuracy@1 between English and each language");
+  v->add_option("-m,--model", ev.model, "Text encoder directory")->capture_default_str();
+  v->add_option("-i,--in", ev.manifest, "Manifest with translations")->capture_default_str();
+  v->add_option("--split", ev.split, "Split to evaluate on")->capture_default_str();
+  v->add_option("--candidates", ev.candidates, "Candidates per language")->capture_default_str();
+  v->add_option("--seed", ev.seed, "Sample seed")->capture_default_str();
+  v->add_option("--json", ev.json_out, "Also write the scores as JSON");
+  v->callback([] { run_eval(ev); });
+}
+
+}  // namespace clasp::cli

@@ -1,0 +1,101 @@
+#include "models/safetensors.h"
+
+#include <cstring>
+#include <nlohmann/json.hpp>
+
+#include "util/error.h"
+#include "util/fs.h"
+
+namespace clasp {
+
+namespace {
+struct DtypeInfo {
+  const char* name;
+  torch::ScalarType type;
+  size_t size;
+};
+const DtypeInfo kDtypes[] = {
+    {"F32", torch::kFloat32, 4}, {"F16", torch::kFloat16, 2}, {"BF16", torch::kBFloat16, 2},
+    {"F64", torch::kFloat64, 8}, {"I64", torch::kInt64, 8},   {"I32", torch::kInt32, 4},
+    {"I16", torch::kInt16, 2},   {"I8", torch::kInt8, 1},     {"U8", torch::kUInt8, 1},
+    {"BOOL", torch::kBool, 1}};
+
+const DtypeInfo* by_name(const std::string& n) {
+  for (const auto& d : kDtypes)
+    if (n == d.name) return &d;
+  return nullptr;
+}
+const DtypeInfo* by_type(torch::ScalarType t) {
+  for (const auto& d : kDtypes)
+    if (t == d.type) return &d;
+  return nullptr;
+}
+}  // namespace
+
+std::map<std::string, torch::Tensor> load_safetensors(const std::string& path) {
+  std::string bytes = read_file(path);
+  if (bytes.size() < 8) fail_file(path, "too short for a safetensors file");
+  uint64_t hlen = 0;
+  for (int i = 7; i >= 0; --i) hlen = (hlen << 8) | static_cast<unsigned char>(bytes[i]);
+  if (hlen > bytes.size() - 8 || hlen > (100u << 20)) fail_file(path, "corrupt safetensors header length");
+  nlohmann::json header;
+  try {
+    header = nlohmann::json::parse(bytes.substr(8, hlen));
+  } catch (const nlohmann::json::exception& e) {
+    fail_file(path, std::string("safetensors header is not valid JSON: ") + e.what());
+  }
+  const size_t base = 8 + hlen, data_len = bytes.size() - base;
+  std::map<std::string, torch::Tensor> out;
+  for (auto it = header.begin(); it != header.end(); ++it) {
+    if (it.key() == "__metadata__") continue;
+    const auto& t = it.value();
+    const std::string where = "tensor \"" + it.key() + "\"";
+    if (!t.contains("dtype") || !t.contains("shape") || !t.contains("data_offsets"))
+      fail_file(path, where + " lacks dtype, shape or data_offsets");
+    const DtypeInfo* d = by_name(t["dtype"].get<std::string>());
+    if (!d) fail_file(path, where + " has unsupported dtype " + t["dtype"].get<std::string>());
+    std::vector<int64_t> shape = t["shape"].get<std::vector<int64_t>>();
+    auto off = t["data_offsets"].get<std::vector<uint64_t>>();
+    int64_t numel = 1;
+    for (auto s : shape) {
+      if (s < 0) fail_file(path, where + " has a negative dimension");
+      numel *= s;
+    }
+    if (off.size() != 2 || off[1] < off[0] || off[1] > data_len ||
+        off[1] - off[0] != static_cast<uint64_t>(numel) * d->size)
+      fail_file(path, where + " has data_offsets that do not match its shape or the file size");
+    auto tensor = torch::empty(shape, torch::TensorOptions().dtype(d->type));
+    if (numel) std::memcpy(tensor.data_ptr(), bytes.data() + base + off[0], off[1] - off[0]);
+    out[it.key()] = tensor;
+  }
+  return out;
+}
+
+void save_safetensors(const std::string& path, const std::map<std::string, torch::Tensor>& tensors,
+                      const std::map<std::string, std::string>& metadata) {
+  nlohmann::json header = nlohmann::json::object();
+  if (!metadata.empty()) header["__metadata__"] = metadata;
+  std::vector<torch::Tensor> parts;
+  uint64_t offset = 0;
+  for (const auto& [name, t0] : tensors) {
+    auto t = t0.detach().to(torch::kCPU).contiguous();
+    const DtypeInfo* d = by_type(t.scalar_type());
+    if (!d) throw Error(path + ": tensor \"" + name + "\" has a dtype safetensors cannot store");
+    uint64_t n = static_cast<uint64_t>(t.numel()) * d->size;
+    header[name] = {{"dtype", d->name}, {"shape", t.sizes().vec()}, {"data_offsets", {offset, offset + n}}};
+    offset += n;
+    parts.push_back(t);
+  }
+  std::string h = header.dump();
+  h.append((8 - h.size() % 8) % 8, ' ');  // keep tensor data 8-byte aligned
+  std::string out(8, '\0');
+  uint64_t hl = h.size();
+  for (int i = 0; i < 8; ++i) out[i] = static_cast<char>((hl >> (8 * i)) & 0xFF);
+  out += h;
+  out.reserve(out.size() + offset);
+  for (const auto& t : parts)
+    out.append(static_cast<const char*>(t.data_ptr()), static_cast<size_t>(t.numel()) * t.element_size());
+  write_file_atomic(path, out);
+}
+
+}  // namespace clasp

@@ -1,0 +1,21 @@
+#pragma once
+// Reading and writing the safetensors format: an 8-byte little-endian header
+// length, a JSON header {name: {dtype, shape, data_offsets}}, then the raw
+// little-endian tensor bytes.
+#include <torch/torch.h>
+
+#include <map>
+#include <string>
+
+namespace clasp {
+
+// Loads every tensor (F32, F16, BF16, F64, I64, I32, I16, I8, U8, BOOL) as a
+// CPU tensor of that dtype. Errors name the file and the offending tensor.
+std::map<std::string, torch::Tensor> load_safetensors(const std::string& path);
+
+// Saves contiguous CPU copies of the tensors; `metadata` goes into
+// "__metadata__". Written atomically.
+void save_safetensors(const std::string& path, const std::map<std::string, torch::Tensor>& tensors,
+                      const std::map<std::string, std::string>& metadata = {});
+
+}  // namespace clasp

@@ -1,0 +1,176 @@
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "data/manifest.h"
+#include "models/bert.h"
+#include "models/safetensors.h"
+#include "test_helpers.h"
+#include "text/eval_bitext.h"
+#include "text/sentence_encoder.h"
+#include "text/sp_tokenizer.h"
+#include "text/train_text.h"
+#include "util/error.h"
+
+using namespace clasp;
+
+namespace {
+// A tiny parallel corpus: numbered sentences and a word-for-word "translation".
+std::vector<Utterance> tiny_parallel(int n) {
+  const char* en_words[] = {"red", "blue", "green", "house", "river", "tree", "small", "big", "old", "new"};
+  const char* es_words[] = {"rojo", "azul", "verde", "casa", "rio", "arbol", "chico", "grande", "viejo", "nuevo"};
+  std::vector<Utterance> v;
+  for (int i = 0; i < n; ++i) {
+    Utterance en;
+    en.id = "ca" + std::to_string(10 + i % 50) + "." + std::to_string(i);
+    en.lang = "en";
+    en.split = i % 10 == 0 ? "validation" : i % 10 == 1 ? "test" : "train";
+    en.doc = en.id.substr(0, 4);
+    en.text = "the " + std::string(en_words[i % 10]) + " " + en_words[(i / 10) % 10] + " " + en_words[(i / 3) % 10];
+    Utterance es = en;
+    es.id += ".es";
+    es.lang = "es";
+    es.source_id = en.id;
+    es.text = std::string("el ") + es_words[i % 10] + " " + es_words[(i / 10) % 10] + " " + es_words[(i / 3) % 10];
+    v.push_back(en);
+    v.push_back(es);
+  }
+  return v;
+}
+}  // namespace
+
+TEST(Safetensors, RoundTripAndErrors) {
+  test::TempDir dir;
+  std::map<std::string, torch::Tensor> t = {{"a", torch::randn({3, 4})},
+                                            {"b.half", torch::randn({5}).to(torch::kFloat16)},
+                                            {"c", torch::arange(6, torch::kLong).view({2, 3})},
+                                            {"empty", torch::zeros({0, 2})}};
+  save_safetensors(dir / "w.safetensors", t, {{"format", "pt"}});
+  auto back = load_safetensors(dir / "w.safetensors");
+  ASSERT_EQ(back.size(), 4u);
+  EXPECT_TRUE(torch::equal(back["a"], t["a"]));
+  EXPECT_TRUE(torch::equal(back["b.half"], t["b.half"]));
+  EXPECT_TRUE(torch::equal(back["c"], t["c"]));
+  EXPECT_EQ(back["empty"].sizes(), t["empty"].sizes());
+
+  std::ofstream(dir / "bad.safetensors", std::ios::binary) << std::string("\x10\0\0\0\0\0\0\0{not json}", 18);
+  try {
+    load_safetensors(dir / "bad.safetensors");
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("bad.safetensors"), std::string::npos) << e.what();
+  }
+  // Offsets that point past the data.
+  std::string h = R"({"x":{"dtype":"F32","shape":[4],"data_offsets":[0,16]}})";
+  std::string bytes(8, '\0');
+  bytes[0] = static_cast<char>(h.size());
+  std::ofstream(dir / "short.safetensors", std::ios::binary) << bytes << h << "abcd";
+  EXPECT_THROW(load_safetensors(dir / "short.safetensors"), Error);
+}
+
+TEST(Bert, PaddingDoesNotChangeTheOutput) {
+  torch::manual_seed(0);
+  for (const char* type : {"bert", "xlm-roberta"}) {
+    BertConfig c;
+    c.model_type = type;
+    c.vocab_size = 50;
+    c.hidden_size = 32;
+    c.num_attention_heads = 4;
+    c.intermediate_size = 64;
+    c.max_position_embeddings = 40;
+    c.pad_token_id = 1;
+    c.dropout = 0;
+    BertModel m(c);
+    m->eval();
+    auto ids = torch::tensor({{0, 5, 6, 7, 2}}, torch::kLong);
+    auto padded = torch::tensor({{0, 5, 6, 7, 2, 1, 1}}, torch::kLong);
+    auto h1 = m->forward(ids, torch::ones_like(ids));
+    auto mask2 = torch::tensor({{1, 1, 1, 1, 1, 0, 0}}, torch::kLong);
+    auto h2 = m->forward(padded, mask2);
+    EXPECT_TRUE(torch::allclose(h1, h2.slice(1, 0, 5), 1e-5, 1e-5)) << type;
+    EXPECT_TRUE(torch::allclose(mean_pool(h1, torch::ones_like(ids)), mean_pool(h2, mask2), 1e-5, 1e-5)) << type;
+  }
+}
+
+TEST(Bert, WeightLoadingChecksNamesAndShapes) {
+  BertConfig c;
+  c.vocab_size = 20;
+  c.hidden_size = 16;
+  c.num_attention_heads = 2;
+  c.intermediate_size = 32;
+  c.num_hidden_layers = 1;
+  BertModel a(c), b(c);
+  std::map<std::string, torch::Tensor> w;
+  for (const auto& p : a->named_parameters()) w["bert." + p.key()] = p.value().detach().clone();
+  load_bert_weights(b, w, "test");
+  EXPECT_TRUE(torch::equal(b->named_parameters()["encoder.layer.0.attention.self.query.weight"],
+                           a->named_parameters()["encoder.layer.0.attention.self.query.weight"]));
+  w.erase("bert.encoder.layer.0.output.dense.bias");
+  EXPECT_THROW(load_bert_weights(b, w, "test"), Error);
+}
+
+TEST(TextEncoder, TrainSaveLoadEmbedRetrieve) {
+  test::TempDir dir;
+  auto utts = tiny_parallel(400);
+  write_manifest(dir / "par.jsonl", utts);
+  TextTrainOptions o;
+  o.manifest = dir / "par.jsonl";
+  o.out_dir = dir / "model";
+  o.work_dir = dir / "work";
+  o.vocab_size = 40;
+  o.hidden = 32;
+  o.layers = 1;
+  o.heads = 2;
+  o.intermediate = 64;
+  o.max_len = 16;
+  o.steps = 120;
+  o.batch = 32;
+  o.warmup = 10;
+  o.eval_every = 60;
+  o.lr = 3e-3;
+  train_text_encoder(o);
+  auto enc = SentenceEncoder::load(o.out_dir);
+  EXPECT_EQ(enc->dim(), 32);
+  auto v = enc->embed({"the red house", "the red house", "el rojo casa"});
+  ASSERT_EQ(v.size(), 96u);
+  float norm = 0, same = 0;
+  for (int k = 0; k < 32; ++k) {
+    norm += v[k] * v[k];
+    same += std::fabs(v[k] - v[32 + k]);
+  }
+  EXPECT_NEAR(norm, 1.0f, 1e-4);
+  EXPECT_LT(same, 1e-5);
+  // A trained model retrieves translations far above chance (1/40).
+  auto scores = eval_bitext(*enc, utts, "test", 40, 1);
+  ASSERT_EQ(scores.size(), 1u);
+  EXPECT_GT(scores[0].en_to_x, 0.3) << scores[0].en_to_x;
+  // Re-running with the same step count resumes at the end and changes nothing.
+  auto before = enc->embed({"the old tree"});
+  train_text_encoder(o);
+  auto after = SentenceEncoder::load(o.out_dir)->embed({"the old tree"});
+  for (size_t k = 0; k < before.size(); ++k) EXPECT_NEAR(before[k], after[k], 1e-6);
+}
+
+TEST(TextEncoder, TokenizerTruncatesAndRejectsBadUtf8) {
+  test::TempDir dir;
+  std::string corpus;
+  for (const auto& u : tiny_parallel(200)) corpus += u.text + "\n";
+  std::ofstream(dir / "c.txt") << corpus;
+  train_sentencepiece(dir / "c.txt", dir / "sp", 40);
+  SentencePieceTokenizer tok(dir / "sp.model", false);
+  auto e = tok.encode("", 8);
+  EXPECT_EQ(e.ids.size(), 2u);  // <s> </s>
+  std::string long_text;
+  for (int i = 0; i < 100; ++i) long_text += "red blue ";
+  auto l = tok.encode(long_text, 8);
+  EXPECT_EQ(l.ids.size(), 8u);
+  EXPECT_TRUE(l.truncated);
+  EXPECT_EQ(l.ids.back(), 3);  // </s> kept
+  EXPECT_THROW(tok.encode("bad \xFF byte", 8), Error);
+  EXPECT_NO_THROW(tok.encode("emoji 😀 日本語", 64));
+  SentencePieceTokenizer fair(dir / "sp.model", true);
+  auto f = fair.encode("red", 8), p = tok.encode("red", 8);
+  EXPECT_EQ(f.ids.front(), 0);
+  EXPECT_EQ(f.ids[1], p.ids[1] + 1);  // fairseq offset
+  EXPECT_THROW(SentencePieceTokenizer(dir / "missing.model", false), Error);
+}
