@@ -1,6 +1,7 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <map>
 #include <sstream>
 
@@ -84,12 +85,36 @@ void run_translate(const TranslateArgs& a) {
   if (english.empty()) throw Error(a.in + ": no English source sentences (lang \"en\") to translate");
   english = sample_utterances(english, a.limit ? a.limit : english.size(), a.seed);
   std::map<std::string, std::unique_ptr<Progress>> bars;
-  auto res = translate_manifest(english, langs, [&](const std::string& lang, size_t done, size_t total) {
-    auto& b = bars[lang];
-    if (!b) b = std::make_unique<Progress>("translate en->" + lang, static_cast<int64_t>(total), "sents");
-    b->update(static_cast<int64_t>(done));
-    if (done == total) b->finish();
-  });
+  // One language at a time, each kept in <out>.parts/<lang>.jsonl, so an
+  // interrupted run resumes with the languages it had finished.
+  TranslateOutcome res;
+  const std::string parts_dir = a.out + ".parts";
+  for (const auto& lang : langs) {
+    const std::string part = parts_dir + "/" + lang + ".jsonl";
+    std::vector<Utterance> cached;
+    if (std::filesystem::exists(part)) cached = read_manifest(part);
+    bool reusable = cached.size() == english.size();
+    for (size_t i = 0; reusable && i < cached.size(); ++i)
+      reusable = cached[i].source_id == english[i].id && cached[i].lang == lang;
+    if (!reusable) {
+      auto one = translate_manifest(english, {lang}, [&](const std::string& l, size_t done, size_t total) {
+        auto& b = bars[l];
+        if (!b) b = std::make_unique<Progress>("translate en->" + l, static_cast<int64_t>(total), "sents");
+        b->update(static_cast<int64_t>(done));
+        if (done == total) b->finish();
+      });
+      // Keep input order: successes and failures interleaved as the sources.
+      std::map<std::string, Utterance> by_src;
+      for (auto& u : one.translated) by_src[u.source_id] = u;
+      for (auto& u : one.failed) by_src[u.source_id] = u;
+      cached.clear();
+      for (const auto& e : english) cached.push_back(by_src.at(e.id));
+      write_manifest(part, cached);
+    } else {
+      std::printf("en->%s: reusing %s\n", lang.c_str(), part.c_str());
+    }
+    for (auto& u : cached) (u.error.empty() ? res.translated : res.failed).push_back(u);
+  }
   std::vector<Utterance> out = english;
   out.insert(out.end(), res.translated.begin(), res.translated.end());
   write_manifest(a.out, out);

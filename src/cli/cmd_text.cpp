@@ -93,6 +93,8 @@ void add_text_commands(CLI::App& app) {
   t->add_option("--steps", tr.steps, "Training steps")->capture_default_str();
   t->add_option("--batch", tr.batch, "Sentence pairs per step")->capture_default_str();
   t->add_option("--lr", tr.lr, "Peak learning rate")->capture_default_str();
+  t->add_option("--warmup", tr.warmup, "Warm-up steps")->capture_default_str();
+  t->add_option("--eval-every", tr.eval_every, "Validate and checkpoint every N steps")->capture_default_str();
   t->add_option("--vocab", tr.vocab_size, "SentencePiece vocabulary size")->capture_default_str();
   t->add_option("--hidden", tr.hidden, "Hidden size")->capture_default_str();
   t->add_option("--layers", tr.layers, "Transformer layers")->capture_default_str();
