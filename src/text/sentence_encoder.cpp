@@ -4,6 +4,7 @@
 
 #include "text/text_encoder_model.h"
 #include "util/error.h"
+#include "util/paths.h"
 
 namespace clasp {
 
@@ -39,12 +40,6 @@ std::unique_ptr<SentenceEncoder> SentenceEncoder::load(const std::string& dir) {
   return std::make_unique<ClaspSentenceEncoder>(load_clasp_text_model(dir));
 }
 
-std::string default_text_encoder_dir() {
-#ifdef CLASP_SOURCE_DIR
-  return std::string(CLASP_SOURCE_DIR) + "/models/text-default";
-#else
-  return "models/text-default";
-#endif
-}
+std::string default_text_encoder_dir() { return project_path("models/text-default"); }
 
 }  // namespace clasp
