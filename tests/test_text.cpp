@@ -174,3 +174,26 @@ TEST(TextEncoder, TokenizerTruncatesAndRejectsBadUtf8) {
   EXPECT_EQ(f.ids[1], p.ids[1] + 1);  // fairseq offset
   EXPECT_THROW(SentencePieceTokenizer(dir / "missing.model", false), Error);
 }
+
+// The shipped default encoder (models/text-default) must load and match
+// hand-written translations (not apertium's) far above chance (1 in 6).
+// Its measured bitext accuracy is in docs/text.md (`clasp text eval`).
+TEST(DefaultTextEncoder, MatchesTranslations) {
+  auto enc = SentenceEncoder::load(default_text_encoder_dir());
+  std::vector<std::string> en = {"The jury said the election was conducted well.",
+                                 "The city needs more money for its schools.",
+                                 "He walked slowly along the river at night.",
+                                 "The church was full on Sunday morning.",
+                                 "Scientists measured the temperature of the water.",
+                                 "She wrote a long letter to her mother."};
+  std::vector<std::string> es = {"El jurado dijo que la elección fue conducida bien.",
+                                 "La ciudad necesita más dinero para sus escuelas.",
+                                 "Caminó despacio a lo largo del río por la noche.",
+                                 "La iglesia estuvo llena el domingo por la mañana.",
+                                 "Los científicos midieron la temperatura del agua.",
+                                 "Escribió una carta larga a su madre."};
+  auto a = enc->embed(en), b = enc->embed(es);
+  EXPECT_GE(retrieval_acc1(a, b, en.size(), static_cast<size_t>(enc->dim())), 4.0 / 6);
+  EXPECT_GE(retrieval_acc1(b, a, en.size(), static_cast<size_t>(enc->dim())), 4.0 / 6);
+  EXPECT_THROW(SentenceEncoder::load("/tmp/clasp-no-model"), Error);
+}

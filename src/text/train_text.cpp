@@ -129,7 +129,7 @@ void train_text_encoder(const TextTrainOptions& opt) {
   int64_t shuffled_for = -1;
   std::ofstream metrics(opt.work_dir + "/metrics.jsonl", std::ios::app);
   model.bert()->train();
-  Progress bar("text-train", opt.steps, "steps");
+  Progress bar("text-train", opt.steps, "steps", start);
   double ema = 0;
   for (int step = start; step < opt.steps; ++step) {
     int64_t epoch = step / per_epoch, in_epoch = step % per_epoch;

@@ -6,8 +6,9 @@
 
 namespace clasp {
 
-Progress::Progress(std::string label, int64_t total, std::string unit)
-    : label_(std::move(label)), unit_(std::move(unit)), total_(total), tty_(isatty(2)) {
+Progress::Progress(std::string label, int64_t total, std::string unit, int64_t already_done)
+    : label_(std::move(label)), unit_(std::move(unit)), total_(total), done_(already_done),
+      start_done_(already_done), tty_(isatty(2)) {
   start_ = last_draw_ = std::chrono::steady_clock::now();
 }
 
@@ -37,7 +38,7 @@ void Progress::finish(const std::string& extra) { draw(extra, true); }
 
 void Progress::draw(const std::string& extra, bool final) {
   double el = elapsed_s();
-  double rate = el > 0 ? done_ / el : 0;
+  double rate = el > 0 ? (done_ - start_done_) / el : 0;
   double eta = rate > 0 ? (total_ - done_) / rate : -1;
   int width = 24;
   int filled = total_ > 0 ? static_cast<int>(width * done_ / total_) : 0;

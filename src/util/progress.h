@@ -10,7 +10,9 @@ namespace clasp {
 
 class Progress {
  public:
-  Progress(std::string label, int64_t total, std::string unit = "items");
+  // `already_done` counts work finished before this run (a resumed job), so
+  // the rate and ETA reflect this run's speed only.
+  Progress(std::string label, int64_t total, std::string unit = "items", int64_t already_done = 0);
   // Sets the absolute count; `extra` is appended to the line (may be empty).
   void update(int64_t done, const std::string& extra = "");
   void finish(const std::string& extra = "");
@@ -20,7 +22,7 @@ class Progress {
  private:
   void draw(const std::string& extra, bool final);
   std::string label_, unit_;
-  int64_t total_, done_ = 0;
+  int64_t total_, done_ = 0, start_done_ = 0;
   bool tty_;
   std::chrono::steady_clock::time_point start_, last_draw_;
 };
