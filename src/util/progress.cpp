@@ -38,7 +38,7 @@ void Progress::finish(const std::string& extra) { draw(extra, true); }
 
 void Progress::draw(const std::string& extra, bool final) {
   double el = elapsed_s();
-  double rate = el > 0 ? (done_ - start_done_) / el : 0;
+  double rate = el > 0.05 ? (done_ - start_done_) / el : 0;  // no rate from a blink
   double eta = rate > 0 ? (total_ - done_) / rate : -1;
   int width = 24;
   int filled = total_ > 0 ? static_cast<int>(width * done_ / total_) : 0;
