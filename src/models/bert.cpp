@@ -4,17 +4,12 @@
 #include <nlohmann/json.hpp>
 
 #include "util/error.h"
-#include "util/fs.h"
+#include "util/json_file.h"
 
 namespace clasp {
 
 BertConfig BertConfig::from_json_file(const std::string& path) {
-  nlohmann::json j;
-  try {
-    j = nlohmann::json::parse(read_file(path, 1 << 20));
-  } catch (const nlohmann::json::exception& e) {
-    fail_file(path, std::string("not valid JSON: ") + e.what());
-  }
+  nlohmann::json j = read_json_file(path);
   BertConfig c;
   auto get = [&](const char* k, auto* out, bool required) {
     if (!j.contains(k)) {

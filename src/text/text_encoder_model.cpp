@@ -6,6 +6,7 @@
 #include "models/safetensors.h"
 #include "util/error.h"
 #include "util/fs.h"
+#include "util/json_file.h"
 
 namespace fs = std::filesystem;
 
@@ -52,12 +53,7 @@ torch::Tensor TextEncoderModel::forward(const TokenBatch& b) {
 
 std::unique_ptr<TextEncoderModel> load_clasp_text_model(const std::string& dir) {
   std::string meta_path = dir + "/clasp_text.json";
-  nlohmann::json meta;
-  try {
-    meta = nlohmann::json::parse(read_file(meta_path, 1 << 20));
-  } catch (const nlohmann::json::exception& e) {
-    fail_file(meta_path, std::string("not valid JSON: ") + e.what());
-  }
+  nlohmann::json meta = read_json_file(meta_path);
   TextEncoderInfo info;
   info.name = fs::path(dir).filename().string();
   info.tokenizer = meta.value("tokenizer", "sentencepiece");

@@ -14,6 +14,7 @@
 #include "util/error.h"
 #include "util/fs.h"
 #include "util/hash.h"
+#include "util/json_file.h"
 #include "util/progress.h"
 
 namespace fs = std::filesystem;
@@ -89,7 +90,7 @@ void train_text_encoder(const TextTrainOptions& opt) {
   std::string ckpt = opt.work_dir + "/checkpoint.pt", state_path = opt.work_dir + "/state.json";
   int start = 0;
   if (fs::exists(ckpt) && fs::exists(state_path)) {
-    auto st = nlohmann::json::parse(read_file(state_path));
+    auto st = read_json_file(state_path);
     torch::serialize::InputArchive in;
     in.load_from(ckpt);
     model.bert()->load(in);
