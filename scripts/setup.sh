@@ -14,7 +14,7 @@ APT_PACKAGES=(
   festival festvox-kallpc16k festvox-kdlpc16k festvox-italp16k festvox-itapc16k
   apertium apertium-eng-spa apertium-eng-cat apertium-en-gl apertium-eo-en
   apertium-es-pt apertium-fr-es apertium-spa-ita
-  libsentencepiece-dev libfaiss-dev libsqlite3-dev libcpp-httplib-dev
+  libicu-dev libsentencepiece-dev libfaiss-dev libsqlite3-dev libcpp-httplib-dev
   nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   sox

@@ -30,7 +30,8 @@ BertConfig BertConfig::from_json_file(const std::string& path) {
   get("intermediate_size", &c.intermediate_size, true);
   get("max_position_embeddings", &c.max_position_embeddings, true);
   get("type_vocab_size", &c.type_vocab_size, false);
-  get("pad_token_id", &c.pad_token_id, false);
+  if (c.roberta_positions()) c.pad_token_id = 1;  // XLM-R's <pad>
+  if (j.contains("pad_token_id") && !j["pad_token_id"].is_null()) get("pad_token_id", &c.pad_token_id, false);
   get("layer_norm_eps", &c.layer_norm_eps, false);
   get("hidden_act", &c.hidden_act, false);
   if (c.model_type != "bert" && !c.roberta_positions())

@@ -2,6 +2,9 @@
 
 #include <filesystem>
 
+#include <spdlog/spdlog.h>
+
+#include "text/hf_text_model.h"
 #include "text/text_encoder_model.h"
 #include "util/error.h"
 #include "util/paths.h"
@@ -20,24 +23,33 @@ class ClaspSentenceEncoder : public SentenceEncoder {
     batch = std::max<size_t>(batch, 1);
     for (size_t s = 0; s < texts.size(); s += batch) {
       std::vector<std::string> part(texts.begin() + s, texts.begin() + std::min(texts.size(), s + batch));
-      auto e = m_->forward(m_->tokenize(part)).contiguous();
+      auto tb = m_->tokenize(part);
+      if (tb.truncated) {
+        truncated_ += tb.truncated;
+        spdlog::warn("{}: {} text(s) longer than {} tokens were cut", info().name, tb.truncated, info().max_len);
+      }
+      auto e = m_->forward(tb).contiguous();
       out.insert(out.end(), e.data_ptr<float>(), e.data_ptr<float>() + e.numel());
     }
     return out;
   }
   const TextEncoderInfo& info() const override { return m_->info(); }
+  size_t truncated() const override { return truncated_; }
 
  private:
   std::unique_ptr<TextEncoderModel> m_;
+  size_t truncated_ = 0;
 };
 }  // namespace
 
 std::unique_ptr<SentenceEncoder> SentenceEncoder::load(const std::string& dir) {
   namespace fs = std::filesystem;
   if (!fs::is_directory(dir)) throw Error(dir + ": text encoder directory not found");
-  if (!fs::exists(dir + "/clasp_text.json"))
-    throw Error(dir + ": not a clasp text encoder directory (no clasp_text.json)");
-  return std::make_unique<ClaspSentenceEncoder>(load_clasp_text_model(dir));
+  if (fs::exists(dir + "/clasp_text.json"))
+    return std::make_unique<ClaspSentenceEncoder>(load_clasp_text_model(dir));
+  if (is_sentence_transformers_dir(dir) || is_hf_model_dir(dir))
+    return std::make_unique<ClaspSentenceEncoder>(load_hf_text_model(dir));
+  throw Error(dir + ": not a text encoder directory (expected clasp_text.json, modules.json or config.json)");
 }
 
 std::string default_text_encoder_dir() { return project_path("models/text-default"); }

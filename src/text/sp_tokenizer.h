@@ -3,19 +3,13 @@
 //  - plain: the model's own ids (the project's default encoder);
 //  - fairseq: XLM-R's, where <s>=0 <pad>=1 </s>=2 <unk>=3 and every other
 //    piece id is shifted by one.
-#include <cstdint>
-#include <memory>
 #include <string>
-#include <vector>
+
+#include "text/tokenizer.h"
 
 namespace clasp {
 
-struct Encoded {
-  std::vector<int64_t> ids;
-  bool truncated = false;
-};
-
-class SentencePieceTokenizer {
+class SentencePieceTokenizer : public TextTokenizer {
  public:
   SentencePieceTokenizer(const std::string& model_path, bool fairseq_ids);
   ~SentencePieceTokenizer();
@@ -23,9 +17,9 @@ class SentencePieceTokenizer {
   SentencePieceTokenizer& operator=(const SentencePieceTokenizer&) = delete;
   // <s> pieces </s>, cut to max_len (keeping </s>). Throws clasp::Error on
   // invalid UTF-8.
-  Encoded encode(const std::string& text, size_t max_len) const;
-  int64_t pad_id() const { return pad_; }
-  int64_t vocab_size() const;
+  Encoded encode(const std::string& text, size_t max_len) const override;
+  int64_t pad_id() const override { return pad_; }
+  int64_t vocab_size() const override;
 
  private:
   void* sp_ = nullptr;  // handle from the SentencePiece shim (see spm_shim.cpp)

@@ -4,16 +4,17 @@
 #include <nlohmann/json.hpp>
 
 #include "models/safetensors.h"
+#include "text/sp_tokenizer.h"
 #include "util/error.h"
 #include "util/fs.h"
 #include "util/json_file.h"
+#include "text/unicode_case.h"
 
 namespace fs = std::filesystem;
 
 namespace clasp {
 
-TextEncoderModel::TextEncoderModel(BertConfig cfg, std::unique_ptr<SentencePieceTokenizer> tok,
-                                   TextEncoderInfo info)
+TextEncoderModel::TextEncoderModel(BertConfig cfg, std::unique_ptr<TextTokenizer> tok, TextEncoderInfo info)
     : cfg_(std::move(cfg)), tok_(std::move(tok)), info_(std::move(info)) {
   bert_ = BertModel(cfg_);
   info_.dim = static_cast<int>(cfg_.hidden_size);
@@ -27,7 +28,7 @@ TokenBatch TextEncoderModel::tokenize(const std::vector<std::string>& texts) con
   size_t L = 1;
   TokenBatch b;
   for (const auto& t : texts) {
-    enc.push_back(tok_->encode(t, static_cast<size_t>(info_.max_len)));
+    enc.push_back(tok_->encode(lowercase_input_ ? utf8_lower(t) : t, static_cast<size_t>(info_.max_len)));
     L = std::max(L, enc.back().ids.size());
     b.truncated += enc.back().truncated;
   }
@@ -44,9 +45,33 @@ TokenBatch TextEncoderModel::tokenize(const std::vector<std::string>& texts) con
   return b;
 }
 
+torch::Tensor TextEncoderModel::hidden(const TokenBatch& b) { return bert_->forward(b.ids, b.mask); }
+
+void TextEncoderModel::set_dense(DenseHead head) {
+  dense_ = std::move(head);
+  info_.dim = static_cast<int>(dense_.linear->weight.size(0));
+  int64_t n = 0;
+  for (const auto& p : dense_.linear->parameters()) n += p.numel();
+  info_.parameters += n;
+}
+
 torch::Tensor TextEncoderModel::forward(const TokenBatch& b) {
-  auto h = bert_->forward(b.ids, b.mask);
-  auto e = info_.pooling == "cls" ? h.select(1, 0) : mean_pool(h, b.mask);
+  auto h = hidden(b);
+  torch::Tensor e;
+  if (info_.pooling == "cls") {
+    e = h.select(1, 0);
+  } else if (info_.pooling == "max") {
+    // Padding must never win the max (sentence-transformers uses -1e9 too).
+    e = h.masked_fill(b.mask.unsqueeze(-1).eq(0), -1e9).amax(1);
+  } else {
+    e = mean_pool(h, b.mask);
+  }
+  if (dense_.linear) {
+    e = dense_.linear->forward(e);
+    if (dense_.activation == "tanh") e = torch::tanh(e);
+    else if (dense_.activation == "relu") e = torch::relu(e);
+    else if (dense_.activation == "gelu") e = torch::gelu(e);
+  }
   return info_.normalize ? torch::nn::functional::normalize(e, torch::nn::functional::NormalizeFuncOptions().dim(1))
                          : e;
 }
@@ -56,6 +81,7 @@ std::unique_ptr<TextEncoderModel> load_clasp_text_model(const std::string& dir) 
   nlohmann::json meta = read_json_file(meta_path);
   TextEncoderInfo info;
   info.name = fs::path(dir).filename().string();
+  info.format = "clasp";
   info.tokenizer = meta.value("tokenizer", "sentencepiece");
   info.pooling = meta.value("pooling", "mean");
   info.normalize = meta.value("normalize", true);

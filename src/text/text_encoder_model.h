@@ -8,7 +8,7 @@
 
 #include "models/bert.h"
 #include "text/sentence_encoder.h"
-#include "text/sp_tokenizer.h"
+#include "text/tokenizer.h"
 
 namespace clasp {
 
@@ -17,21 +17,35 @@ struct TokenBatch {
   size_t truncated = 0;
 };
 
+// A projection after pooling, as sentence-transformers' Dense module (LaBSE
+// has one with tanh).
+struct DenseHead {
+  torch::nn::Linear linear{nullptr};
+  std::string activation = "identity";  // identity | tanh | relu | gelu
+};
+
 class TextEncoderModel {
  public:
-  TextEncoderModel(BertConfig cfg, std::unique_ptr<SentencePieceTokenizer> tok, TextEncoderInfo info);
+  TextEncoderModel(BertConfig cfg, std::unique_ptr<TextTokenizer> tok, TextEncoderInfo info);
   TokenBatch tokenize(const std::vector<std::string>& texts) const;
-  // Pooled (and, if configured, normalised) embeddings [B, dim].
+  // Last hidden state of the transformer [B, L, hidden].
+  torch::Tensor hidden(const TokenBatch& b);
+  // Pooled, projected and (if configured) normalised embeddings [B, dim].
   torch::Tensor forward(const TokenBatch& b);
+  void set_dense(DenseHead head);
+  // Lower-case input text before tokenising (sentence-transformers' do_lower_case).
+  void set_lowercase_input(bool on) { lowercase_input_ = on; }
   BertModel& bert() { return bert_; }
   TextEncoderInfo& info() { return info_; }
   const BertConfig& config() const { return cfg_; }
 
  private:
   BertConfig cfg_;
-  std::unique_ptr<SentencePieceTokenizer> tok_;
+  std::unique_ptr<TextTokenizer> tok_;
   TextEncoderInfo info_;
   BertModel bert_{nullptr};
+  DenseHead dense_;
+  bool lowercase_input_ = false;
 };
 
 // Loads the project's own format (see sentence_encoder.h).

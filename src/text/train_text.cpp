@@ -10,6 +10,7 @@
 
 #include "data/manifest.h"
 #include "text/parallel_pairs.h"
+#include "text/sp_tokenizer.h"
 #include "text/text_encoder_model.h"
 #include "util/error.h"
 #include "util/fs.h"
