@@ -2,12 +2,16 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "audio/audio_file.h"
 #include "audio/mel.h"
 #include "cli/commands.h"
 #include "cli/torch_gemm_check.h"
+#include "data/manifest.h"
+#include "text/sentence_encoder.h"
+#include "text/text_bench.h"
 #include "tts/synth_job.h"
 #include "tts/voice_catalog.h"
 #include "util/error.h"
@@ -32,7 +36,29 @@ struct BenchArgs {
   int synth_clips = 10;
   std::string json_out;
   bool skip_synth = false;
+  int text_sentences = 512;
+  bool text_base = true;
 };
+
+// Real Brown sentences when the corpus is built, else the five above.
+std::vector<std::string> bench_sentences(size_t n) {
+  std::vector<std::string> out;
+  if (std::filesystem::exists("data/brown.jsonl"))
+    for (const auto& u : read_manifest("data/brown.jsonl")) {
+      if (out.size() >= n) break;
+      out.push_back(u.text);
+    }
+  for (size_t i = 0; out.size() < n; ++i) out.push_back(kSentences[i % 5]);
+  return out;
+}
+
+nlohmann::json bench_text(const std::string& which, const std::vector<std::string>& sentences) {
+  auto r = bench_text_encoder(which, sentences, 64);
+  std::printf("text %-26s %zu sentences in %.2f s -> %.0f sentences/s (%.1fM parameters, batch 64)\n",
+              r.name.c_str(), r.sentences, r.wall_s, r.per_s, r.parameters / 1e6);
+  return {{"encoder", r.name}, {"parameters", r.parameters}, {"sentences", r.sentences}, {"wall_s", r.wall_s},
+          {"sentences_per_s", r.per_s}};
+}
 
 nlohmann::json bench_mel(double seconds) {
   std::vector<float> x(static_cast<size_t>(seconds * kModelSampleRate));
@@ -73,6 +99,9 @@ void add_bench_command(CLI::App& app) {
   b->add_option("--mel-seconds", a.mel_seconds, "Audio length for the log-mel benchmark")->capture_default_str();
   b->add_option("--synth-clips", a.synth_clips, "Clips per engine for the synthesis benchmark")->capture_default_str();
   b->add_flag("--skip-synth", a.skip_synth, "Only log-mel and BLAS");
+  b->add_option("--text-sentences", a.text_sentences, "Sentences for the text-encoder benchmark (0 = skip)")
+      ->capture_default_str();
+  b->add_flag("!--no-text-base", a.text_base, "Skip the base-size (12-layer, 768-d) text encoder");
   b->add_option("--json", a.json_out, "Also write the results as JSON");
   b->callback([] {
     nlohmann::json out;
@@ -81,6 +110,11 @@ void add_bench_command(CLI::App& app) {
                 g.gflops < 15 ? "  WARNING: slow BLAS, run scripts/setup.sh" : "");
     out["torch_gemm_gflops"] = g.gflops;
     out["mel"] = bench_mel(a.mel_seconds);
+    if (a.text_sentences > 0) {
+      auto sents = bench_sentences(static_cast<size_t>(a.text_sentences));
+      out["text"]["default"] = bench_text(default_text_encoder_dir(), sents);
+      if (a.text_base) out["text"]["base"] = bench_text("base", sents);
+    }
     if (!a.skip_synth)
       for (const char* e : {"espeak", "flite", "festival"}) out["synth"][e] = bench_synth(e, a.synth_clips);
     if (!a.json_out.empty()) {
