@@ -1,0 +1,210 @@
+#include "speech/ctc_pretrain.h"
+
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "data/manifest.h"
+#include "speech/mel_cache.h"
+#include "speech/phoneme_vocab.h"
+#include "speech/speech_encoder.h"
+#include "train/checkpoint.h"
+#include "train/schedule.h"
+#include "util/error.h"
+#include "util/fs.h"
+#include "util/hash.h"
+#include "util/progress.h"
+
+namespace fs = std::filesystem;
+
+namespace clasp {
+
+namespace {
+
+struct Clip {
+  std::string id, engine;
+  std::vector<int64_t> target;
+  int frames = 0;
+};
+
+std::vector<Clip> clips_of(const std::vector<Utterance>& utts, const MelCache& cache, const PhonemeVocab& vocab,
+                           const std::string& split, double max_seconds, bool for_training) {
+  std::vector<Clip> out;
+  for (const auto& u : utts) {
+    if ((!split.empty() && u.split != split) || !cache.has(u.id) || u.phonemes.empty()) continue;
+    Clip c{u.id, u.engine, vocab.encode(u.phonemes), cache.frames(u.id)};
+    // CTC needs at least one output frame per target symbol.
+    if (c.target.empty() || c.frames > max_seconds * 100) continue;
+    if (for_training && c.frames / 4 <= static_cast<int>(c.target.size())) continue;
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+std::vector<int64_t> greedy_decode(const torch::Tensor& log_probs_tc, int64_t len) {
+  auto best = log_probs_tc.narrow(0, 0, len).argmax(-1);
+  auto acc = best.accessor<int64_t, 1>();
+  std::vector<int64_t> out;
+  int64_t prev = -1;
+  for (int64_t t = 0; t < len; ++t) {
+    if (acc[t] != prev && acc[t] != 0) out.push_back(acc[t]);
+    prev = acc[t];
+  }
+  return out;
+}
+
+std::pair<torch::Tensor, torch::Tensor> batch_mels(const std::vector<const Clip*>& b, const MelCache& cache) {
+  std::vector<std::vector<float>> mels;
+  for (const auto* c : b) mels.push_back(cache.get(c->id));
+  return pad_mels(mels, MelCache::kMels);
+}
+
+PerResult per_on(SpeechEncoder& model, const std::vector<Clip>& clips, const MelCache& cache, size_t max_clips) {
+  torch::NoGradGuard ng;
+  bool was_training = model->is_training();
+  model->eval();
+  size_t errors = 0, total = 0, n = max_clips ? std::min(max_clips, clips.size()) : clips.size();
+  for (size_t s = 0; s < n; s += 32) {
+    std::vector<const Clip*> b;
+    for (size_t i = s; i < std::min(n, s + 32); ++i) b.push_back(&clips[i]);
+    auto [x, len] = batch_mels(b, cache);
+    auto o = model->forward(x, len);
+    auto lp = model->ctc_log_probs(o);
+    for (size_t i = 0; i < b.size(); ++i) {
+      auto hyp = greedy_decode(lp.select(1, static_cast<int64_t>(i)), o.lengths[static_cast<int64_t>(i)].item<int64_t>());
+      errors += edit_distance(hyp, b[i]->target);
+      total += b[i]->target.size();
+    }
+  }
+  if (was_training) model->train();
+  return {total ? static_cast<double>(errors) / total : 0.0, n};
+}
+
+}  // namespace
+
+void pretrain_speech_encoder(const CtcPretrainOptions& opt) {
+  torch::manual_seed(opt.seed);
+  torch::set_num_threads(opt.threads);
+  auto utts = read_manifest(opt.manifest);
+  build_mel_cache(utts, fs::path(opt.manifest).parent_path().string(), opt.cache_dir, opt.threads);
+  MelCache cache(opt.cache_dir);
+
+  fs::create_directories(opt.work_dir);
+  // The phoneme inventory is fixed at the first run, so a resume agrees with it.
+  std::string vocab_path = opt.work_dir + "/phonemes.json";
+  PhonemeVocab vocab;
+  if (fs::exists(vocab_path)) {
+    vocab = PhonemeVocab::from_symbols(nlohmann::json::parse(read_file(vocab_path)).get<std::vector<std::string>>());
+  } else {
+    std::vector<std::string> ipa;
+    for (const auto& u : utts)
+      if (u.split == "train" && !u.phonemes.empty()) ipa.push_back(u.phonemes);
+    vocab = PhonemeVocab::build(ipa);
+    write_file_atomic(vocab_path, nlohmann::json(vocab.symbols()).dump() + "\n");
+  }
+  auto train = clips_of(utts, cache, vocab, "train", opt.max_seconds, true);
+  auto val = clips_of(utts, cache, vocab, "validation", opt.max_seconds, false);
+  if (train.empty()) throw Error(opt.manifest + ": no training clips with audio and phonemes");
+  std::fprintf(stderr, "speech pre-training: %zu training clips, %zu validation clips, %lld phoneme classes\n",
+               train.size(), val.size(), static_cast<long long>(vocab.size()));
+
+  SpeechEncoderConfig cfg;
+  cfg.hidden = opt.hidden;
+  cfg.layers = opt.layers;
+  cfg.heads = opt.heads;
+  cfg.ff = opt.ff;
+  cfg.phonemes = vocab.symbols();
+  cfg.ctc_classes = vocab.size();
+  SpeechEncoder model(cfg);
+  torch::optim::AdamW optim(model->parameters(), torch::optim::AdamWOptions(opt.lr).weight_decay(opt.weight_decay));
+  int start = 0;
+  if (auto st = load_checkpoint(*model, optim, opt.work_dir)) {
+    start = st->at("step").get<int>();
+    std::fprintf(stderr, "resuming from step %d (%s)\n", start, opt.work_dir.c_str());
+  }
+
+  // Batches of similar length (less padding), in a seeded order per epoch.
+  auto epoch_batches = [&](int64_t epoch) {
+    std::vector<const Clip*> order;
+    for (const auto& c : train) order.push_back(&c);
+    uint64_t seed = opt.seed * 1000003ULL + static_cast<uint64_t>(epoch);
+    std::sort(order.begin(), order.end(),
+              [&](auto* a, auto* b) { return seeded_hash(seed, a->id) < seeded_hash(seed, b->id); });
+    std::vector<std::vector<const Clip*>> batches;
+    const size_t B = static_cast<size_t>(opt.batch), pool = B * 16;
+    for (size_t s = 0; s < order.size(); s += pool) {
+      size_t e = std::min(order.size(), s + pool);
+      std::sort(order.begin() + static_cast<long>(s), order.begin() + static_cast<long>(e),
+                [](auto* a, auto* b) { return a->frames < b->frames; });
+      for (size_t i = s; i + B <= e; i += B) batches.emplace_back(order.begin() + static_cast<long>(i),
+                                                                 order.begin() + static_cast<long>(i + B));
+    }
+    std::sort(batches.begin(), batches.end(), [&](const auto& a, const auto& b) {
+      return seeded_hash(seed + 1, a.front()->id) < seeded_hash(seed + 1, b.front()->id);
+    });
+    return batches;
+  };
+  const int64_t per_epoch = std::max<int64_t>(1, static_cast<int64_t>(train.size()) / opt.batch);
+  std::ofstream metrics(opt.work_dir + "/metrics.jsonl", std::ios::app);
+  Progress prog("speech-ctc", opt.steps, "steps", start);
+  model->train();
+  double loss_avg = 0;
+  int64_t cur_epoch = -1;
+  std::vector<std::vector<const Clip*>> batches;
+  for (int step = start; step < opt.steps; ++step) {
+    int64_t epoch = step / per_epoch;
+    if (epoch != cur_epoch) {
+      batches = epoch_batches(epoch);
+      cur_epoch = epoch;
+    }
+    const auto& b = batches[static_cast<size_t>(step % per_epoch) % batches.size()];
+    auto [x, len] = batch_mels(b, cache);
+    std::vector<int64_t> flat, tlen;
+    for (const auto* c : b) {
+      flat.insert(flat.end(), c->target.begin(), c->target.end());
+      tlen.push_back(static_cast<int64_t>(c->target.size()));
+    }
+    set_learning_rate(optim, warmup_cosine_lr(opt.lr, step, opt.warmup, opt.steps));
+    auto o = model->forward(x, len, /*spec_augment=*/true);
+    auto loss = torch::ctc_loss(model->ctc_log_probs(o), torch::tensor(flat), o.lengths, torch::tensor(tlen),
+                                /*blank=*/0, at::Reduction::Mean, /*zero_infinity=*/true);
+    optim.zero_grad();
+    loss.backward();
+    torch::nn::utils::clip_grad_norm_(model->parameters(), 5.0);
+    optim.step();
+    double l = loss.item<double>();
+    loss_avg = step == start ? l : 0.95 * loss_avg + 0.05 * l;
+    char extra[64];
+    std::snprintf(extra, sizeof extra, "loss %.3f", loss_avg);
+    prog.update(step + 1, extra);
+    if ((step + 1) % opt.eval_every == 0 || step + 1 == opt.steps) {
+      auto v = per_on(model, val, cache, 100);
+      nlohmann::json m = {{"step", step + 1}, {"train_loss", loss_avg}, {"val_per", v.per},
+                          {"lr", warmup_cosine_lr(opt.lr, step, opt.warmup, opt.steps)}};
+      metrics << m.dump() << "\n" << std::flush;
+      std::fprintf(stderr, "\nstep %d: validation PER %.3f (%zu clips)\n", step + 1, v.per, v.clips);
+      save_checkpoint(*model, optim, opt.work_dir, {{"step", step + 1}});
+    }
+  }
+  prog.finish();
+  model->eval();
+  save_speech_encoder(model, opt.out_dir);
+  fs::copy_file(opt.work_dir + "/metrics.jsonl", opt.out_dir + "/pretrain-metrics.jsonl",
+                fs::copy_options::overwrite_existing);
+  std::fprintf(stderr, "wrote %s\n", opt.out_dir.c_str());
+}
+
+PerResult evaluate_per(const std::string& model_dir, const std::string& manifest, const std::string& cache_dir,
+                       const std::string& split, size_t max_clips) {
+  auto model = load_speech_encoder(model_dir);
+  auto vocab = PhonemeVocab::from_symbols(model->cfg.phonemes);
+  auto utts = read_manifest(manifest);
+  build_mel_cache(utts, fs::path(manifest).parent_path().string(), cache_dir, 2);
+  MelCache cache(cache_dir);
+  return per_on(model, clips_of(utts, cache, vocab, split, 1e9, false), cache, max_clips);
+}
+
+}  // namespace clasp

@@ -1,0 +1,170 @@
+#include "speech/speech_encoder.h"
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "models/safetensors.h"
+#include "util/error.h"
+#include "util/fs.h"
+#include "util/json_file.h"
+
+namespace clasp {
+
+SpeechEncoderConfig SpeechEncoderConfig::from_json_file(const std::string& path) {
+  auto j = read_json_file(path);
+  if (j.value("model_type", "") != "clasp-speech")
+    fail_file(path, "model_type must be \"clasp-speech\"");
+  SpeechEncoderConfig c;
+  try {
+    c.n_mels = j.at("n_mels");
+    c.hidden = j.at("hidden_size");
+    c.layers = j.at("num_hidden_layers");
+    c.heads = j.at("num_attention_heads");
+    c.ff = j.at("intermediate_size");
+    c.pos_kernel = j.value("pos_conv_kernel", c.pos_kernel);
+    c.pos_groups = j.value("pos_conv_groups", c.pos_groups);
+    c.phonemes = j.value("phonemes", std::vector<std::string>{});
+  } catch (const nlohmann::json::exception& e) {
+    fail_file(path, std::string("bad or missing field: ") + e.what());
+  }
+  c.ctc_classes = c.phonemes.empty() ? 0 : static_cast<int64_t>(c.phonemes.size()) + 1;
+  c.dropout = 0.0;
+  if (c.hidden % c.heads != 0 || c.hidden % c.pos_groups != 0)
+    fail_file(path, "hidden_size must be divisible by num_attention_heads and pos_conv_groups");
+  return c;
+}
+
+std::string SpeechEncoderConfig::to_json() const {
+  nlohmann::json j = {{"model_type", "clasp-speech"}, {"n_mels", n_mels},
+                      {"hidden_size", hidden},        {"num_hidden_layers", layers},
+                      {"num_attention_heads", heads}, {"intermediate_size", ff},
+                      {"pos_conv_kernel", pos_kernel}, {"pos_conv_groups", pos_groups},
+                      {"frame_rate_hz", 25},          {"input", "log-mel, docs/audio.md"},
+                      {"phonemes", phonemes}};
+  return j.dump(2);
+}
+
+SpeechLayerImpl::SpeechLayerImpl(int64_t hidden, int64_t h, int64_t ff, double dropout) : heads(h) {
+  norm1 = register_module("norm1", torch::nn::LayerNorm(torch::nn::LayerNormOptions({hidden})));
+  norm2 = register_module("norm2", torch::nn::LayerNorm(torch::nn::LayerNormOptions({hidden})));
+  qkv = register_module("qkv", torch::nn::Linear(hidden, 3 * hidden));
+  out = register_module("out", torch::nn::Linear(hidden, hidden));
+  ff1 = register_module("ff1", torch::nn::Linear(hidden, ff));
+  ff2 = register_module("ff2", torch::nn::Linear(ff, hidden));
+  drop = register_module("drop", torch::nn::Dropout(dropout));
+}
+
+torch::Tensor SpeechLayerImpl::forward(const torch::Tensor& x, const torch::Tensor& pad_mask) {
+  const auto B = x.size(0), T = x.size(1), H = x.size(2), d = H / heads;
+  auto q = qkv->forward(norm1->forward(x)).view({B, T, 3, heads, d}).permute({2, 0, 3, 1, 4});
+  auto scores = torch::matmul(q[0], q[1].transpose(-1, -2)) / std::sqrt(static_cast<double>(d));
+  scores = scores.masked_fill(pad_mask.eq(0).view({B, 1, 1, T}), -1e9);
+  auto ctx = torch::matmul(torch::softmax(scores, -1), q[2]).permute({0, 2, 1, 3}).reshape({B, T, H});
+  auto y = x + drop->forward(out->forward(ctx));
+  return y + drop->forward(ff2->forward(drop->forward(torch::gelu(ff1->forward(norm2->forward(y))))));
+}
+
+SpeechEncoderImpl::SpeechEncoderImpl(const SpeechEncoderConfig& c) : cfg(c) {
+  conv1 = register_module("conv1", torch::nn::Conv1d(torch::nn::Conv1dOptions(c.n_mels, c.hidden, 5).stride(2).padding(2)));
+  conv2 = register_module("conv2", torch::nn::Conv1d(torch::nn::Conv1dOptions(c.hidden, c.hidden, 5).stride(2).padding(2)));
+  pos_conv = register_module("pos_conv", torch::nn::Conv1d(torch::nn::Conv1dOptions(c.hidden, c.hidden, c.pos_kernel)
+                                                               .padding(c.pos_kernel / 2)
+                                                               .groups(c.pos_groups)));
+  layers = register_module("layers", torch::nn::ModuleList());
+  for (int64_t i = 0; i < c.layers; ++i) layers->push_back(SpeechLayer(c.hidden, c.heads, c.ff, c.dropout));
+  final_norm = register_module("final_norm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({c.hidden})));
+  if (c.ctc_classes > 0) ctc_head = register_module("ctc_head", torch::nn::Linear(c.hidden, c.ctc_classes));
+}
+
+torch::Tensor SpeechEncoderImpl::output_lengths(const torch::Tensor& frames) {
+  // Each stride-2 convolution (kernel 5, padding 2) maps n frames to (n - 1) / 2 + 1.
+  auto l = torch::div(frames - 1, 2, "floor") + 1;
+  return torch::div(l - 1, 2, "floor") + 1;
+}
+
+SpeechOutput SpeechEncoderImpl::forward(torch::Tensor mel, const torch::Tensor& lengths, bool spec_augment) {
+  const auto B = mel.size(0), T = mel.size(1);
+  auto valid = torch::arange(T).unsqueeze(0).lt(lengths.unsqueeze(1)).to(mel.dtype()).unsqueeze(-1);  // [B,T,1]
+  // Per-utterance mean/variance normalisation per mel band: loudness and
+  // voice timbre shift the log-mel; the content is in its shape.
+  auto n = valid.sum(1, true).clamp_min(1);
+  auto mean = (mel * valid).sum(1, true) / n;
+  auto var = (((mel - mean) * valid).pow(2)).sum(1, true) / n;
+  mel = (mel - mean) / (var + 1e-5).sqrt() * valid;
+  if (spec_augment) {
+    auto keep = torch::ones_like(mel);
+    for (int64_t b = 0; b < B; ++b) {
+      int64_t len = lengths[b].item<int64_t>();
+      for (int k = 0; k < 2; ++k) {
+        int64_t w = torch::randint(0, 13, {1}).item<int64_t>();
+        int64_t f0 = torch::randint(0, cfg.n_mels - w + 1, {1}).item<int64_t>();
+        keep[b].narrow(1, f0, w).zero_();
+        int64_t tw = std::min<int64_t>(torch::randint(0, 41, {1}).item<int64_t>(), len / 5);
+        int64_t t0 = torch::randint(0, std::max<int64_t>(1, len - tw), {1}).item<int64_t>();
+        keep[b].narrow(0, t0, tw).zero_();
+      }
+    }
+    mel = mel * keep;
+  }
+  auto x = torch::gelu(conv1->forward(mel.transpose(1, 2)));
+  x = torch::gelu(conv2->forward(x));  // [B, H, T']
+  x = x + torch::gelu(pos_conv->forward(x));
+  x = x.transpose(1, 2);
+  SpeechOutput o;
+  o.lengths = output_lengths(lengths).clamp_max(x.size(1));
+  o.mask = torch::arange(x.size(1)).unsqueeze(0).lt(o.lengths.unsqueeze(1)).to(torch::kLong);
+  for (auto& l : *layers) x = l->as<SpeechLayer>()->forward(x, o.mask);
+  o.hidden = final_norm->forward(x);
+  return o;
+}
+
+torch::Tensor SpeechEncoderImpl::ctc_log_probs(const SpeechOutput& o) {
+  if (!ctc_head) throw Error("speech encoder has no CTC head (no phoneme symbols in its config)");
+  return torch::log_softmax(ctc_head->forward(o.hidden), -1).transpose(0, 1);
+}
+
+torch::Tensor SpeechEncoderImpl::mean_pool(const SpeechOutput& o) {
+  auto m = o.mask.to(o.hidden.dtype()).unsqueeze(-1);
+  return (o.hidden * m).sum(1) / m.sum(1).clamp_min(1);
+}
+
+void save_speech_encoder(SpeechEncoder& m, const std::string& dir) {
+  std::filesystem::create_directories(dir);
+  std::map<std::string, torch::Tensor> w;
+  for (const auto& p : m->named_parameters()) w[p.key()] = p.value().detach().to(torch::kFloat16);
+  save_safetensors(dir + "/model.safetensors", w, {{"format", "pt"}});
+  write_file_atomic(dir + "/config.json", m->cfg.to_json() + "\n");
+}
+
+SpeechEncoder load_speech_encoder(const std::string& dir) {
+  auto cfg = SpeechEncoderConfig::from_json_file(dir + "/config.json");
+  SpeechEncoder m(cfg);
+  auto w = load_safetensors(dir + "/model.safetensors");
+  torch::NoGradGuard ng;
+  for (auto& p : m->named_parameters()) {
+    auto it = w.find(p.key());
+    if (it == w.end()) throw Error(dir + "/model.safetensors: missing tensor \"" + p.key() + "\"");
+    if (it->second.sizes() != p.value().sizes())
+      throw Error(dir + "/model.safetensors: tensor \"" + p.key() + "\" has the wrong shape");
+    p.value().copy_(it->second.to(torch::kFloat32));
+  }
+  m->eval();
+  return m;
+}
+
+std::pair<torch::Tensor, torch::Tensor> pad_mels(const std::vector<std::vector<float>>& mels, int64_t n_mels) {
+  int64_t T = 1;
+  for (const auto& m : mels) T = std::max<int64_t>(T, static_cast<int64_t>(m.size()) / n_mels);
+  auto x = torch::zeros({static_cast<int64_t>(mels.size()), T, n_mels});
+  auto len = torch::zeros({static_cast<int64_t>(mels.size())}, torch::kLong);
+  for (size_t i = 0; i < mels.size(); ++i) {
+    int64_t f = static_cast<int64_t>(mels[i].size()) / n_mels;
+    len[static_cast<int64_t>(i)] = f;
+    if (f > 0)
+      x[static_cast<int64_t>(i)].narrow(0, 0, f).copy_(
+          torch::from_blob(const_cast<float*>(mels[i].data()), {f, n_mels}));
+  }
+  return {x, len};
+}
+
+}  // namespace clasp

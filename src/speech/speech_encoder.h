@@ -1,0 +1,73 @@
+#pragma once
+// The project's own compact speech encoder (because no pre-trained HuBERT or
+// wav2vec2 weights can be downloaded here): per-utterance normalised log-mel
+// -> two stride-2 1-D convolutions (25 frames/s) -> convolutional relative
+// position embedding -> pre-norm transformer layers -> LayerNorm. A linear
+// CTC head over phoneme symbols is used for pre-training only. Downstream it
+// is frozen and its last layer mean-pooled, as the paper does with HuBERT.
+#include <torch/torch.h>
+
+#include <string>
+#include <vector>
+
+namespace clasp {
+
+struct SpeechEncoderConfig {
+  int64_t n_mels = 80;
+  int64_t hidden = 192;
+  int64_t layers = 4;
+  int64_t heads = 4;
+  int64_t ff = 768;
+  int64_t pos_kernel = 31;
+  int64_t pos_groups = 16;
+  int64_t ctc_classes = 0;  // phoneme symbols + blank; 0 = no head
+  double dropout = 0.1;
+  std::vector<std::string> phonemes;  // CTC symbols, id = index + 1
+
+  static SpeechEncoderConfig from_json_file(const std::string& path);
+  std::string to_json() const;
+};
+
+struct SpeechLayerImpl : torch::nn::Module {
+  SpeechLayerImpl(int64_t hidden, int64_t heads, int64_t ff, double dropout);
+  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& pad_mask);
+  int64_t heads;
+  torch::nn::LayerNorm norm1{nullptr}, norm2{nullptr};
+  torch::nn::Linear qkv{nullptr}, out{nullptr}, ff1{nullptr}, ff2{nullptr};
+  torch::nn::Dropout drop{nullptr};
+};
+TORCH_MODULE(SpeechLayer);
+
+struct SpeechOutput {
+  torch::Tensor hidden;   // [B, T', H] last layer (normalised)
+  torch::Tensor lengths;  // [B] valid frames of hidden
+  torch::Tensor mask;     // [B, T'] 1 = valid
+};
+
+struct SpeechEncoderImpl : torch::nn::Module {
+  explicit SpeechEncoderImpl(const SpeechEncoderConfig& c);
+  // mel [B, T, n_mels] (raw log-mel, padded), lengths [B] frames.
+  // spec_augment: time and frequency masking while training.
+  SpeechOutput forward(torch::Tensor mel, const torch::Tensor& lengths, bool spec_augment = false);
+  // CTC log-probabilities [T', B, classes].
+  torch::Tensor ctc_log_probs(const SpeechOutput& o);
+  // Mean of the last hidden state over valid frames [B, H].
+  static torch::Tensor mean_pool(const SpeechOutput& o);
+  static torch::Tensor output_lengths(const torch::Tensor& frames);
+
+  SpeechEncoderConfig cfg;
+  torch::nn::Conv1d conv1{nullptr}, conv2{nullptr}, pos_conv{nullptr};
+  torch::nn::ModuleList layers{nullptr};
+  torch::nn::LayerNorm final_norm{nullptr};
+  torch::nn::Linear ctc_head{nullptr};
+};
+TORCH_MODULE(SpeechEncoder);
+
+// Model directory: config.json (model_type "clasp-speech") + model.safetensors.
+void save_speech_encoder(SpeechEncoder& m, const std::string& dir);
+SpeechEncoder load_speech_encoder(const std::string& dir);
+
+// Pads clips of [frames x n_mels] floats into [B, T, n_mels] and lengths [B].
+std::pair<torch::Tensor, torch::Tensor> pad_mels(const std::vector<std::vector<float>>& mels, int64_t n_mels);
+
+}  // namespace clasp
