@@ -57,6 +57,7 @@ void add_speech_commands(CLI::App& app) {
   pre->add_option("--heads", p.heads, "Attention heads")->capture_default_str();
   pre->add_option("--ff", p.ff, "Feed-forward size")->capture_default_str();
   pre->add_option("--seed", p.seed, "Seed")->capture_default_str();
+  pre->add_option("--threads", p.threads, "Torch threads (1 when another job shares the cores)")->capture_default_str();
   pre->callback([] {
     if (p.cache_dir.empty()) p.cache_dir = default_cache(p.manifest);
     pretrain_speech_encoder(p);

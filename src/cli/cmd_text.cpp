@@ -102,6 +102,7 @@ void add_text_commands(CLI::App& app) {
   t->add_option("--intermediate", tr.intermediate, "Feed-forward size")->capture_default_str();
   t->add_option("--max-len", tr.max_len, "Maximum tokens per sentence")->capture_default_str();
   t->add_option("--seed", tr.seed, "Seed")->capture_default_str();
+  t->add_option("--threads", tr.threads, "Torch threads (1 when another job shares the cores)")->capture_default_str();
   t->callback([] { train_text_encoder(tr); });
 
   static EmbedArgs em;

@@ -1,5 +1,7 @@
 #include "models/safetensors.h"
 
+#include <fstream>
+
 #include <cstring>
 #include <nlohmann/json.hpp>
 
@@ -31,6 +33,26 @@ const DtypeInfo* by_type(torch::ScalarType t) {
   return nullptr;
 }
 }  // namespace
+
+std::map<std::string, std::string> load_safetensors_metadata(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  unsigned char len[8];
+  if (!in.read(reinterpret_cast<char*>(len), 8)) fail_file(path, "too short for a safetensors file");
+  uint64_t hlen = 0;
+  for (int i = 7; i >= 0; --i) hlen = (hlen << 8) | len[i];
+  if (hlen > (100u << 20)) fail_file(path, "corrupt safetensors header length");
+  std::string header(hlen, '\0');
+  if (!in.read(header.data(), static_cast<std::streamsize>(hlen))) fail_file(path, "truncated safetensors header");
+  std::map<std::string, std::string> out;
+  try {
+    auto j = nlohmann::json::parse(header);
+    if (j.contains("__metadata__"))
+      for (auto& [k, v] : j["__metadata__"].items()) out[k] = v.get<std::string>();
+  } catch (const nlohmann::json::exception& e) {
+    fail_file(path, std::string("bad safetensors header: ") + e.what());
+  }
+  return out;
+}
 
 std::map<std::string, torch::Tensor> load_safetensors(const std::string& path) {
   std::string bytes = read_file(path);

@@ -13,6 +13,9 @@ namespace clasp {
 // CPU tensor of that dtype. Errors name the file and the offending tensor.
 std::map<std::string, torch::Tensor> load_safetensors(const std::string& path);
 
+// The "__metadata__" strings only (reads just the header).
+std::map<std::string, std::string> load_safetensors_metadata(const std::string& path);
+
 // Saves contiguous CPU copies of the tensors; `metadata` goes into
 // "__metadata__". Written atomically.
 void save_safetensors(const std::string& path, const std::map<std::string, torch::Tensor>& tensors,

@@ -3,6 +3,7 @@
 #include <torch/torch.h>
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -171,12 +172,23 @@ void pretrain_speech_encoder(const CtcPretrainOptions& opt) {
     auto o = model->forward(x, len, /*spec_augment=*/true);
     auto loss = torch::ctc_loss(model->ctc_log_probs(o), torch::tensor(flat), o.lengths, torch::tensor(tlen),
                                 /*blank=*/0, at::Reduction::Mean, /*zero_infinity=*/true);
+    double l = loss.item<double>();
+    if (!std::isfinite(l)) {
+      // A bad batch must not poison the weights: skip it and say so.
+      std::fprintf(stderr, "\nstep %d: non-finite CTC loss, batch skipped (first clip %s)\n", step + 1,
+                   b.front()->id.c_str());
+      continue;
+    }
     optim.zero_grad();
     loss.backward();
-    torch::nn::utils::clip_grad_norm_(model->parameters(), 5.0);
+    double gnorm = torch::nn::utils::clip_grad_norm_(model->parameters(), 5.0);
+    if (!std::isfinite(gnorm)) {
+      std::fprintf(stderr, "\nstep %d: non-finite gradient, update skipped (first clip %s)\n", step + 1,
+                   b.front()->id.c_str());
+      continue;
+    }
     optim.step();
-    double l = loss.item<double>();
-    loss_avg = step == start ? l : 0.95 * loss_avg + 0.05 * l;
+    loss_avg = loss_avg == 0 ? l : 0.95 * loss_avg + 0.05 * l;
     char extra[64];
     std::snprintf(extra, sizeof extra, "loss %.3f", loss_avg);
     prog.update(step + 1, extra);

@@ -1,0 +1,65 @@
+#include <CLI/CLI.hpp>
+#include <cstdio>
+
+#include "cli/commands.h"
+#include "eval/clasp_eval.h"
+#include "train/clasp_train.h"
+#include "util/fs.h"
+
+namespace clasp::cli {
+
+namespace {
+struct TrainArgs {
+  std::string config, manifest, out, work_dir, fusion;
+  int steps = 0, threads = 0;
+  bool no_speech = false, no_spectrogram = false;
+};
+}  // namespace
+
+void add_clasp_commands(CLI::App& app) {
+  static TrainArgs t;
+  auto* tr = app.add_subcommand("train", "Train CLASP's audio side against the frozen text encoder");
+  tr->add_option("-c,--config", t.config, "Training config (JSON); flags below override it")->check(CLI::ExistingFile);
+  tr->add_option("-i,--in", t.manifest, "Synthesised corpus manifest");
+  tr->add_option("-o,--out", t.out, "Output model directory");
+  tr->add_option("--work-dir", t.work_dir, "Checkpoints, feature cache and metrics");
+  tr->add_option("--fusion", t.fusion, "concat or gating")->check(CLI::IsMember({"concat", "gating"}));
+  tr->add_option("--steps", t.steps, "Maximum training steps");
+  tr->add_option("--threads", t.threads, "Torch threads");
+  tr->add_flag("--no-speech", t.no_speech, "Ablation: spectrogram branch only");
+  tr->add_flag("--no-spectrogram", t.no_spectrogram, "Ablation: speech-encoder branch only");
+  tr->callback([] {
+    ClaspTrainOptions o = t.config.empty() ? ClaspTrainOptions{} : ClaspTrainOptions::from_json_file(t.config);
+    if (!t.manifest.empty()) o.manifest = t.manifest;
+    if (!t.out.empty()) o.out_dir = t.out;
+    if (!t.work_dir.empty()) o.work_dir = t.work_dir;
+    if (!t.fusion.empty()) o.fusion = t.fusion;
+    if (t.steps > 0) o.steps = t.steps;
+    if (t.threads > 0) o.threads = t.threads;
+    if (t.no_speech) o.use_speech = false;
+    if (t.no_spectrogram) o.use_spectrogram = false;
+    if (o.manifest.empty()) throw CLI::ValidationError("--in", "a corpus manifest is required (flag or config)");
+    train_clasp(o);
+  });
+
+  static ClaspEvalOptions e;
+  static std::string json_out;
+  auto* ev = app.add_subcommand("eval", "HITS@1, MRR, meanR, R@5, R@10: soft and hard protocols, cross-lingual");
+  ev->add_option("-m,--model", e.model_dir, "CLASP model directory")->capture_default_str();
+  ev->add_option("-i,--in", e.manifest, "Synthesised corpus manifest")->required();
+  ev->add_option("--cache", e.cache_dir, "Mel cache directory (default: <corpus>/mel-cache)");
+  ev->add_option("--split", e.split, "Split to evaluate")->capture_default_str();
+  ev->add_option("--soft-distractors", e.soft_distractors, "Random candidates beside the gold one (soft protocol)")
+      ->capture_default_str();
+  ev->add_option("--seed", e.seed, "Seed of the soft protocol's draws")->capture_default_str();
+  ev->add_option("--json", json_out, "Write the full report as JSON");
+  ev->callback([] {
+    auto r = evaluate_clasp(e);
+    if (!json_out.empty()) {
+      write_file_atomic(json_out, r.dump(2) + "\n");
+      std::printf("\nwrote %s\n", json_out.c_str());
+    }
+  });
+}
+
+}  // namespace clasp::cli

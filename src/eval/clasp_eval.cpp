@@ -1,0 +1,160 @@
+#include "eval/clasp_eval.h"
+
+#include <torch/torch.h>
+
+#include <filesystem>
+#include <map>
+#include <numeric>
+
+#include "data/manifest.h"
+#include "eval/retrieval_metrics.h"
+#include "speech/clasp_audio_model.h"
+#include "speech/mel_cache.h"
+#include "text/sentence_encoder.h"
+#include "train/frozen_features.h"
+#include "util/error.h"
+
+namespace fs = std::filesystem;
+
+namespace clasp {
+
+namespace {
+
+nlohmann::json to_json(const RetrievalMetrics& m) {
+  return {{"queries", m.queries}, {"hits1", m.hits1}, {"mrr", m.mrr}, {"mean_rank", m.mean_rank},
+          {"r5", m.r5},           {"r10", m.r10}};
+}
+
+std::vector<float> rows(const std::vector<float>& m, size_t d, const std::vector<size_t>& idx) {
+  std::vector<float> out;
+  out.reserve(idx.size() * d);
+  for (size_t i : idx) out.insert(out.end(), m.begin() + static_cast<long>(i * d), m.begin() + static_cast<long>((i + 1) * d));
+  return out;
+}
+
+// Audio embeddings of clips from the mel cache, through the whole model.
+std::vector<float> embed_audio(const std::vector<const Utterance*>& clips, const MelCache& cache, ClaspAudioModel& model) {
+  torch::NoGradGuard ng;
+  model->eval();
+  auto speech = speech_features_of(clips, cache, *model, "eval-speech");
+  const int64_t D = model->cfg.out_dim;
+  std::vector<float> out(clips.size() * static_cast<size_t>(D));
+  for (size_t s = 0; s < clips.size(); s += 64) {
+    size_t e = std::min(clips.size(), s + 64);
+    std::vector<std::vector<float>> mels;
+    for (size_t i = s; i < e; ++i) mels.push_back(cache.get(clips[i]->id));
+    auto [x, len] = pad_mels(mels, MelCache::kMels);
+    auto emb = model->embed(speech.narrow(0, static_cast<int64_t>(s), static_cast<int64_t>(e - s)), x, len).contiguous();
+    std::copy(emb.data_ptr<float>(), emb.data_ptr<float>() + emb.numel(), out.begin() + static_cast<long>(s * D));
+  }
+  return out;
+}
+
+void print_row(const std::string& name, const RetrievalMetrics& m) {
+  std::printf("| %-28s | %6zu | %6.3f | %6.3f | %8.1f | %6.3f | %6.3f |\n", name.c_str(), m.queries, m.hits1, m.mrr,
+              m.mean_rank, m.r5, m.r10);
+}
+
+void print_header(const std::string& title) {
+  std::printf("\n%s\n| %-28s | %6s | %6s | %6s | %8s | %6s | %6s |\n|%s|--------|--------|--------|----------|--------|--------|\n",
+              title.c_str(), "", "n", "HITS@1", "MRR", "meanR", "R@5", "R@10", std::string(30, '-').c_str());
+}
+
+}  // namespace
+
+nlohmann::json evaluate_clasp(const ClaspEvalOptions& opt) {
+  torch::set_num_threads(opt.threads);
+  const std::string cache_dir =
+      opt.cache_dir.empty() ? (fs::path(opt.manifest).parent_path() / "mel-cache").string() : opt.cache_dir;
+  auto utts = read_manifest(opt.manifest);
+  build_mel_cache(utts, fs::path(opt.manifest).parent_path().string(), cache_dir, opt.threads);
+  MelCache cache(cache_dir);
+  auto model = load_clasp_model(opt.model_dir);
+  auto text_enc = SentenceEncoder::load(clasp_text_encoder_dir(opt.model_dir));
+  const size_t D = static_cast<size_t>(text_enc->dim());
+
+  std::vector<const Utterance*> clips;
+  for (const auto& u : utts)
+    if (u.split == opt.split && cache.has(u.id) && !u.text.empty()) clips.push_back(&u);
+  if (clips.empty()) throw Error(opt.manifest + ": no " + opt.split + " clips with audio");
+  auto audio = embed_audio(clips, cache, model);
+  std::vector<std::string> texts;
+  for (const auto* u : clips) texts.push_back(u->text);
+  auto text = text_enc->embed(texts);
+
+  nlohmann::json report = {{"model", opt.model_dir}, {"manifest", opt.manifest}, {"split", opt.split},
+                           {"soft_candidates", opt.soft_distractors + 1}, {"seed", opt.seed}};
+  std::map<std::string, std::vector<size_t>> by_lang;
+  for (size_t i = 0; i < clips.size(); ++i) by_lang[clips[i]->lang].push_back(i);
+
+  print_header("Same-language retrieval, hard protocol (all test clips of the language), text -> audio");
+  std::map<std::string, std::vector<std::pair<std::string, RetrievalMetrics>>> breakdown_rows;
+  for (auto& [lang, idx] : by_lang) {
+    auto a = rows(audio, D, idx), t = rows(text, D, idx);
+    std::vector<size_t> gold(idx.size());
+    std::iota(gold.begin(), gold.end(), 0);
+    auto hard = ranks_hard(t, a, D, gold), soft = ranks_soft(t, a, D, gold, opt.soft_distractors, opt.seed);
+    auto hard_a2t = ranks_hard(a, t, D, gold), soft_a2t = ranks_soft(a, t, D, gold, opt.soft_distractors, opt.seed);
+    auto& L = report["languages"][lang];
+    L["clips"] = idx.size();
+    L["text_to_audio"] = {{"hard", to_json(RetrievalMetrics::from_ranks(hard))},
+                          {"soft", to_json(RetrievalMetrics::from_ranks(soft))}};
+    L["audio_to_text"] = {{"hard", to_json(RetrievalMetrics::from_ranks(hard_a2t))},
+                          {"soft", to_json(RetrievalMetrics::from_ranks(soft_a2t))}};
+    print_row(lang, RetrievalMetrics::from_ranks(hard));
+    // Breakdowns of the hard text->audio ranks by what the query's clip is.
+    for (const char* key : {"category", "engine"}) {
+      std::map<std::string, std::vector<size_t>> groups;
+      for (size_t k = 0; k < idx.size(); ++k) {
+        const auto* u = clips[idx[k]];
+        groups[std::string(key) == "category" ? u->category : u->engine].push_back(hard[k]);
+      }
+      for (auto& [g, r] : groups) {
+        auto m = RetrievalMetrics::from_ranks(r);
+        L[std::string("by_") + key][g] = to_json(m);
+        if (std::string(key) == "engine") breakdown_rows[lang].emplace_back(g, m);
+      }
+    }
+  }
+  print_header("Same-language retrieval, soft protocol (gold + " + std::to_string(opt.soft_distractors) +
+               " random), text -> audio");
+  for (auto& [lang, L] : report["languages"].items()) {
+    const auto& s = L["text_to_audio"]["soft"];
+    RetrievalMetrics m{s["queries"], s["hits1"], s["mrr"], s["mean_rank"], s["r5"], s["r10"]};
+    print_row(lang, m);
+  }
+  print_header("Audio -> text, hard protocol");
+  for (auto& [lang, L] : report["languages"].items()) {
+    const auto& s = L["audio_to_text"]["hard"];
+    print_row(lang, {s["queries"], s["hits1"], s["mrr"], s["mean_rank"], s["r5"], s["r10"]});
+  }
+  print_header("By voice engine (hard, text -> audio)");
+  for (auto& [lang, rowsv] : breakdown_rows)
+    for (auto& [g, m] : rowsv) print_row(lang + " / " + g, m);
+
+  // Cross-lingual: translations of the English test sentences against English audio.
+  if (by_lang.count("en")) {
+    const auto& en = by_lang["en"];
+    std::map<std::string, size_t> en_pos;
+    for (size_t k = 0; k < en.size(); ++k) en_pos[clips[en[k]]->id] = k;
+    std::map<std::string, std::pair<std::vector<std::string>, std::vector<size_t>>> queries;
+    for (const auto& u : utts)
+      if (u.lang != "en" && !u.source_id.empty() && en_pos.count(u.source_id) && !u.text.empty()) {
+        queries[u.lang].first.push_back(u.text);
+        queries[u.lang].second.push_back(en_pos[u.source_id]);
+      }
+    auto a = rows(audio, D, en);
+    print_header("Cross-lingual: queries in language X against the English test audio");
+    for (auto& [lang, qg] : queries) {
+      auto q = text_enc->embed(qg.first);
+      auto hard = RetrievalMetrics::from_ranks(ranks_hard(q, a, D, qg.second));
+      auto soft = RetrievalMetrics::from_ranks(ranks_soft(q, a, D, qg.second, opt.soft_distractors, opt.seed));
+      report["cross_lingual"][lang] = {{"hard", to_json(hard)}, {"soft", to_json(soft)}};
+      print_row(lang + " -> en audio (hard)", hard);
+      print_row(lang + " -> en audio (soft)", soft);
+    }
+  }
+  return report;
+}
+
+}  // namespace clasp

@@ -1,0 +1,85 @@
+#include "eval/retrieval_metrics.h"
+
+#include <algorithm>
+#include <numeric>
+#include <random>
+#include <stdexcept>
+
+namespace clasp {
+
+namespace {
+float dot(const float* a, const float* b, size_t d) {
+  float s = 0;
+  for (size_t k = 0; k < d; ++k) s += a[k] * b[k];
+  return s;
+}
+
+void check(const std::vector<float>& q, const std::vector<float>& c, size_t d, const std::vector<size_t>& gold) {
+  if (d == 0 || q.size() != gold.size() * d || c.size() % d != 0)
+    throw std::invalid_argument("retrieval metrics: matrix sizes do not match");
+  for (size_t g : gold)
+    if (g >= c.size() / d) throw std::invalid_argument("retrieval metrics: gold index out of range");
+}
+}  // namespace
+
+RetrievalMetrics RetrievalMetrics::from_ranks(const std::vector<size_t>& ranks) {
+  RetrievalMetrics m;
+  m.queries = ranks.size();
+  if (ranks.empty()) return m;
+  for (size_t r : ranks) {
+    m.hits1 += r == 1;
+    m.r5 += r <= 5;
+    m.r10 += r <= 10;
+    m.mrr += 1.0 / static_cast<double>(r);
+    m.mean_rank += static_cast<double>(r);
+  }
+  const double n = static_cast<double>(ranks.size());
+  m.hits1 /= n;
+  m.r5 /= n;
+  m.r10 /= n;
+  m.mrr /= n;
+  m.mean_rank /= n;
+  return m;
+}
+
+std::vector<size_t> ranks_hard(const std::vector<float>& q, const std::vector<float>& c, size_t d,
+                               const std::vector<size_t>& gold) {
+  check(q, c, d, gold);
+  const size_t nc = c.size() / d;
+  std::vector<size_t> ranks(gold.size());
+  for (size_t i = 0; i < gold.size(); ++i) {
+    const float* qi = &q[i * d];
+    float g = dot(qi, &c[gold[i] * d], d);
+    size_t better = 0;
+    for (size_t j = 0; j < nc; ++j)
+      if (j != gold[i] && dot(qi, &c[j * d], d) >= g) ++better;
+    ranks[i] = better + 1;
+  }
+  return ranks;
+}
+
+std::vector<size_t> ranks_soft(const std::vector<float>& q, const std::vector<float>& c, size_t d,
+                               const std::vector<size_t>& gold, size_t distractors, uint64_t seed) {
+  check(q, c, d, gold);
+  const size_t nc = c.size() / d;
+  std::vector<size_t> ranks(gold.size());
+  std::vector<size_t> pool(nc);
+  for (size_t i = 0; i < gold.size(); ++i) {
+    std::iota(pool.begin(), pool.end(), 0);
+    std::swap(pool[gold[i]], pool.back());
+    pool.pop_back();
+    std::mt19937_64 rng(seed * 0x9E3779B97F4A7C15ULL + i);
+    size_t k = std::min(distractors, pool.size());
+    for (size_t j = 0; j < k; ++j) std::swap(pool[j], pool[j + rng() % (pool.size() - j)]);  // partial shuffle
+    const float* qi = &q[i * d];
+    float g = dot(qi, &c[gold[i] * d], d);
+    size_t better = 0;
+    for (size_t j = 0; j < k; ++j)
+      if (dot(qi, &c[pool[j] * d], d) >= g) ++better;
+    ranks[i] = better + 1;
+    pool.resize(nc);
+  }
+  return ranks;
+}
+
+}  // namespace clasp

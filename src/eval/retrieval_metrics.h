@@ -1,0 +1,28 @@
+#pragma once
+// The paper's retrieval metrics from embeddings: each query is scored
+// against candidate vectors by dot product (cosine for normalised vectors)
+// and the rank of its gold candidate is recorded (1 = best; ties count
+// against the gold item).
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace clasp {
+
+struct RetrievalMetrics {
+  size_t queries = 0;
+  double hits1 = 0, mrr = 0, mean_rank = 0, r5 = 0, r10 = 0;
+  static RetrievalMetrics from_ranks(const std::vector<size_t>& ranks);
+};
+
+// Row-major matrices: queries [nq x d], candidates [nc x d]; gold[i] is the
+// index of query i's candidate.
+// Hard protocol: every candidate competes.
+std::vector<size_t> ranks_hard(const std::vector<float>& queries, const std::vector<float>& candidates, size_t d,
+                               const std::vector<size_t>& gold);
+// Soft protocol: gold plus `distractors` other candidates drawn per query
+// with a seeded generator (the same draw for the same seed and query index).
+std::vector<size_t> ranks_soft(const std::vector<float>& queries, const std::vector<float>& candidates, size_t d,
+                               const std::vector<size_t>& gold, size_t distractors, uint64_t seed);
+
+}  // namespace clasp

@@ -1,0 +1,229 @@
+#include "train/clasp_train.h"
+
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "data/manifest.h"
+#include "speech/clasp_audio_model.h"
+#include "speech/mel_cache.h"
+#include "text/sentence_encoder.h"
+#include "train/checkpoint.h"
+#include "train/frozen_features.h"
+#include "train/schedule.h"
+#include "util/error.h"
+#include "util/fs.h"
+#include "util/hash.h"
+#include "util/json_file.h"
+#include "util/progress.h"
+
+namespace fs = std::filesystem;
+
+namespace clasp {
+
+ClaspTrainOptions ClaspTrainOptions::from_json_file(const std::string& path) {
+  auto j = read_json_file(path);
+  ClaspTrainOptions o;
+  try {
+    for (auto& [k, v] : j.items()) {
+      if (k == "manifest") o.manifest = v;
+      else if (k == "cache_dir") o.cache_dir = v;
+      else if (k == "speech_encoder") o.speech_encoder = v;
+      else if (k == "text_encoder") o.text_encoder = v;
+      else if (k == "out_dir") o.out_dir = v;
+      else if (k == "work_dir") o.work_dir = v;
+      else if (k == "fusion") o.fusion = v;
+      else if (k == "use_speech") o.use_speech = v;
+      else if (k == "use_spectrogram") o.use_spectrogram = v;
+      else if (k == "spectrogram_channels") o.spectrogram_channels = v;
+      else if (k == "exclude_engines") o.exclude_engines = v.get<std::vector<std::string>>();
+      else if (k == "steps") o.steps = v;
+      else if (k == "batch") o.batch = v;
+      else if (k == "warmup") o.warmup = v;
+      else if (k == "eval_every") o.eval_every = v;
+      else if (k == "patience") o.patience = v;
+      else if (k == "lr") o.lr = v;
+      else if (k == "weight_decay") o.weight_decay = v;
+      else if (k == "seed") o.seed = v;
+      else if (k == "threads") o.threads = v;
+      else if (k == "model_id") o.model_id = v;
+      else if (k != "comment") fail_file(path, "unknown key \"" + k + "\"");
+    }
+  } catch (const nlohmann::json::exception& e) {
+    fail_file(path, std::string("a value has the wrong type: ") + e.what());
+  }
+  return o;
+}
+
+namespace {
+
+struct Batch {
+  torch::Tensor speech, mel, len, text;
+};
+
+double contrastive_loss(const torch::Tensor& a, const torch::Tensor& t, const torch::Tensor& log_scale,
+                        torch::Tensor* out) {
+  auto logits = log_scale.exp().clamp_max(100) * torch::matmul(a, t.t());
+  auto labels = torch::arange(a.size(0));
+  auto loss = (torch::nn::functional::cross_entropy(logits, labels) +
+               torch::nn::functional::cross_entropy(logits.t(), labels)) / 2;
+  if (out) *out = loss;
+  return loss.item<double>();
+}
+
+}  // namespace
+
+void train_clasp(const ClaspTrainOptions& opt) {
+  torch::manual_seed(opt.seed);
+  torch::set_num_threads(opt.threads);
+  fs::create_directories(opt.work_dir);
+  const std::string cache_dir =
+      opt.cache_dir.empty() ? (fs::path(opt.manifest).parent_path() / "mel-cache").string() : opt.cache_dir;
+  auto utts = read_manifest(opt.manifest);
+  build_mel_cache(utts, fs::path(opt.manifest).parent_path().string(), cache_dir, opt.threads);
+  MelCache cache(cache_dir);
+
+  // The model: frozen speech encoder + trainable CNN and fusion.
+  auto text_enc = SentenceEncoder::load(opt.text_encoder);
+  ClaspModelConfig mc;
+  mc.fusion = opt.fusion;
+  mc.use_speech = opt.use_speech;
+  mc.use_spectrogram = opt.use_spectrogram;
+  mc.spectrogram_channels = opt.spectrogram_channels;
+  mc.out_dim = text_enc->dim();
+  mc.model_id = opt.model_id;
+  mc.speech_encoder = fs::relative(fs::absolute(opt.speech_encoder), fs::absolute(opt.out_dir)).string();
+  mc.text_encoder = fs::relative(fs::absolute(opt.text_encoder), fs::absolute(opt.out_dir)).string();
+  SpeechEncoder speech{nullptr};
+  if (opt.use_speech) speech = load_speech_encoder(opt.speech_encoder);
+  ClaspAudioModel model(mc, speech);
+
+  // Frozen features, computed once and kept in the work directory.
+  std::vector<const Utterance*> clips;
+  for (const auto& u : utts)
+    if (cache.has(u.id) && !u.text.empty()) clips.push_back(&u);
+  FrozenFeatures feats = frozen_features(clips, cache, *model, *text_enc, opt.work_dir, opt.speech_encoder,
+                                         opt.text_encoder);
+
+  auto excluded = [&](const Utterance& u) {
+    return std::find(opt.exclude_engines.begin(), opt.exclude_engines.end(), u.engine) != opt.exclude_engines.end();
+  };
+  std::vector<size_t> train, val;
+  for (size_t i = 0; i < clips.size(); ++i) {
+    if (excluded(*clips[i])) continue;
+    if (clips[i]->split == "train") train.push_back(i);
+    else if (clips[i]->split == "validation") val.push_back(i);
+  }
+  if (train.size() < static_cast<size_t>(opt.batch)) throw Error(opt.manifest + ": fewer training clips than one batch");
+  std::fprintf(stderr, "CLASP training: %zu training clips, %zu validation clips, fusion %s, branches:%s%s\n",
+               train.size(), val.size(), opt.fusion.c_str(), opt.use_speech ? " speech" : "",
+               opt.use_spectrogram ? " spectrogram" : "");
+
+  auto make_batch = [&](const std::vector<size_t>& idx) {
+    Batch b;
+    auto ix = torch::tensor(std::vector<int64_t>(idx.begin(), idx.end()));
+    b.speech = feats.speech.numel() ? feats.speech.index_select(0, ix) : torch::zeros({static_cast<int64_t>(idx.size()), 0});
+    b.text = feats.text.index_select(0, ix);
+    if (opt.use_spectrogram) {
+      std::vector<std::vector<float>> mels;
+      for (size_t i : idx) mels.push_back(cache.get(clips[i]->id));
+      std::tie(b.mel, b.len) = pad_mels(mels, MelCache::kMels);
+    } else {
+      b.mel = torch::zeros({static_cast<int64_t>(idx.size()), 1, MelCache::kMels});
+      b.len = torch::ones({static_cast<int64_t>(idx.size())}, torch::kLong);
+    }
+    return b;
+  };
+  auto validate = [&]() -> std::pair<double, double> {
+    torch::NoGradGuard ng;
+    model->eval();
+    double loss = 0;
+    size_t n = 0, hits = 0;
+    for (size_t s = 0; s + 2 <= val.size(); s += static_cast<size_t>(opt.batch)) {
+      std::vector<size_t> idx(val.begin() + static_cast<long>(s),
+                              val.begin() + static_cast<long>(std::min(val.size(), s + static_cast<size_t>(opt.batch))));
+      auto b = make_batch(idx);
+      auto a = model->embed(b.speech, b.mel, b.len);
+      loss += contrastive_loss(a, b.text, model->logit_scale, nullptr) * static_cast<double>(idx.size());
+      hits += static_cast<size_t>(torch::matmul(b.text, a.t()).argmax(1).eq(torch::arange(a.size(0))).sum().item<int64_t>());
+      n += idx.size();
+    }
+    model->train();
+    return {n ? loss / static_cast<double>(n) : 0.0, n ? static_cast<double>(hits) / static_cast<double>(n) : 0.0};
+  };
+
+  torch::optim::AdamW optim(model->parameters(), torch::optim::AdamWOptions(opt.lr).weight_decay(opt.weight_decay));
+  int start = 0, bad_evals = 0;
+  double best = 1e30;
+  if (auto st = load_checkpoint(*model, optim, opt.work_dir)) {
+    start = st->at("step").get<int>();
+    best = st->value("best_val_loss", best);
+    bad_evals = st->value("bad_evals", 0);
+    std::fprintf(stderr, "resuming from step %d (%s)\n", start, opt.work_dir.c_str());
+    if (bad_evals >= opt.patience) {
+      std::fprintf(stderr, "early stopping had already triggered; the best model is in %s\n", opt.out_dir.c_str());
+      return;
+    }
+  }
+  const int64_t per_epoch = static_cast<int64_t>(train.size()) / opt.batch;
+  std::vector<size_t> order = train;
+  int64_t cur_epoch = -1;
+  std::ofstream metrics(opt.work_dir + "/metrics.jsonl", std::ios::app);
+  Progress prog("clasp-train", opt.steps, "steps", start);
+  model->train();
+  double loss_avg = 0;
+  for (int step = start; step < opt.steps; ++step) {
+    int64_t epoch = step / per_epoch;
+    if (epoch != cur_epoch) {
+      uint64_t seed = opt.seed * 7919 + static_cast<uint64_t>(epoch);
+      std::sort(order.begin(), order.end(), [&](size_t x, size_t y) {
+        return seeded_hash(seed, clips[x]->id) < seeded_hash(seed, clips[y]->id);
+      });
+      cur_epoch = epoch;
+    }
+    size_t off = static_cast<size_t>(step % per_epoch) * static_cast<size_t>(opt.batch);
+    auto b = make_batch(std::vector<size_t>(order.begin() + static_cast<long>(off),
+                                            order.begin() + static_cast<long>(off + static_cast<size_t>(opt.batch))));
+    set_learning_rate(optim, warmup_cosine_lr(opt.lr, step, opt.warmup, opt.steps));
+    torch::Tensor loss;
+    double l = contrastive_loss(model->embed(b.speech, b.mel, b.len), b.text, model->logit_scale, &loss);
+    optim.zero_grad();
+    loss.backward();
+    optim.step();
+    loss_avg = step == start ? l : 0.95 * loss_avg + 0.05 * l;
+    char extra[80];
+    std::snprintf(extra, sizeof extra, "loss %.3f scale %.1f", loss_avg, model->logit_scale.exp().item<double>());
+    prog.update(step + 1, extra);
+    if ((step + 1) % opt.eval_every == 0 || step + 1 == opt.steps) {
+      auto [vl, vacc] = validate();
+      bool improved = vl < best - 1e-4;
+      if (improved) {
+        best = vl;
+        bad_evals = 0;
+        save_clasp_model(model, opt.out_dir);
+      } else {
+        ++bad_evals;
+      }
+      nlohmann::json m = {{"step", step + 1},  {"epoch", epoch},    {"train_loss", loss_avg},
+                          {"val_loss", vl},    {"val_hits1", vacc}, {"logit_scale", model->logit_scale.exp().item<double>()},
+                          {"lr", warmup_cosine_lr(opt.lr, step, opt.warmup, opt.steps)}};
+      metrics << m.dump() << "\n" << std::flush;
+      std::fprintf(stderr, "\nstep %d: val loss %.4f, val HITS@1 (in batches of %d) %.3f%s\n", step + 1, vl, opt.batch,
+                   vacc, improved ? " (best, saved)" : "");
+      save_checkpoint(*model, optim, opt.work_dir, {{"step", step + 1}, {"best_val_loss", best}, {"bad_evals", bad_evals}});
+      if (bad_evals >= opt.patience) {
+        std::fprintf(stderr, "early stopping: no validation improvement in %d evaluations\n", opt.patience);
+        break;
+      }
+    }
+  }
+  prog.finish();
+  fs::copy_file(opt.work_dir + "/metrics.jsonl", opt.out_dir + "/training-metrics.jsonl",
+                fs::copy_options::overwrite_existing);
+  std::fprintf(stderr, "best validation loss %.4f; model in %s\n", best, opt.out_dir.c_str());
+}
+
+}  // namespace clasp

@@ -1,0 +1,36 @@
+#pragma once
+// Contrastive training of CLASP's audio side against the frozen text
+// encoder: symmetric InfoNCE with a learnable logit scale, AdamW, warm-up +
+// cosine, early stopping on validation loss, resumable checkpoints, a
+// metrics log and the frozen branches' features cached on disk.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace clasp {
+
+struct ClaspTrainOptions {
+  std::string manifest;                  // synthesised corpus
+  std::string cache_dir;                 // mel cache ("" = <corpus>/mel-cache)
+  std::string speech_encoder = "models/speech-default";
+  std::string text_encoder = "models/text-default";
+  std::string out_dir = "models/clasp-default";
+  std::string work_dir = "runs/clasp-default";
+  std::string fusion = "concat";         // concat | gating
+  bool use_speech = true, use_spectrogram = true;
+  int64_t spectrogram_channels = 24;
+  std::vector<std::string> exclude_engines;  // voices of these engines never seen in training
+  int steps = 2000, batch = 128, warmup = 100, eval_every = 100, patience = 6;
+  double lr = 1e-3, weight_decay = 0.01;
+  uint64_t seed = 1;
+  int threads = 2;
+  std::string model_id = "clasp-default";
+
+  // Reads the keys of a JSON config (same names as the fields); errors name
+  // the file and key. Paths in it are relative to the project root.
+  static ClaspTrainOptions from_json_file(const std::string& path);
+};
+
+void train_clasp(const ClaspTrainOptions& opt);
+
+}  // namespace clasp
