@@ -21,15 +21,18 @@ class ClaspSentenceEncoder : public SentenceEncoder {
     std::vector<float> out;
     out.reserve(texts.size() * static_cast<size_t>(dim()));
     batch = std::max<size_t>(batch, 1);
+    size_t cut = 0;
     for (size_t s = 0; s < texts.size(); s += batch) {
       std::vector<std::string> part(texts.begin() + s, texts.begin() + std::min(texts.size(), s + batch));
       auto tb = m_->tokenize(part);
-      if (tb.truncated) {
-        truncated_ += tb.truncated;
-        spdlog::warn("{}: {} text(s) longer than {} tokens were cut", info().name, tb.truncated, info().max_len);
-      }
+      cut += tb.truncated;
       auto e = m_->forward(tb).contiguous();
       out.insert(out.end(), e.data_ptr<float>(), e.data_ptr<float>() + e.numel());
+    }
+    if (cut) {
+      truncated_ += cut;
+      spdlog::warn("{}: {} of {} text(s) longer than {} tokens were cut", info().name, cut, texts.size(),
+                   info().max_len);
     }
     return out;
   }
