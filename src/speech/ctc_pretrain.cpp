@@ -39,7 +39,14 @@ std::vector<Clip> clips_of(const std::vector<Utterance>& utts, const MelCache& c
     Clip c{u.id, u.engine, vocab.encode(u.phonemes), cache.frames(u.id)};
     // CTC needs at least one output frame per target symbol.
     if (c.target.empty() || c.frames > max_seconds * 100) continue;
-    if (for_training && c.frames / 4 <= static_cast<int>(c.target.size())) continue;
+    // CTC needs one output frame per symbol plus a blank between repeated
+    // symbols; an infeasible clip gives an infinite loss (and NaN gradients).
+    if (for_training) {
+      size_t need = c.target.size();
+      for (size_t k = 1; k < c.target.size(); ++k) need += c.target[k] == c.target[k - 1];
+      int64_t out_frames = (c.frames + 3) / 4;
+      if (static_cast<int64_t>(need) >= out_frames) continue;
+    }
     out.push_back(std::move(c));
   }
   return out;

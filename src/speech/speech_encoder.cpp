@@ -21,16 +21,14 @@ SpeechEncoderConfig SpeechEncoderConfig::from_json_file(const std::string& path)
     c.layers = j.at("num_hidden_layers");
     c.heads = j.at("num_attention_heads");
     c.ff = j.at("intermediate_size");
-    c.pos_kernel = j.value("pos_conv_kernel", c.pos_kernel);
-    c.pos_groups = j.value("pos_conv_groups", c.pos_groups);
     c.phonemes = j.value("phonemes", std::vector<std::string>{});
   } catch (const nlohmann::json::exception& e) {
     fail_file(path, std::string("bad or missing field: ") + e.what());
   }
   c.ctc_classes = c.phonemes.empty() ? 0 : static_cast<int64_t>(c.phonemes.size()) + 1;
   c.dropout = 0.0;
-  if (c.hidden % c.heads != 0 || c.hidden % c.pos_groups != 0)
-    fail_file(path, "hidden_size must be divisible by num_attention_heads and pos_conv_groups");
+  if (c.hidden % c.heads != 0 || c.hidden % 2 != 0)
+    fail_file(path, "hidden_size must be even and divisible by num_attention_heads");
   return c;
 }
 
@@ -38,7 +36,7 @@ std::string SpeechEncoderConfig::to_json() const {
   nlohmann::json j = {{"model_type", "clasp-speech"}, {"n_mels", n_mels},
                       {"hidden_size", hidden},        {"num_hidden_layers", layers},
                       {"num_attention_heads", heads}, {"intermediate_size", ff},
-                      {"pos_conv_kernel", pos_kernel}, {"pos_conv_groups", pos_groups},
+                      {"frame_stack", 4},
                       {"frame_rate_hz", 25},          {"input", "log-mel, docs/audio.md"},
                       {"phonemes", phonemes}};
   return j.dump(2);
@@ -65,11 +63,8 @@ torch::Tensor SpeechLayerImpl::forward(const torch::Tensor& x, const torch::Tens
 }
 
 SpeechEncoderImpl::SpeechEncoderImpl(const SpeechEncoderConfig& c) : cfg(c) {
-  conv1 = register_module("conv1", torch::nn::Conv1d(torch::nn::Conv1dOptions(c.n_mels, c.hidden, 5).stride(2).padding(2)));
-  conv2 = register_module("conv2", torch::nn::Conv1d(torch::nn::Conv1dOptions(c.hidden, c.hidden, 5).stride(2).padding(2)));
-  pos_conv = register_module("pos_conv", torch::nn::Conv1d(torch::nn::Conv1dOptions(c.hidden, c.hidden, c.pos_kernel)
-                                                               .padding(c.pos_kernel / 2)
-                                                               .groups(c.pos_groups)));
+  proj1 = register_module("proj1", torch::nn::Linear(4 * c.n_mels, c.hidden));
+  proj2 = register_module("proj2", torch::nn::Linear(c.hidden, c.hidden));
   layers = register_module("layers", torch::nn::ModuleList());
   for (int64_t i = 0; i < c.layers; ++i) layers->push_back(SpeechLayer(c.hidden, c.heads, c.ff, c.dropout));
   final_norm = register_module("final_norm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({c.hidden})));
@@ -77,42 +72,60 @@ SpeechEncoderImpl::SpeechEncoderImpl(const SpeechEncoderConfig& c) : cfg(c) {
 }
 
 torch::Tensor SpeechEncoderImpl::output_lengths(const torch::Tensor& frames) {
-  // Each stride-2 convolution (kernel 5, padding 2) maps n frames to (n - 1) / 2 + 1.
-  auto l = torch::div(frames - 1, 2, "floor") + 1;
-  return torch::div(l - 1, 2, "floor") + 1;
+  // Four frames per output frame, the last group padded.
+  return torch::div(frames + 3, 4, "floor");
 }
 
-SpeechOutput SpeechEncoderImpl::forward(torch::Tensor mel, const torch::Tensor& lengths, bool spec_augment) {
-  const auto B = mel.size(0), T = mel.size(1);
-  auto valid = torch::arange(T).unsqueeze(0).lt(lengths.unsqueeze(1)).to(mel.dtype()).unsqueeze(-1);  // [B,T,1]
+torch::Tensor SpeechEncoderImpl::front_end(torch::Tensor mel, bool spec_augment) {
   // Per-utterance mean/variance normalisation per mel band: loudness and
   // voice timbre shift the log-mel; the content is in its shape.
-  auto n = valid.sum(1, true).clamp_min(1);
-  auto mean = (mel * valid).sum(1, true) / n;
-  auto var = (((mel - mean) * valid).pow(2)).sum(1, true) / n;
-  mel = (mel - mean) / (var + 1e-5).sqrt() * valid;
+  auto mean = mel.mean(0, true);
+  mel = (mel - mean) / (mel.var(0, false, true) + 1e-5).sqrt();
+  const int64_t T = mel.size(0);
   if (spec_augment) {
     auto keep = torch::ones_like(mel);
-    for (int64_t b = 0; b < B; ++b) {
-      int64_t len = lengths[b].item<int64_t>();
-      for (int k = 0; k < 2; ++k) {
-        int64_t w = torch::randint(0, 13, {1}).item<int64_t>();
-        int64_t f0 = torch::randint(0, cfg.n_mels - w + 1, {1}).item<int64_t>();
-        keep[b].narrow(1, f0, w).zero_();
-        int64_t tw = std::min<int64_t>(torch::randint(0, 41, {1}).item<int64_t>(), len / 5);
-        int64_t t0 = torch::randint(0, std::max<int64_t>(1, len - tw), {1}).item<int64_t>();
-        keep[b].narrow(0, t0, tw).zero_();
-      }
+    for (int k = 0; k < 2; ++k) {
+      int64_t w = torch::randint(0, 13, {1}).item<int64_t>();
+      keep.narrow(1, torch::randint(0, cfg.n_mels - w + 1, {1}).item<int64_t>(), w).zero_();
+      int64_t tw = std::min<int64_t>(torch::randint(0, 41, {1}).item<int64_t>(), T / 5);
+      keep.narrow(0, torch::randint(0, std::max<int64_t>(1, T - tw), {1}).item<int64_t>(), tw).zero_();
     }
     mel = mel * keep;
   }
-  auto x = torch::gelu(conv1->forward(mel.transpose(1, 2)));
-  x = torch::gelu(conv2->forward(x));  // [B, H, T']
-  x = x + torch::gelu(pos_conv->forward(x));
-  x = x.transpose(1, 2);
+  // Stack 4 consecutive frames (40 ms) into one 320-d vector: 25 frames/s.
+  const int64_t Tp = (T + 3) / 4;
+  mel = torch::constant_pad_nd(mel, {0, 0, 0, Tp * 4 - T}).reshape({Tp, 4 * cfg.n_mels});
+  auto x = torch::gelu(proj2->forward(torch::gelu(proj1->forward(mel))));  // [T', H]
+  // Fixed sinusoidal positions. (Convolutions here, with a LayerNorm or a
+  // positional convolution after them, made libtorch 1.13's CPU backward
+  // return huge weight gradients that differed from run to run; frame
+  // stacking + Linear trains cleanly. tests/test_speech.cpp guards this.)
+  const int64_t H = x.size(1);
+  auto pos = torch::arange(Tp, torch::kFloat).unsqueeze(1);
+  auto freq = torch::exp(torch::arange(0, H, 2, torch::kFloat) * (-std::log(10000.0) / static_cast<double>(H)));
+  auto pe = torch::zeros({Tp, H});
+  pe.index_put_({torch::indexing::Slice(), torch::indexing::Slice(0, torch::indexing::None, 2)}, torch::sin(pos * freq));
+  pe.index_put_({torch::indexing::Slice(), torch::indexing::Slice(1, torch::indexing::None, 2)}, torch::cos(pos * freq));
+  return (x + pe).contiguous();
+}
+
+SpeechOutput SpeechEncoderImpl::forward(torch::Tensor mel, const torch::Tensor& lengths, bool spec_augment) {
+  // The convolutional front end runs on each clip's own frames, never on
+  // padding: padding would leak into the last frames through the kernels,
+  // and libtorch 1.13's CPU backward gave garbage (1e20) gradients for the
+  // padded batch. The transformer then runs on the padded batch with a mask.
+  const int64_t B = mel.size(0);
   SpeechOutput o;
-  o.lengths = output_lengths(lengths).clamp_max(x.size(1));
-  o.mask = torch::arange(x.size(1)).unsqueeze(0).lt(o.lengths.unsqueeze(1)).to(torch::kLong);
+  o.lengths = output_lengths(lengths.clamp_min(1));
+  const int64_t Tmax = o.lengths.max().item<int64_t>();
+  std::vector<torch::Tensor> rows;
+  for (int64_t b = 0; b < B; ++b) {
+    int64_t n = std::max<int64_t>(1, lengths[b].item<int64_t>());
+    auto f = front_end(mel[b].narrow(0, 0, n), spec_augment);
+    rows.push_back(torch::constant_pad_nd(f, {0, 0, 0, Tmax - f.size(0)}));
+  }
+  auto x = torch::stack(rows);
+  o.mask = torch::arange(Tmax).unsqueeze(0).lt(o.lengths.unsqueeze(1)).to(torch::kLong);
   for (auto& l : *layers) x = l->as<SpeechLayer>()->forward(x, o.mask);
   o.hidden = final_norm->forward(x);
   return o;

@@ -1,8 +1,9 @@
 #pragma once
 // The project's own compact speech encoder (because no pre-trained HuBERT or
 // wav2vec2 weights can be downloaded here): per-utterance normalised log-mel
-// -> two stride-2 1-D convolutions (25 frames/s) -> convolutional relative
-// position embedding -> pre-norm transformer layers -> LayerNorm. A linear
+// -> 4 stacked frames through two Linear+GELU (25 frames/s) -> sinusoidal
+// positions ->
+// pre-norm transformer layers -> LayerNorm. A linear
 // CTC head over phoneme symbols is used for pre-training only. Downstream it
 // is frozen and its last layer mean-pooled, as the paper does with HuBERT.
 #include <torch/torch.h>
@@ -18,8 +19,6 @@ struct SpeechEncoderConfig {
   int64_t layers = 4;
   int64_t heads = 4;
   int64_t ff = 768;
-  int64_t pos_kernel = 31;
-  int64_t pos_groups = 16;
   int64_t ctc_classes = 0;  // phoneme symbols + blank; 0 = no head
   double dropout = 0.1;
   std::vector<std::string> phonemes;  // CTC symbols, id = index + 1
@@ -51,12 +50,14 @@ struct SpeechEncoderImpl : torch::nn::Module {
   SpeechOutput forward(torch::Tensor mel, const torch::Tensor& lengths, bool spec_augment = false);
   // CTC log-probabilities [T', B, classes].
   torch::Tensor ctc_log_probs(const SpeechOutput& o);
+  // One clip's log-mel [T, n_mels] -> front-end features [T', hidden].
+  torch::Tensor front_end(torch::Tensor mel, bool spec_augment);
   // Mean of the last hidden state over valid frames [B, H].
   static torch::Tensor mean_pool(const SpeechOutput& o);
   static torch::Tensor output_lengths(const torch::Tensor& frames);
 
   SpeechEncoderConfig cfg;
-  torch::nn::Conv1d conv1{nullptr}, conv2{nullptr}, pos_conv{nullptr};
+  torch::nn::Linear proj1{nullptr}, proj2{nullptr};
   torch::nn::ModuleList layers{nullptr};
   torch::nn::LayerNorm final_norm{nullptr};
   torch::nn::Linear ctc_head{nullptr};

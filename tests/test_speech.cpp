@@ -1,0 +1,143 @@
+// The speech side: phoneme vocabulary, mel cache (resume, corrupt audio),
+// speech encoder (shapes, finite gradients, save/load), fusion variants and
+// the retrieval metrics.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "audio/audio_file.h"
+#include "audio/mel.h"
+#include "eval/retrieval_metrics.h"
+#include "models/fusion.h"
+#include "speech/clasp_audio_model.h"
+#include "speech/mel_cache.h"
+#include "speech/phoneme_vocab.h"
+#include "speech/speech_encoder.h"
+#include "test_helpers.h"
+#include "util/error.h"
+
+using namespace clasp;
+
+TEST(PhonemeVocab, SymbolsStressAndBoundaries) {
+  auto syms = ipa_symbols("h\xc9\x99l\xcb\x88o\xca\x8a  w\xcb\x8c\xc9\x9c\xcb\x90ld");  // həlˈoʊ  wˌɜːld
+  std::vector<std::string> want = {"h", "\xc9\x99", "l", "o", "\xca\x8a", "|", "w", "\xc9\x9c", "\xcb\x90", "l", "d"};
+  EXPECT_EQ(syms, want);
+  auto v = PhonemeVocab::build({"ab c", "cd"});
+  EXPECT_EQ(v.size(), 6);  // blank + a b c d |
+  size_t unknown = 0;
+  auto ids = v.encode("ab x", &unknown);
+  EXPECT_EQ(unknown, 1u);
+  EXPECT_EQ(v.decode(v.encode("ab c")), "ab c");
+  EXPECT_EQ(edit_distance({1, 2, 3}, {1, 3}), 1u);
+  EXPECT_EQ(edit_distance({}, {4, 5}), 2u);
+  EXPECT_THROW(ipa_symbols("\xff"), Error);
+}
+
+TEST(MelCache, BuildsResumesAndSkipsBadAudio) {
+  test::TempDir d;
+  std::vector<Utterance> utts;
+  for (int i = 0; i < 3; ++i) {
+    Utterance u;
+    u.id = "c" + std::to_string(i);
+    u.audio = u.id + ".wav";
+    ASSERT_TRUE(test::write_audio(d / u.audio, test::sine(200 + 100 * i, 0.5 + 0.25 * i, 16000), 16000, 1,
+                                  SF_FORMAT_WAV | SF_FORMAT_PCM_16));
+    utts.push_back(u);
+  }
+  Utterance bad;
+  bad.id = "bad";
+  bad.audio = "bad.wav";
+  { std::ofstream(d / "bad.wav") << "not audio"; }
+  utts.push_back(bad);
+  auto first = build_mel_cache({utts[0], utts[3]}, d.path.string(), d / "cache", 1);
+  EXPECT_EQ(first.added, 1u);
+  EXPECT_EQ(first.failed, 1u);
+  // A half-written clip after the last index line (a kill) is dropped on resume.
+  { std::ofstream(d / "cache/mel.f16", std::ios::app | std::ios::binary) << "garbage"; }
+  auto second = build_mel_cache(utts, d.path.string(), d / "cache", 2);
+  EXPECT_EQ(second.already, 1u);
+  EXPECT_EQ(second.added, 2u);
+  MelCache cache(d / "cache");
+  EXPECT_EQ(cache.size(), 3u);
+  EXPECT_FALSE(cache.has("bad"));
+  MelExtractor ex;
+  auto want = ex.compute(read_audio(d / "c1.wav").samples);
+  auto got = cache.get("c1");
+  ASSERT_EQ(cache.frames("c1"), want.frames);
+  for (size_t i = 0; i < got.size(); i += 97) EXPECT_NEAR(got[i], want.data[i], 0.02) << i;  // float16
+  EXPECT_THROW(cache.get("nope"), Error);
+}
+
+TEST(SpeechEncoder, ShapesGradientsAndRoundTrip) {
+  torch::manual_seed(3);
+  SpeechEncoderConfig c;
+  c.hidden = 64;
+  c.layers = 2;
+  c.heads = 4;
+  c.ff = 128;
+  c.phonemes = {"a", "b", "c"};
+  c.ctc_classes = 4;
+  SpeechEncoder m(c);
+  auto [x, len] = pad_mels({std::vector<float>(300 * 80, 0.f), std::vector<float>(170 * 80, 0.f)}, 80);
+  x.normal_(-5, 3);
+  auto o = m->forward(x, len, true);
+  EXPECT_EQ(o.hidden.size(1), 75);
+  EXPECT_EQ(o.lengths[1].item<int64_t>(), 43);  // ceil(170 / 4)
+  auto lp = m->ctc_log_probs(o);
+  auto loss = torch::ctc_loss(lp, torch::tensor({1, 2, 3, 1, 2}), o.lengths, torch::tensor({3, 2}), 0,
+                              at::Reduction::Mean, true);
+  loss.backward();
+  // Guards against the libtorch 1.13 front-end gradient blow-up (speech_encoder.cpp).
+  for (const auto& p : m->named_parameters()) {
+    ASSERT_TRUE(p.value().grad().defined()) << p.key();
+    double g = p.value().grad().abs().max().item<double>();
+    EXPECT_TRUE(std::isfinite(g) && g < 100) << p.key() << " gradient " << g;
+  }
+  // Padding must not change a clip's pooled vector.
+  m->eval();
+  torch::NoGradGuard ng;
+  auto alone = SpeechEncoderImpl::mean_pool(m->forward(x.narrow(0, 1, 1).narrow(1, 0, 170), len.narrow(0, 1, 1)));
+  auto padded = SpeechEncoderImpl::mean_pool(m->forward(x, len)).narrow(0, 1, 1);
+  EXPECT_LT((alone - padded).abs().max().item<float>(), 1e-4);
+  test::TempDir d;
+  save_speech_encoder(m, d / "enc");
+  auto m2 = load_speech_encoder(d / "enc");
+  EXPECT_EQ(m2->cfg.phonemes, c.phonemes);
+  auto a = SpeechEncoderImpl::mean_pool(m->forward(x, len)), b = SpeechEncoderImpl::mean_pool(m2->forward(x, len));
+  EXPECT_LT((a - b).abs().max().item<float>(), 1e-2);  // float16 weights
+}
+
+TEST(Fusion, ConcatAndGatingShapesAndAblations) {
+  torch::manual_seed(1);
+  for (std::string kind : {"concat", "gating"})
+    for (auto [sd, cd] : {std::pair<int64_t, int64_t>{32, 48}, {32, 0}, {0, 48}}) {
+      FusionConfig c{kind, sd, cd, 24};
+      Fusion f(c);
+      f->eval();
+      auto y = f->forward(torch::randn({5, sd}), torch::randn({5, cd}));
+      EXPECT_EQ(y.sizes(), (std::vector<int64_t>{5, 24})) << kind << " " << sd << " " << cd;
+    }
+  EXPECT_THROW(Fusion(FusionConfig{"concat", 0, 0, 24}), std::exception);
+  SpectrogramCnn cnn(8);
+  auto [x, len] = pad_mels({std::vector<float>(200 * 80, 1.f), std::vector<float>(90 * 80, 1.f)}, 80);
+  x.normal_();
+  auto y = cnn->forward(x, len);
+  EXPECT_EQ(y.sizes(), (std::vector<int64_t>{2, cnn->out_dim()}));
+}
+
+TEST(RetrievalMetrics, RanksAndProtocols) {
+  // 3 candidates in 2-D; queries pick gold 0, 1, 2 with known ranks.
+  std::vector<float> c = {1, 0, 0, 1, 0.7f, 0.7f};
+  std::vector<float> q = {1, 0.1f, 0, 1, 1, 0};
+  auto r = ranks_hard(q, c, 2, {0, 1, 2});
+  EXPECT_EQ(r, (std::vector<size_t>{1, 1, 2}));
+  auto m = RetrievalMetrics::from_ranks(r);
+  EXPECT_NEAR(m.hits1, 2.0 / 3, 1e-9);
+  EXPECT_NEAR(m.mrr, (1 + 1 + 0.5) / 3, 1e-9);
+  EXPECT_NEAR(m.mean_rank, 4.0 / 3, 1e-9);
+  // Soft with every other candidate drawn equals hard; with none, rank 1.
+  EXPECT_EQ(ranks_soft(q, c, 2, {0, 1, 2}, 2, 7), r);
+  EXPECT_EQ(ranks_soft(q, c, 2, {0, 1, 2}, 0, 7), (std::vector<size_t>{1, 1, 1}));
+  EXPECT_THROW(ranks_hard(q, c, 2, {0, 5, 1}), std::invalid_argument);
+}
