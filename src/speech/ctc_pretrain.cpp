@@ -74,10 +74,15 @@ PerResult per_on(SpeechEncoder& model, const std::vector<Clip>& clips, const Mel
   torch::NoGradGuard ng;
   bool was_training = model->is_training();
   model->eval();
-  size_t errors = 0, total = 0, n = max_clips ? std::min(max_clips, clips.size()) : clips.size();
+  // A subset is spread evenly over the list (which is in manifest order,
+  // language by language), so it covers every language.
+  size_t n = max_clips ? std::min(max_clips, clips.size()) : clips.size();
+  std::vector<const Clip*> chosen;
+  for (size_t k = 0; k < n; ++k) chosen.push_back(&clips[k * clips.size() / n]);
+  size_t errors = 0, total = 0;
   for (size_t s = 0; s < n; s += 32) {
-    std::vector<const Clip*> b;
-    for (size_t i = s; i < std::min(n, s + 32); ++i) b.push_back(&clips[i]);
+    std::vector<const Clip*> b(chosen.begin() + static_cast<long>(s),
+                               chosen.begin() + static_cast<long>(std::min(n, s + 32)));
     auto [x, len] = batch_mels(b, cache);
     auto o = model->forward(x, len);
     auto lp = model->ctc_log_probs(o);
