@@ -12,5 +12,6 @@ void add_bench_command(CLI::App& app);
 void add_text_commands(CLI::App& app);
 void add_speech_commands(CLI::App& app);
 void add_clasp_commands(CLI::App& app);
+void add_index_commands(CLI::App& app);
 
 }  // namespace clasp::cli

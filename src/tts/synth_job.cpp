@@ -52,8 +52,16 @@ std::unordered_map<std::string, std::unique_ptr<TtsEngine>>& engines() {
 
 std::string clip_rel_path(const Utterance& u) { return "audio/" + u.lang + "/" + u.id + ".wav"; }
 
-// Reads every worker log; later records of a clip supersede earlier ones.
-std::unordered_map<std::string, Utterance> read_logs(const std::string& log_dir) {
+bool record_matches(const Utterance& rec, const Job& j) {
+  return rec.error.empty() && rec.voice == j.voice.voice.id && rec.text == j.utt.text;
+}
+
+// Reads every worker log; within a log later records of a clip supersede
+// earlier ones. Records of one clip in different logs (the manifest's text
+// changed between runs) have no order between them, so the one that matches
+// the current job wins.
+std::unordered_map<std::string, Utterance> read_logs(const std::string& log_dir,
+                                                     const std::unordered_map<std::string, const Job*>& jobs) {
   std::unordered_map<std::string, Utterance> recs;
   if (!fs::is_directory(log_dir)) return recs;
   std::vector<fs::path> files;
@@ -69,6 +77,11 @@ std::unordered_map<std::string, Utterance> read_logs(const std::string& log_dir)
       if (line.empty()) continue;
       try {
         Utterance u = parse_utterance(line, f.string() + ":" + std::to_string(n));
+        auto old = recs.find(u.id);
+        auto job = jobs.find(u.id);
+        if (old != recs.end() && job != jobs.end() && record_matches(old->second, *job->second) &&
+            !record_matches(u, *job->second))
+          continue;
         recs[u.id] = std::move(u);
       } catch (const Error&) {
         // A line cut short by a kill: that clip is simply redone.
@@ -81,8 +94,7 @@ std::unordered_map<std::string, Utterance> read_logs(const std::string& log_dir)
 bool finished(const Job& j, const std::unordered_map<std::string, Utterance>& recs,
               const std::string& out_dir) {
   auto it = recs.find(j.utt.id);
-  if (it == recs.end() || !it->second.error.empty()) return false;
-  if (it->second.voice != j.voice.voice.id || it->second.text != j.utt.text) return false;
+  if (it == recs.end() || !record_matches(it->second, j)) return false;
   return fs::exists(fs::path(out_dir) / it->second.audio);
 }
 
@@ -196,7 +208,9 @@ SynthSummary run_synth(const SynthOptions& opt) {
     for (const auto& e : fs::recursive_directory_iterator(opt.out_dir + "/audio"))
       if (e.is_regular_file() && e.path().filename().string().find(".part.") != std::string::npos)
         fs::remove(e.path());
-  auto recs = read_logs(opt.out_dir + "/log");
+  std::unordered_map<std::string, const Job*> job_of;
+  for (const auto& j : jobs) job_of[j.utt.id] = &j;
+  auto recs = read_logs(opt.out_dir + "/log", job_of);
 
   std::vector<const Job*> pending;
   for (const auto& j : jobs) {
@@ -278,7 +292,7 @@ SynthSummary run_synth(const SynthOptions& opt) {
   munmap(slots, sizeof(WorkerSlot) * nw);
 
   // Assemble the outputs from the logs, in manifest order.
-  recs = read_logs(opt.out_dir + "/log");
+  recs = read_logs(opt.out_dir + "/log", job_of);
   for (const auto& u : crashed) recs[u.id] = u;
   std::vector<Utterance> ok, bad;
   for (const auto& j : jobs) {

@@ -1,0 +1,165 @@
+// clasp index add|rm|status|approx and clasp search.
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <filesystem>
+
+#include "audio/audio_file.h"
+#include "cli/commands.h"
+#include "index/audio_index.h"
+#include "index/searcher.h"
+#include "speech/audio_embedder.h"
+#include "util/error.h"
+#include "util/progress.h"
+
+namespace clasp::cli {
+
+namespace {
+
+struct IndexArgs {
+  std::string index = "clasp-index", model, lang;
+  std::vector<std::string> sources;
+  int threads = 0;
+  AddOptions add;
+};
+
+struct SearchArgs {
+  std::string index = "clasp-index", model, query, audio;
+  SearchOptions opt;
+  int threads = 0;
+  bool json = false;
+};
+
+void run_add(IndexArgs& a) {
+  set_compute_threads(a.threads);
+  std::string model_dir = a.model;
+  if (model_dir.empty()) {
+    // An existing index keeps its model; a new one gets the shipped default.
+    model_dir = std::filesystem::exists(a.index + "/index.sqlite") ? AudioIndex::model_of(a.index).dir
+                                                                   : default_clasp_model_dir();
+  }
+  AudioEmbedder emb(model_dir);
+  AudioIndex idx(a.index, index_model_of(emb, model_dir));
+  std::vector<IndexInput> inputs;
+  for (const auto& s : a.sources) {
+    auto more = collect_index_inputs(s, a.lang);
+    inputs.insert(inputs.end(), more.begin(), more.end());
+  }
+  if (inputs.empty()) throw Error("index add: no audio files found in the given sources");
+  Progress bar("index", static_cast<int64_t>(inputs.size()), "files");
+  auto rep = idx.add(inputs, emb, a.add, [&](size_t done, size_t, double audio_s) {
+    char extra[96];
+    double el = std::max(bar.elapsed_s(), 1e-6);
+    std::snprintf(extra, sizeof extra, "audio %.2f h, %.0fx real time", audio_s / 3600, audio_s / el);
+    bar.update(static_cast<int64_t>(done), extra);
+  });
+  bar.finish();
+  std::printf("Index %s (model %s, weights %s)\n", a.index.c_str(), emb.identity().id.c_str(),
+              emb.identity().version.c_str());
+  std::printf("  files: %zu seen, %zu added, %zu replaced (content changed), %zu unchanged, %zu failed\n", rep.seen,
+              rep.added, rep.replaced, rep.unchanged, rep.failed);
+  std::printf("  %zu segments, %.2f h of audio in %.1f s (%.0f audio hours per wall hour)\n", rep.segments,
+              rep.audio_s / 3600, rep.wall_s, rep.wall_s > 0 ? rep.audio_s / rep.wall_s : 0.0);
+  for (const auto& f : rep.failures) std::fprintf(stderr, "  failed: %s\n", f.c_str());
+}
+
+void print_status(const std::string& dir) {
+  auto m = AudioIndex::model_of(dir);
+  AudioIndex idx(dir, m);
+  auto s = idx.status();
+  std::printf("Index %s\n  model %s (weights %s) from %s, %d-dim vectors\n", dir.c_str(), m.id.c_str(),
+              m.version.c_str(), m.dir.c_str(), m.dim);
+  std::printf("  %zu files, %zu segments, %.2f h of audio; approximate index %s\n", s.files, s.segments,
+              s.audio_s / 3600, s.approx_ready ? "up to date" : "not built (made on first --approx search)");
+  for (const auto& [l, n] : s.languages) std::printf("  %-8s %zu segments\n", l.empty() ? "unknown" : l.c_str(), n);
+}
+
+std::string fmt_time(double s) {
+  char b[32];
+  std::snprintf(b, sizeof b, "%d:%05.2f", static_cast<int>(s) / 60, s - 60 * (static_cast<int>(s) / 60));
+  return b;
+}
+
+void run_search(SearchArgs& a) {
+  set_compute_threads(a.threads);
+  if (a.query.empty() == a.audio.empty()) throw Error("search: give either a text query or --audio FILE");
+  Searcher s(a.index, a.model);
+  auto hits = a.audio.empty() ? s.search_text(a.query, a.opt) : s.search_audio(read_audio(a.audio).samples, a.opt);
+  if (hits.empty()) std::printf("no results (is the index empty, or --lang too narrow?)\n");
+  int r = 0;
+  for (const auto& h : hits) {
+    std::printf("%2d. %.3f  %s  %s-%s", ++r, h.score, h.segment.path.c_str(), fmt_time(h.segment.start).c_str(),
+                fmt_time(h.segment.end).c_str());
+    if (!h.segment.lang.empty()) std::printf("  [%s]", h.segment.lang.c_str());
+    if (!h.segment.text.empty()) std::printf("  \"%s\"", h.segment.text.c_str());
+    std::printf("\n");
+  }
+}
+
+}  // namespace
+
+void add_index_commands(CLI::App& app) {
+  auto* ix = app.add_subcommand("index", "Build and maintain a persistent index of spoken audio");
+  ix->require_subcommand(1);
+
+  static IndexArgs ad;
+  auto* add = ix->add_subcommand("add", "Add audio files, folders or manifests (only new or changed files)");
+  add->add_option("sources", ad.sources, "Folders (searched recursively), .jsonl manifests or audio files")
+      ->required();
+  add->add_option("--index", ad.index, "Index directory")->capture_default_str();
+  add->add_option("-m,--model", ad.model, "CLASP model directory (default: the index's, or the shipped default)");
+  add->add_option("--lang", ad.lang, "Language of the audio, when the source does not say");
+  add->add_option("--threads", ad.threads, "Torch threads (default: all cores)");
+  add->add_option("--batch", ad.add.batch_segments, "Segments embedded and committed together")->capture_default_str();
+  add->add_option("--min-pause", ad.add.segments.min_pause, "Pauses shorter than this stay inside a segment (s)")
+      ->capture_default_str();
+  add->add_option("--window", ad.add.segments.window, "Window for long speech regions (s)")->capture_default_str();
+  add->add_option("--hop", ad.add.segments.hop, "Hop between windows of long regions (s)")->capture_default_str();
+  add->add_option("--max-segment", ad.add.segments.max_segment, "Regions longer than this are windowed (s)")
+      ->capture_default_str();
+  add->callback([] { run_add(ad); });
+
+  static std::string rm_index = "clasp-index";
+  static std::vector<std::string> rm_paths;
+  auto* rm = ix->add_subcommand("rm", "Remove files (or everything below a folder) from the index");
+  rm->add_option("paths", rm_paths, "Files or folders")->required();
+  rm->add_option("--index", rm_index, "Index directory")->capture_default_str();
+  rm->callback([] {
+    auto m = AudioIndex::model_of(rm_index);
+    AudioIndex idx(rm_index, m);
+    for (const auto& p : rm_paths) {
+      size_t n = idx.remove(p);
+      std::printf("%s: %zu file%s removed\n", p.c_str(), n, n == 1 ? "" : "s");
+    }
+  });
+
+  static std::string st_index = "clasp-index";
+  auto* st = ix->add_subcommand("status", "Show what an index holds");
+  st->add_option("--index", st_index, "Index directory")->capture_default_str();
+  st->callback([] { print_status(st_index); });
+
+  static std::string ap_index = "clasp-index";
+  static int ap_nprobe = 16;
+  auto* ap = ix->add_subcommand("approx", "Build the approximate (FAISS IVF) index for large collections");
+  ap->add_option("--index", ap_index, "Index directory")->capture_default_str();
+  ap->add_option("--nprobe", ap_nprobe, "Clusters scanned per query")->capture_default_str();
+  ap->callback([] {
+    AudioIndex idx(ap_index, AudioIndex::model_of(ap_index));
+    idx.build_approx(ap_nprobe);
+    std::printf("approximate index of %s is up to date\n", ap_index.c_str());
+  });
+
+  static SearchArgs se;
+  auto* s = app.add_subcommand("search", "Find the audio segments where a text (any language) or audio query is said");
+  s->add_option("query", se.query, "Text query");
+  s->add_option("--audio", se.audio, "Query by example: an audio file");
+  s->add_option("--index", se.index, "Index directory")->capture_default_str();
+  s->add_option("-m,--model", se.model, "CLASP model directory (default: the one the index was built with)");
+  s->add_option("-k", se.opt.k, "Number of results")->capture_default_str()->check(CLI::Range(1, 1000));
+  s->add_option("--lang", se.opt.lang, "Only segments in this language");
+  s->add_flag("--approx", se.opt.approx, "Approximate search (FAISS IVF) instead of exact");
+  s->add_option("--nprobe", se.opt.nprobe, "IVF clusters scanned per query with --approx")->capture_default_str();
+  s->add_option("--threads", se.threads, "Torch threads");
+  s->callback([] { run_search(se); });
+}
+
+}  // namespace clasp::cli

@@ -1,0 +1,436 @@
+#include "index/audio_index.h"
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <mutex>
+
+#include "audio/audio_file.h"
+#include "index/sqlite_db.h"
+#include "speech/audio_embedder.h"
+#include "util/error.h"
+#include "util/fs.h"
+
+namespace fs = std::filesystem;
+
+namespace clasp {
+
+namespace {
+
+constexpr const char* kSchema = R"(
+CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS files(
+  id INTEGER PRIMARY KEY, path TEXT UNIQUE NOT NULL, hash TEXT NOT NULL, bytes INTEGER NOT NULL,
+  mtime INTEGER NOT NULL, duration REAL NOT NULL, lang TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS segments(
+  id INTEGER PRIMARY KEY, file_id INTEGER NOT NULL REFERENCES files(id) ON DELETE CASCADE,
+  start_s REAL NOT NULL, end_s REAL NOT NULL, lang TEXT NOT NULL, text TEXT NOT NULL, vec BLOB NOT NULL);
+CREATE INDEX IF NOT EXISTS segments_file ON segments(file_id);
+)";
+
+std::string db_path(const std::string& dir) { return dir + "/index.sqlite"; }
+
+std::string get_meta(SqliteDb& db, const std::string& key) {
+  auto st = db.prepare("SELECT value FROM meta WHERE key = ?");
+  st.bind(1, key);
+  return st.step() ? st.text(0) : "";
+}
+
+void set_meta(SqliteDb& db, const std::string& key, const std::string& value) {
+  db.prepare("INSERT INTO meta(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value")
+      .bind(1, key)
+      .bind(2, value)
+      .run();
+}
+
+// FNV-1a over the whole file, streamed: the content identity of a file.
+std::string content_hash(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error(path + ": cannot open to hash");
+  uint64_t h = 1469598103934665603ull;
+  std::vector<char> buf(1 << 20);
+  while (in) {
+    in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
+    for (std::streamsize i = 0; i < in.gcount(); ++i) {
+      h ^= static_cast<unsigned char>(buf[static_cast<size_t>(i)]);
+      h *= 1099511628211ull;
+    }
+  }
+  char out[17];
+  std::snprintf(out, sizeof out, "%016llx", static_cast<unsigned long long>(h));
+  return out;
+}
+
+int64_t mtime_ns(const fs::path& p) {
+  return static_cast<int64_t>(fs::last_write_time(p).time_since_epoch().count());
+}
+
+std::string read_text_file(const std::string& path) {
+  std::error_code ec;
+  if (!fs::exists(path, ec)) return "";
+  return read_file(path, 64);
+}
+
+}  // namespace
+
+IndexModel AudioIndex::model_of(const std::string& dir) {
+  if (!fs::exists(db_path(dir))) throw Error(dir + ": not an index (no index.sqlite); create one with `clasp index add`");
+  SqliteDb db(db_path(dir));
+  IndexModel m;
+  m.id = get_meta(db, "model_id");
+  m.version = get_meta(db, "model_version");
+  m.dir = get_meta(db, "model_dir");
+  std::string d = get_meta(db, "dim");
+  if (m.id.empty() || d.empty()) throw Error(db_path(dir) + ": index has no model record (not made by clasp?)");
+  m.dim = std::stoi(d);
+  return m;
+}
+
+AudioIndex::AudioIndex(const std::string& dir, const IndexModel& model) : dir_(dir), model_(model) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) throw Error(dir + ": cannot create the index directory: " + ec.message());
+  db_ = std::make_unique<SqliteDb>(db_path(dir));
+  db_->exec(kSchema);
+  std::string have = get_meta(*db_, "model_id");
+  if (have.empty()) {
+    SqliteTransaction tx(*db_);
+    set_meta(*db_, "model_id", model.id);
+    set_meta(*db_, "model_version", model.version);
+    set_meta(*db_, "model_dir", model.dir);
+    set_meta(*db_, "dim", std::to_string(model.dim));
+    set_meta(*db_, "generation", "0");
+    tx.commit();
+  } else {
+    std::string ver = get_meta(*db_, "model_version");
+    if (have != model.id || ver != model.version)
+      throw Error(dir + ": this index was built with model \"" + have + "\" (weights " + ver +
+                  ", from " + get_meta(*db_, "model_dir") + "), but the model given is \"" + model.id +
+                  "\" (weights " + model.version + ", from " + model.dir +
+                  "). Query it with the model it was built with (-m), or build a new index with this one.");
+    model_.dim = std::stoi(get_meta(*db_, "dim"));
+  }
+  load_vectors();
+}
+
+AudioIndex::~AudioIndex() = default;
+
+int64_t AudioIndex::generation() { return std::stoll(get_meta(*db_, "generation")); }
+
+void AudioIndex::bump_generation() { set_meta(*db_, "generation", std::to_string(generation() + 1)); }
+
+void AudioIndex::load_vectors() {
+  const std::string path = dir_ + "/vectors.faiss";
+  const int64_t gen = generation();
+  std::error_code ec;
+  if (fs::exists(path, ec) && read_text_file(path + ".gen") == std::to_string(gen)) {
+    exact_ = std::make_unique<VectorIndex>(VectorIndex::load(path));
+    if (exact_->dim() == model_.dim) return;
+  }
+  // Missing or stale (a killed `index add`): rebuild from the database.
+  exact_ = std::make_unique<VectorIndex>(VectorIndex::exact(model_.dim));
+  auto st = db_->prepare("SELECT id, vec FROM segments");
+  std::vector<int64_t> ids;
+  std::vector<float> vecs;
+  auto flush = [&] {
+    exact_->add(ids, vecs.data());
+    ids.clear();
+    vecs.clear();
+  };
+  while (st.step()) {
+    auto v = st.floats(1);
+    if (v.size() != static_cast<size_t>(model_.dim))
+      throw Error(db_path(dir_) + ": segment " + std::to_string(st.int64(0)) + " has a vector of " +
+                  std::to_string(v.size()) + " values, expected " + std::to_string(model_.dim));
+    ids.push_back(st.int64(0));
+    vecs.insert(vecs.end(), v.begin(), v.end());
+    if (ids.size() == 4096) flush();
+  }
+  flush();
+  save_vectors();
+}
+
+void AudioIndex::save_vectors() {
+  exact_->save(dir_ + "/vectors.faiss");
+  write_file_atomic(dir_ + "/vectors.faiss.gen", std::to_string(generation()));
+}
+
+AddReport AudioIndex::add(const std::vector<IndexInput>& inputs, AudioEmbedder& embedder, const AddOptions& opt,
+                          const AddProgress& progress) {
+  if (embedder.dim() != model_.dim)
+    throw Error(dir_ + ": the model gives " + std::to_string(embedder.dim()) + "-dim vectors, the index holds " +
+                std::to_string(model_.dim));
+  const auto t0 = std::chrono::steady_clock::now();
+  auto last_save = t0;
+  AddReport rep;
+  rep.seen = inputs.size();
+
+  struct Pending {
+    IndexInput in;
+    std::string hash;
+    int64_t bytes = 0, mtime = 0, old_id = -1;
+    double duration = 0;
+    std::vector<TimeSpan> spans;
+    std::vector<float> vecs;
+  };
+  std::vector<Pending> pending;
+  size_t pending_segments = 0, done = 0;
+
+  auto commit = [&] {
+    if (pending.empty()) return;
+    std::unique_lock lock(mu_);
+    std::vector<int64_t> removed, added;
+    std::vector<float> added_vecs;
+    SqliteTransaction tx(*db_);
+    auto old_segs = db_->prepare("SELECT id FROM segments WHERE file_id = ?");
+    auto del = db_->prepare("DELETE FROM files WHERE id = ?");
+    auto ins_file = db_->prepare(
+        "INSERT INTO files(path, hash, bytes, mtime, duration, lang) VALUES(?, ?, ?, ?, ?, ?)");
+    auto ins_seg = db_->prepare("INSERT INTO segments(file_id, start_s, end_s, lang, text, vec) VALUES(?, ?, ?, ?, ?, ?)");
+    for (const auto& p : pending) {
+      if (p.old_id >= 0) {
+        old_segs.bind(1, p.old_id);
+        while (old_segs.step()) removed.push_back(old_segs.int64(0));
+        old_segs.reset();
+        del.bind(1, p.old_id).run();
+      }
+      ins_file.bind(1, p.in.path).bind(2, p.hash).bind(3, p.bytes).bind(4, p.mtime).bind(5, p.duration).bind(6, p.in.lang).run();
+      int64_t fid = db_->last_insert_id();
+      const size_t D = static_cast<size_t>(model_.dim);
+      for (size_t i = 0; i < p.spans.size(); ++i) {
+        // A transcript belongs to the whole file, so only a one-segment file carries it.
+        std::string text = p.spans.size() == 1 ? p.in.text : "";
+        ins_seg.bind(1, fid).bind(2, p.spans[i].start).bind(3, p.spans[i].end).bind(4, p.in.lang).bind(5, text)
+            .bind_blob(6, p.vecs.data() + i * D, D * sizeof(float)).run();
+        added.push_back(db_->last_insert_id());
+      }
+      added_vecs.insert(added_vecs.end(), p.vecs.begin(), p.vecs.end());
+    }
+    bump_generation();
+    tx.commit();
+    exact_->remove(removed);
+    exact_->add(added, added_vecs.data());
+    pending.clear();
+    pending_segments = 0;
+    if (std::chrono::steady_clock::now() - last_save > std::chrono::seconds(30)) {
+      save_vectors();
+      last_save = std::chrono::steady_clock::now();
+    }
+    if (progress) progress(done, inputs.size(), rep.audio_s);
+  };
+
+  auto find = db_->prepare("SELECT id, hash, bytes, mtime FROM files WHERE path = ?");
+  auto touch = db_->prepare("UPDATE files SET mtime = ? WHERE id = ?");
+  for (const auto& in : inputs) {
+    ++done;
+    try {
+      std::error_code ec;
+      fs::path fp(in.path);
+      if (!fs::is_regular_file(fp, ec)) throw Error(in.path + ": not a regular file (missing?)");
+      Pending p;
+      p.in = in;
+      p.bytes = static_cast<int64_t>(fs::file_size(fp));
+      p.mtime = mtime_ns(fp);
+      find.bind(1, in.path);
+      std::string old_hash;
+      if (find.step()) {
+        p.old_id = find.int64(0);
+        old_hash = find.text(1);
+        bool same_stat = find.int64(2) == p.bytes && find.int64(3) == p.mtime;
+        find.reset();
+        if (same_stat) {
+          ++rep.unchanged;
+          continue;
+        }
+      } else {
+        find.reset();
+      }
+      p.hash = content_hash(in.path);
+      if (p.old_id >= 0 && p.hash == old_hash) {  // touched, same content
+        touch.bind(1, p.mtime).bind(2, p.old_id).run();
+        ++rep.unchanged;
+        continue;
+      }
+      ReadOptions ro;
+      ro.max_seconds = opt.max_file_seconds;
+      Audio a = read_audio(in.path, ro);
+      p.duration = a.duration();
+      if (!in.text.empty() && p.duration <= opt.segments.max_segment)
+        p.spans = {{0.0, p.duration}};  // a known sentence clip: one segment
+      else
+        p.spans = speech_segments(a.samples, a.sample_rate, opt.segments);
+      std::vector<std::vector<float>> audio_segs;
+      for (auto it = p.spans.begin(); it != p.spans.end();) {
+        size_t s = static_cast<size_t>(it->start * a.sample_rate);
+        size_t e = std::min(a.samples.size(), static_cast<size_t>(it->end * a.sample_rate));
+        if (e < s + static_cast<size_t>(a.sample_rate / 10)) {  // too short to embed
+          it = p.spans.erase(it);
+          continue;
+        }
+        audio_segs.emplace_back(a.samples.begin() + static_cast<long>(s), a.samples.begin() + static_cast<long>(e));
+        ++it;
+      }
+      if (!audio_segs.empty()) p.vecs = embedder.embed(audio_segs, opt.batch_segments);
+      (p.old_id >= 0 ? rep.replaced : rep.added)++;
+      rep.segments += p.spans.size();
+      rep.audio_s += p.duration;
+      pending_segments += std::max<size_t>(1, p.spans.size());
+      pending.push_back(std::move(p));
+      if (pending_segments >= opt.batch_segments) commit();
+    } catch (const Error& e) {
+      ++rep.failed;
+      rep.failures.push_back(e.what());
+    }
+  }
+  commit();
+  {
+    std::unique_lock lock(mu_);
+    save_vectors();
+  }
+  if (progress) progress(done, inputs.size(), rep.audio_s);
+  rep.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return rep;
+}
+
+size_t AudioIndex::remove(const std::string& path) {
+  std::unique_lock lock(mu_);
+  std::string p = fs::absolute(path).lexically_normal().string();
+  while (p.size() > 1 && p.back() == '/') p.pop_back();
+  std::vector<int64_t> files, segs;
+  auto sel = db_->prepare("SELECT id FROM files WHERE path = ? OR substr(path, 1, ?) = ?");
+  sel.bind(1, p).bind(2, static_cast<int64_t>(p.size() + 1)).bind(3, p + "/");
+  while (sel.step()) files.push_back(sel.int64(0));
+  if (files.empty()) return 0;
+  SqliteTransaction tx(*db_);
+  auto ss = db_->prepare("SELECT id FROM segments WHERE file_id = ?");
+  auto del = db_->prepare("DELETE FROM files WHERE id = ?");
+  for (int64_t f : files) {
+    ss.bind(1, f);
+    while (ss.step()) segs.push_back(ss.int64(0));
+    ss.reset();
+    del.bind(1, f).run();
+  }
+  bump_generation();
+  tx.commit();
+  exact_->remove(segs);
+  save_vectors();
+  return files.size();
+}
+
+std::vector<IndexedSegment> AudioIndex::lookup(const std::vector<int64_t>& ids) {
+  std::vector<IndexedSegment> out;
+  auto st = db_->prepare(
+      "SELECT s.id, f.path, s.start_s, s.end_s, s.lang, s.text FROM segments s JOIN files f ON f.id = s.file_id "
+      "WHERE s.id = ?");
+  for (int64_t id : ids) {
+    st.bind(1, id);
+    if (st.step()) out.push_back({st.int64(0), st.text(1), st.real(2), st.real(3), st.text(4), st.text(5)});
+    st.reset();
+  }
+  return out;
+}
+
+void AudioIndex::build_approx(int nprobe) {
+  std::unique_lock lock(mu_);
+  const int64_t gen = generation();
+  const std::string path = dir_ + "/vectors-ivf.faiss";
+  std::error_code ec;
+  if (fs::exists(path, ec) && read_text_file(path + ".gen") == std::to_string(gen)) {
+    approx_ = std::make_unique<VectorIndex>(VectorIndex::load(path));
+  } else {
+    std::vector<int64_t> ids;
+    std::vector<float> vecs;
+    auto st = db_->prepare("SELECT id, vec FROM segments");
+    while (st.step()) {
+      ids.push_back(st.int64(0));
+      auto v = st.floats(1);
+      vecs.insert(vecs.end(), v.begin(), v.end());
+    }
+    if (ids.empty()) throw Error(dir_ + ": the index is empty; nothing to build an approximate index from");
+    approx_ = std::make_unique<VectorIndex>(VectorIndex::ivf(model_.dim, vecs.data(), ids.size(), 0, nprobe));
+    approx_->add(ids, vecs.data());
+    approx_->save(path);
+    write_file_atomic(path + ".gen", std::to_string(gen));
+  }
+  approx_->set_nprobe(nprobe);
+  approx_gen_ = gen;
+}
+
+std::vector<SearchHit> AudioIndex::search(const std::vector<float>& q, const SearchOptions& opt) {
+  if (q.size() != static_cast<size_t>(model_.dim))
+    throw Error("query vector has " + std::to_string(q.size()) + " values, the index holds " +
+                std::to_string(model_.dim));
+  if (opt.k <= 0) throw Error("search: k must be positive");
+  if (opt.approx) {
+    bool stale;
+    {
+      std::shared_lock lock(mu_);
+      stale = !approx_ || approx_gen_ != generation();
+    }
+    if (stale) build_approx(opt.nprobe);
+  }
+  std::shared_lock lock(mu_);
+  const VectorIndex& vi = opt.approx ? *approx_ : *exact_;
+  size_t want = static_cast<size_t>(opt.k);
+  size_t fetch = opt.lang.empty() ? want : want * 8;
+  for (;;) {
+    auto hits = vi.search(q.data(), 1, static_cast<int>(std::min(fetch, vi.size()))).at(0);
+    std::vector<int64_t> ids;
+    std::map<int64_t, float> score;
+    for (const auto& h : hits) {
+      ids.push_back(h.id);
+      score[h.id] = h.score;
+    }
+    std::vector<SearchHit> out;
+    for (auto& s : lookup(ids)) {
+      if (!opt.lang.empty() && s.lang != opt.lang) continue;
+      float sc = score[s.id];
+      out.push_back({std::move(s), sc});
+      if (out.size() == want) break;
+    }
+    if (out.size() == want || fetch >= vi.size()) return out;
+    fetch *= 4;
+  }
+}
+
+IndexStatus AudioIndex::status() {
+  std::shared_lock lock(mu_);
+  IndexStatus s;
+  s.model = model_;
+  auto f = db_->prepare("SELECT COUNT(*), COALESCE(SUM(duration), 0) FROM files");
+  if (f.step()) {
+    s.files = static_cast<size_t>(f.int64(0));
+    s.audio_s = f.real(1);
+  }
+  auto l = db_->prepare("SELECT lang, COUNT(*) FROM segments GROUP BY lang ORDER BY lang");
+  while (l.step()) {
+    s.languages.push_back({l.text(0), static_cast<size_t>(l.int64(1))});
+    s.segments += static_cast<size_t>(l.int64(1));
+  }
+  s.approx_ready = approx_ && approx_gen_ == generation();
+  if (!s.approx_ready) {
+    std::string p = dir_ + "/vectors-ivf.faiss.gen";
+    s.approx_ready = read_text_file(p) == std::to_string(generation());
+  }
+  return s;
+}
+
+bool AudioIndex::has_file(const std::string& path) {
+  auto st = db_->prepare("SELECT 1 FROM files WHERE path = ?");
+  st.bind(1, path);
+  return st.step();
+}
+
+std::vector<IndexedSegment> AudioIndex::segments_of(const std::string& path) {
+  std::vector<IndexedSegment> out;
+  auto st = db_->prepare(
+      "SELECT s.id, f.path, s.start_s, s.end_s, s.lang, s.text FROM segments s JOIN files f ON f.id = s.file_id "
+      "WHERE f.path = ? ORDER BY s.start_s");
+  st.bind(1, path);
+  while (st.step()) out.push_back({st.int64(0), st.text(1), st.real(2), st.real(3), st.text(4), st.text(5)});
+  return out;
+}
+
+}  // namespace clasp

@@ -1,0 +1,111 @@
+#pragma once
+// A persistent index of spoken segments: <dir>/index.sqlite holds the model
+// identity, files (path, content hash, size, mtime, duration, language),
+// segments (file, start, end, language, transcript) and every segment's
+// vector; <dir>/vectors.faiss is a FAISS copy of the vectors for search,
+// stamped with the database's generation. The database is the truth: each
+// batch of files is one transaction, so a kill loses at most the batch in
+// flight, and a FAISS file that is missing or stale is rebuilt from it.
+//
+// Thread safety: searches may run concurrently with each other and with
+// add/remove (which take an exclusive lock only to commit a batch).
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <shared_mutex>
+#include <string>
+#include <vector>
+
+#include "index/index_inputs.h"
+#include "index/segmenter.h"
+#include "index/vector_index.h"
+
+namespace clasp {
+
+class AudioEmbedder;
+class SqliteDb;
+
+struct IndexModel {
+  std::string id, version, dir;
+  int dim = 0;
+};
+
+struct IndexedSegment {
+  int64_t id = 0;
+  std::string path;
+  double start = 0, end = 0;
+  std::string lang, text;
+};
+
+struct SearchHit {
+  IndexedSegment segment;
+  float score = 0;
+};
+
+struct IndexStatus {
+  IndexModel model;
+  size_t files = 0, segments = 0;
+  double audio_s = 0;
+  bool approx_ready = false;  // an IVF index matching the current vectors exists
+  std::vector<std::pair<std::string, size_t>> languages;  // segments per language ("" = unknown)
+};
+
+struct AddOptions {
+  SegmentOptions segments;
+  size_t batch_segments = 32;  // segments embedded and committed together
+  double max_file_seconds = 4 * 3600.0;
+};
+
+struct AddReport {
+  size_t seen = 0, added = 0, replaced = 0, unchanged = 0, failed = 0, segments = 0;
+  double audio_s = 0, wall_s = 0;
+  std::vector<std::string> failures;  // "<path>: <reason>"
+};
+
+// Called after every committed batch: files done, files in total, audio seconds embedded.
+using AddProgress = std::function<void(size_t done, size_t total, double audio_s)>;
+
+struct SearchOptions {
+  int k = 10;
+  std::string lang;     // only segments in this language ("" = all)
+  bool approx = false;  // IVF instead of exact search (built on first use)
+  int nprobe = 16;
+};
+
+class AudioIndex {
+ public:
+  // Opens `dir`, creating it for `model` if new. An existing index built with
+  // another model (id or weights version) is refused with a message naming both.
+  AudioIndex(const std::string& dir, const IndexModel& model);
+  ~AudioIndex();
+  // The model an existing index was built with; Error if `dir` is not an index.
+  static IndexModel model_of(const std::string& dir);
+
+  AddReport add(const std::vector<IndexInput>& inputs, AudioEmbedder& embedder, const AddOptions& opt = {},
+                const AddProgress& progress = {});
+  // Removes every file at `path` or below it (a directory); returns files removed.
+  size_t remove(const std::string& path);
+  std::vector<SearchHit> search(const std::vector<float>& query, const SearchOptions& opt);
+  IndexStatus status();
+  // True if `path` (absolute) is an indexed file: the server serves only these.
+  bool has_file(const std::string& path);
+  std::vector<IndexedSegment> segments_of(const std::string& path);
+  void build_approx(int nprobe = 16);
+  const std::string& dir() const { return dir_; }
+
+ private:
+  void load_vectors();
+  void save_vectors();
+  int64_t generation();
+  void bump_generation();
+  std::vector<IndexedSegment> lookup(const std::vector<int64_t>& ids);
+
+  std::string dir_;
+  IndexModel model_;
+  std::unique_ptr<SqliteDb> db_;
+  std::unique_ptr<VectorIndex> exact_, approx_;
+  int64_t approx_gen_ = -1;
+  std::shared_mutex mu_;
+};
+
+}  // namespace clasp

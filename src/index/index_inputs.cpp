@@ -1,0 +1,51 @@
+#include "index/index_inputs.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <set>
+
+#include "data/manifest.h"
+#include "util/error.h"
+
+namespace fs = std::filesystem;
+
+namespace clasp {
+
+bool has_audio_extension(const std::string& path) {
+  static const std::set<std::string> ext = {".wav", ".flac", ".ogg", ".oga", ".opus", ".mp3",
+                                            ".aif", ".aiff", ".au", ".caf", ".w64"};
+  std::string e = fs::path(path).extension().string();
+  std::transform(e.begin(), e.end(), e.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return ext.count(e) > 0;
+}
+
+std::vector<IndexInput> collect_index_inputs(const std::string& source, const std::string& default_lang) {
+  std::error_code ec;
+  fs::path p = fs::absolute(source, ec).lexically_normal();
+  if (!fs::exists(p, ec)) throw Error(source + ": no such file or directory");
+  std::vector<IndexInput> out;
+  if (fs::is_directory(p, ec)) {
+    for (auto it = fs::recursive_directory_iterator(p, fs::directory_options::skip_permission_denied, ec);
+         it != fs::recursive_directory_iterator(); it.increment(ec)) {
+      if (ec) throw Error(source + ": cannot list " + it->path().string() + ": " + ec.message());
+      if (it->is_regular_file(ec) && has_audio_extension(it->path().string()))
+        out.push_back({it->path().lexically_normal().string(), default_lang, ""});
+    }
+    std::sort(out.begin(), out.end(), [](const IndexInput& a, const IndexInput& b) { return a.path < b.path; });
+    return out;
+  }
+  if (p.extension() == ".jsonl") {
+    fs::path root = p.parent_path();
+    for (const auto& u : read_manifest(p.string())) {
+      if (u.audio.empty()) throw Error(p.string() + ": utterance \"" + u.id + "\" has no \"audio\" field");
+      out.push_back({(root / u.audio).lexically_normal().string(), u.lang.empty() ? default_lang : u.lang, u.text});
+    }
+    return out;
+  }
+  if (!has_audio_extension(p.string()))
+    throw Error(source + ": not a directory, a .jsonl manifest or an audio file with a known extension");
+  out.push_back({p.string(), default_lang, ""});
+  return out;
+}
+
+}  // namespace clasp

@@ -1,0 +1,38 @@
+#pragma once
+// Everything a query needs: the index, the CLASP audio model it was built
+// with (for audio queries) and that model's text encoder (for text queries).
+// Shared by `clasp search` and `clasp serve`; safe to call from many threads.
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "index/audio_index.h"
+
+namespace clasp {
+
+class AudioEmbedder;
+class SentenceEncoder;
+
+class Searcher {
+ public:
+  // model_dir "" = the model recorded in the index.
+  Searcher(const std::string& index_dir, const std::string& model_dir = "");
+  ~Searcher();
+  std::vector<SearchHit> search_text(const std::string& query, const SearchOptions& opt);
+  // 16 kHz mono samples of the spoken query.
+  std::vector<SearchHit> search_audio(const std::vector<float>& samples, const SearchOptions& opt);
+  AudioIndex& index() { return *index_; }
+  AudioEmbedder& embedder() { return *audio_; }
+
+ private:
+  std::unique_ptr<AudioEmbedder> audio_;
+  std::unique_ptr<SentenceEncoder> text_;
+  std::unique_ptr<AudioIndex> index_;
+  std::mutex model_mu_;  // one forward pass at a time per model
+};
+
+// Index identity of a loaded model.
+IndexModel index_model_of(const AudioEmbedder& e, const std::string& model_dir);
+
+}  // namespace clasp

@@ -1,0 +1,75 @@
+#include "index/segmenter.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "util/error.h"
+
+namespace clasp {
+
+namespace {
+double percentile(std::vector<double> v, double q) {
+  if (v.empty()) return 0;
+  size_t k = static_cast<size_t>(q * static_cast<double>(v.size() - 1));
+  std::nth_element(v.begin(), v.begin() + static_cast<long>(k), v.end());
+  return v[k];
+}
+}  // namespace
+
+std::vector<TimeSpan> speech_segments(const std::vector<float>& x, int sr, const SegmentOptions& opt) {
+  if (sr <= 0) throw Error("speech_segments: sample rate must be positive");
+  if (opt.window <= 0 || opt.hop <= 0 || opt.hop > opt.window || opt.max_segment < opt.window)
+    throw Error("segment options: need 0 < hop <= window <= max_segment");
+  const size_t win = static_cast<size_t>(0.03 * sr), hop = static_cast<size_t>(0.01 * sr);
+  const double total = static_cast<double>(x.size()) / sr;
+  if (x.size() < win) return {};
+  std::vector<double> db;
+  for (size_t s = 0; s + win <= x.size(); s += hop) {
+    double e = 0;
+    for (size_t i = s; i < s + win; ++i) e += static_cast<double>(x[i]) * x[i];
+    db.push_back(10 * std::log10(e / static_cast<double>(win) + 1e-12));
+  }
+  const double floor = percentile(db, 0.10), loud = percentile(db, 0.99);
+  const double thr = std::max(floor + 12, loud - 45);
+  if (loud < floor + 12) return {};  // nothing stands out of the background
+
+  // Runs of speech frames, as [first, last+1) frame indices.
+  std::vector<std::pair<size_t, size_t>> runs;
+  for (size_t i = 0; i < db.size();) {
+    if (db[i] < thr) { ++i; continue; }
+    size_t j = i;
+    while (j < db.size() && db[j] >= thr) ++j;
+    runs.push_back({i, j});
+    i = j;
+  }
+  const double fs = 0.01;  // seconds per frame step
+  std::vector<TimeSpan> regions;
+  for (const auto& [a, b] : runs) {
+    double s = static_cast<double>(a) * fs, e = static_cast<double>(b) * fs + 0.03;
+    if (!regions.empty() && s - regions.back().end < opt.min_pause)
+      regions.back().end = e;
+    else
+      regions.push_back({s, e});
+  }
+  std::vector<TimeSpan> out;
+  for (auto r : regions) {
+    if (r.end - r.start < opt.min_speech) continue;
+    r.start = std::max(0.0, r.start - opt.pad);
+    r.end = std::min(total, r.end + opt.pad);
+    if (r.end - r.start <= opt.max_segment) {
+      out.push_back(r);
+      continue;
+    }
+    for (double s = r.start;; s += opt.hop) {
+      double e = std::min(r.end, s + opt.window);
+      if (e >= r.end) {
+        out.push_back({std::max(r.start, r.end - opt.window), r.end});
+        break;
+      }
+      out.push_back({s, e});
+    }
+  }
+  return out;
+}
+
+}  // namespace clasp

@@ -1,0 +1,87 @@
+#include "speech/audio_embedder.h"
+
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <numeric>
+
+#include "audio/audio_file.h"
+#include "audio/mel.h"
+#include "speech/clasp_audio_model.h"
+#include "speech/mel_cache.h"
+#include "util/error.h"
+#include "util/fs.h"
+#include "util/hash.h"
+#include "util/json_file.h"
+#include "util/paths.h"
+
+namespace fs = std::filesystem;
+
+namespace clasp {
+
+struct AudioEmbedder::Impl {
+  ClaspAudioModel model{nullptr};
+  MelExtractor mel;
+};
+
+namespace {
+// Weights decide the vectors, so the version is a hash of the weight files.
+std::string weights_version(const std::string& model_dir, const ClaspModelConfig& cfg) {
+  uint64_t h = fnv1a64(read_file(model_dir + "/model.safetensors"));
+  if (cfg.use_speech) {
+    auto sp = (fs::path(model_dir) / cfg.speech_encoder / "model.safetensors").lexically_normal().string();
+    h = splitmix64(h ^ fnv1a64(read_file(sp)));
+  }
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+  return buf;
+}
+}  // namespace
+
+AudioEmbedder::AudioEmbedder(const std::string& model_dir) : impl_(std::make_unique<Impl>()) {
+  impl_->model = load_clasp_model(model_dir);
+  impl_->model->eval();
+  const auto& cfg = impl_->model->cfg;
+  ident_.id = cfg.model_id;
+  ident_.version = weights_version(model_dir, cfg);
+  ident_.text_encoder_dir = clasp_text_encoder_dir(model_dir);
+  ident_.dim = static_cast<int>(cfg.out_dim);
+}
+
+AudioEmbedder::~AudioEmbedder() = default;
+
+std::vector<float> AudioEmbedder::embed(const std::vector<std::vector<float>>& segments, size_t batch) {
+  const size_t D = static_cast<size_t>(ident_.dim);
+  std::vector<float> out(segments.size() * D);
+  for (size_t i = 0; i < segments.size(); ++i)
+    if (segments[i].size() < kModelSampleRate / 10)
+      throw Error("audio segment " + std::to_string(i) + " is " + std::to_string(segments[i].size()) +
+                  " samples long; at least 0.1 s (1600 samples at 16 kHz) is needed");
+  // Similar lengths together so little padding is computed.
+  std::vector<size_t> order(segments.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return segments[a].size() < segments[b].size(); });
+  torch::NoGradGuard ng;
+  batch = std::max<size_t>(batch, 1);
+  for (size_t s = 0; s < order.size(); s += batch) {
+    size_t e = std::min(order.size(), s + batch);
+    std::vector<std::vector<float>> mels;
+    for (size_t k = s; k < e; ++k) mels.push_back(impl_->mel.compute(segments[order[k]]).data);
+    auto [x, len] = pad_mels(mels, MelCache::kMels);
+    auto sp = impl_->model->speech_features(x, len);
+    auto emb = impl_->model->embed(sp, x, len).contiguous();
+    const float* p = emb.data_ptr<float>();
+    for (size_t k = s; k < e; ++k) std::copy(p + (k - s) * D, p + (k - s + 1) * D, out.begin() + static_cast<long>(order[k] * D));
+  }
+  return out;
+}
+
+void set_compute_threads(int n) {
+  if (n > 0) torch::set_num_threads(n);
+}
+
+std::string default_clasp_model_dir() { return project_path("models/clasp-default"); }
+
+}  // namespace clasp

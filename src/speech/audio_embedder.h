@@ -1,0 +1,44 @@
+#pragma once
+// Audio -> CLASP vector, for anything that is not a cached training clip:
+// indexing user recordings, audio queries, the speed benchmark. Takes 16 kHz
+// mono samples, computes the log-mel, runs the frozen speech encoder, the
+// spectrogram CNN and the fusion encoder. No torch types in this header.
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace clasp {
+
+struct AudioModelIdentity {
+  std::string id;       // clasp.json "model_id"
+  std::string version;  // hash of the weights (CLASP + speech encoder), 16 hex digits
+  std::string text_encoder_dir;
+  int dim = 0;
+};
+
+class AudioEmbedder {
+ public:
+  explicit AudioEmbedder(const std::string& model_dir);
+  ~AudioEmbedder();
+  AudioEmbedder(const AudioEmbedder&) = delete;
+  AudioEmbedder& operator=(const AudioEmbedder&) = delete;
+
+  const AudioModelIdentity& identity() const { return ident_; }
+  int dim() const { return ident_.dim; }
+  // One L2-normalised vector per segment (16 kHz mono), row-major
+  // [segments.size() x dim()]. Segments shorter than 0.1 s are an error.
+  std::vector<float> embed(const std::vector<std::vector<float>>& segments, size_t batch = 16);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  AudioModelIdentity ident_;
+};
+
+// Threads for torch's intra-op parallelism (0 = leave the default).
+void set_compute_threads(int n);
+
+// Where the shipped default CLASP model lives, relative to the project root.
+std::string default_clasp_model_dir();
+
+}  // namespace clasp
