@@ -6,6 +6,7 @@
 #include "audio/audio_file.h"
 #include "cli/commands.h"
 #include "index/audio_index.h"
+#include "index/search_json.h"
 #include "index/searcher.h"
 #include "speech/audio_embedder.h"
 #include "util/error.h"
@@ -52,7 +53,11 @@ void run_add(IndexArgs& a) {
     std::snprintf(extra, sizeof extra, "audio %.2f h, %.0fx real time", audio_s / 3600, audio_s / el);
     bar.update(static_cast<int64_t>(done), extra);
   });
-  bar.finish();
+  {
+    char extra[96];
+    std::snprintf(extra, sizeof extra, "audio %.2f h", rep.audio_s / 3600);
+    bar.finish(extra);
+  }
   std::printf("Index %s (model %s, weights %s)\n", a.index.c_str(), emb.identity().id.c_str(),
               emb.identity().version.c_str());
   std::printf("  files: %zu seen, %zu added, %zu replaced (content changed), %zu unchanged, %zu failed\n", rep.seen,
@@ -84,6 +89,10 @@ void run_search(SearchArgs& a) {
   if (a.query.empty() == a.audio.empty()) throw Error("search: give either a text query or --audio FILE");
   Searcher s(a.index, a.model);
   auto hits = a.audio.empty() ? s.search_text(a.query, a.opt) : s.search_audio(read_audio(a.audio).samples, a.opt);
+  if (a.json) {
+    std::printf("%s\n", hits_to_json(hits).dump(2).c_str());
+    return;
+  }
   if (hits.empty()) std::printf("no results (is the index empty, or --lang too narrow?)\n");
   int r = 0;
   for (const auto& h : hits) {
@@ -159,6 +168,7 @@ void add_index_commands(CLI::App& app) {
   s->add_flag("--approx", se.opt.approx, "Approximate search (FAISS IVF) instead of exact");
   s->add_option("--nprobe", se.opt.nprobe, "IVF clusters scanned per query with --approx")->capture_default_str();
   s->add_option("--threads", se.threads, "Torch threads");
+  s->add_flag("--json", se.json, "Print the results as JSON");
   s->callback([] { run_search(se); });
 }
 

@@ -13,5 +13,6 @@ void add_text_commands(CLI::App& app);
 void add_speech_commands(CLI::App& app);
 void add_clasp_commands(CLI::App& app);
 void add_index_commands(CLI::App& app);
+void add_serve_command(CLI::App& app);
 
 }  // namespace clasp::cli

@@ -322,11 +322,12 @@ size_t AudioIndex::remove(const std::string& path) {
 std::vector<IndexedSegment> AudioIndex::lookup(const std::vector<int64_t>& ids) {
   std::vector<IndexedSegment> out;
   auto st = db_->prepare(
-      "SELECT s.id, f.path, s.start_s, s.end_s, s.lang, s.text FROM segments s JOIN files f ON f.id = s.file_id "
+      "SELECT s.id, s.file_id, f.path, s.start_s, s.end_s, s.lang, s.text FROM segments s "
+      "JOIN files f ON f.id = s.file_id "
       "WHERE s.id = ?");
   for (int64_t id : ids) {
     st.bind(1, id);
-    if (st.step()) out.push_back({st.int64(0), st.text(1), st.real(2), st.real(3), st.text(4), st.text(5)});
+    if (st.step()) out.push_back({st.int64(0), st.int64(1), st.text(2), st.real(3), st.real(4), st.text(5), st.text(6)});
     st.reset();
   }
   return out;
@@ -423,13 +424,20 @@ bool AudioIndex::has_file(const std::string& path) {
   return st.step();
 }
 
+std::string AudioIndex::file_path(int64_t file_id) {
+  auto st = db_->prepare("SELECT path FROM files WHERE id = ?");
+  st.bind(1, file_id);
+  return st.step() ? st.text(0) : "";
+}
+
 std::vector<IndexedSegment> AudioIndex::segments_of(const std::string& path) {
   std::vector<IndexedSegment> out;
   auto st = db_->prepare(
-      "SELECT s.id, f.path, s.start_s, s.end_s, s.lang, s.text FROM segments s JOIN files f ON f.id = s.file_id "
+      "SELECT s.id, s.file_id, f.path, s.start_s, s.end_s, s.lang, s.text FROM segments s "
+      "JOIN files f ON f.id = s.file_id "
       "WHERE f.path = ? ORDER BY s.start_s");
   st.bind(1, path);
-  while (st.step()) out.push_back({st.int64(0), st.text(1), st.real(2), st.real(3), st.text(4), st.text(5)});
+  while (st.step()) out.push_back({st.int64(0), st.int64(1), st.text(2), st.real(3), st.real(4), st.text(5), st.text(6)});
   return out;
 }
 

@@ -31,7 +31,7 @@ struct IndexModel {
 };
 
 struct IndexedSegment {
-  int64_t id = 0;
+  int64_t id = 0, file_id = 0;
   std::string path;
   double start = 0, end = 0;
   std::string lang, text;
@@ -89,6 +89,8 @@ class AudioIndex {
   IndexStatus status();
   // True if `path` (absolute) is an indexed file: the server serves only these.
   bool has_file(const std::string& path);
+  // Path of indexed file `file_id`, "" if there is none.
+  std::string file_path(int64_t file_id);
   std::vector<IndexedSegment> segments_of(const std::string& path);
   void build_approx(int nprobe = 16);
   const std::string& dir() const { return dir_; }

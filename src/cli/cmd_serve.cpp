@@ -1,0 +1,47 @@
+// clasp serve: web UI and JSON API over an index.
+#include <CLI/CLI.hpp>
+#include <csignal>
+#include <cstdlib>
+#include <thread>
+
+#include "cli/commands.h"
+#include "serve/http_server.h"
+#include "speech/audio_embedder.h"
+
+namespace clasp::cli {
+
+void add_serve_command(CLI::App& app) {
+  static ServeOptions o;
+  static int threads = 0;
+  auto* s = app.add_subcommand("serve", "Serve the search page and JSON API for an index");
+  s->add_option("--index", o.index_dir, "Index directory")->capture_default_str();
+  s->add_option("-m,--model", o.model_dir, "CLASP model (default: the one the index was built with)");
+  s->add_option("--host", o.host, "Address to listen on")->capture_default_str();
+  s->add_option("--port", o.port, "Port (0 = any free port)")->capture_default_str()->check(CLI::Range(0, 65535));
+  s->add_option("--token", o.token, "Token for add/remove (default: $CLASP_TOKEN, else a random one, printed)");
+  s->add_option("--max-body", o.max_body_bytes, "Largest request body in bytes")->capture_default_str();
+  s->add_option("--rate", o.rate, "Requests per second per client (0 = no limit)")->capture_default_str();
+  s->add_option("--burst", o.burst, "Burst size of the rate limit")->capture_default_str();
+  s->add_option("--http-threads", o.threads, "HTTP worker threads")->capture_default_str();
+  s->add_option("--threads", threads, "Torch threads per query");
+  s->callback([] {
+    if (o.token.empty())
+      if (const char* t = std::getenv("CLASP_TOKEN")) o.token = t;
+    set_compute_threads(threads);
+    // SIGINT/SIGTERM are taken by a waiting thread, which stops the server
+    // cleanly (a signal handler may not call into it).
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, nullptr);
+    std::thread([set] {
+      int sig = 0;
+      sigwait(&set, &sig);
+      stop_server();
+    }).detach();
+    run_server(o);
+  });
+}
+
+}  // namespace clasp::cli

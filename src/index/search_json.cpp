@@ -1,0 +1,32 @@
+#include "index/search_json.h"
+
+namespace clasp {
+
+nlohmann::json hits_to_json(const std::vector<SearchHit>& hits) {
+  auto arr = nlohmann::json::array();
+  int rank = 0;
+  for (const auto& h : hits)
+    arr.push_back({{"rank", ++rank},
+                   {"score", h.score},
+                   {"segment_id", h.segment.id},
+                   {"file_id", h.segment.file_id},
+                   {"file", h.segment.path},
+                   {"start", h.segment.start},
+                   {"end", h.segment.end},
+                   {"lang", h.segment.lang},
+                   {"text", h.segment.text}});
+  return arr;
+}
+
+nlohmann::json status_to_json(const IndexStatus& s) {
+  nlohmann::json langs = nlohmann::json::object();
+  for (const auto& [l, n] : s.languages) langs[l.empty() ? "unknown" : l] = n;
+  return {{"model", {{"id", s.model.id}, {"version", s.model.version}, {"dim", s.model.dim}}},
+          {"files", s.files},
+          {"segments", s.segments},
+          {"audio_hours", s.audio_s / 3600},
+          {"approx_ready", s.approx_ready},
+          {"languages", langs}};
+}
+
+}  // namespace clasp

@@ -1,0 +1,240 @@
+#include "serve/http_server.h"
+
+#include <httplib.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <random>
+
+#include "audio/audio_file.h"
+#include "index/search_json.h"
+#include "index/searcher.h"
+#include "serve/rate_limiter.h"
+#include "serve/web_page.h"
+#include "speech/audio_embedder.h"
+#include "util/error.h"
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace clasp {
+
+namespace {
+
+std::atomic<httplib::Server*> g_server{nullptr};
+
+void send_json(httplib::Response& res, int status, const json& body) {
+  res.status = status;
+  res.set_content(body.dump(), "application/json; charset=utf-8");
+}
+
+void send_error(httplib::Response& res, int status, const std::string& msg) {
+  send_json(res, status, {{"error", msg}});
+}
+
+std::string random_token() {
+  std::random_device rd;
+  static const char* hex = "0123456789abcdef";
+  std::string t;
+  for (int i = 0; i < 32; ++i) t += hex[rd() % 16];
+  return t;
+}
+
+// Constant-time comparison, so response timing does not leak the token.
+bool same_secret(const std::string& a, const std::string& b) {
+  if (a.size() != b.size()) return false;
+  unsigned char d = 0;
+  for (size_t i = 0; i < a.size(); ++i) d |= static_cast<unsigned char>(a[i] ^ b[i]);
+  return d == 0;
+}
+
+std::string mime_of(const std::string& path) {
+  std::string e = fs::path(path).extension().string();
+  for (auto& c : e) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (e == ".wav") return "audio/wav";
+  if (e == ".flac") return "audio/flac";
+  if (e == ".ogg" || e == ".oga" || e == ".opus") return "audio/ogg";
+  if (e == ".mp3") return "audio/mpeg";
+  return "application/octet-stream";
+}
+
+SearchOptions options_from(const httplib::Request& req) {
+  SearchOptions o;
+  if (req.has_param("k")) {
+    try {
+      o.k = std::stoi(req.get_param_value("k"));
+    } catch (...) {
+      throw Error("parameter k: expected a number from 1 to 100");
+    }
+    if (o.k < 1 || o.k > 100) throw Error("parameter k: expected a number from 1 to 100");
+  }
+  if (req.has_param("lang")) o.lang = req.get_param_value("lang");
+  if (req.has_param("approx")) o.approx = req.get_param_value("approx") == "1";
+  return o;
+}
+
+// Decodes an uploaded audio file through a private temporary file, since
+// libsndfile reads from paths.
+std::vector<float> decode_upload(const std::string& body) {
+  if (body.empty()) throw Error("upload: the request body is empty; send an audio file");
+  std::string tmpl = (fs::temp_directory_path() / "clasp-query-XXXXXX").string();
+  int fd = mkstemp(tmpl.data());
+  if (fd < 0) throw Error("upload: cannot create a temporary file");
+  ::close(fd);
+  struct Cleanup {
+    std::string p;
+    ~Cleanup() { std::error_code ec; fs::remove(p, ec); }
+  } cleanup{tmpl};
+  {
+    std::ofstream out(tmpl, std::ios::binary);
+    out.write(body.data(), static_cast<std::streamsize>(body.size()));
+    if (!out) throw Error("upload: cannot write a temporary file");
+  }
+  ReadOptions ro;
+  ro.max_seconds = 60;
+  try {
+    return read_audio(tmpl, ro).samples;
+  } catch (const Error& e) {
+    std::string m = e.what();
+    auto p = m.find(tmpl);
+    if (p != std::string::npos) m.replace(p, tmpl.size(), "uploaded audio");
+    throw Error(m);
+  }
+}
+
+}  // namespace
+
+void run_server(const ServeOptions& opt, const std::function<void(int)>& on_ready) {
+  Searcher searcher(opt.index_dir, opt.model_dir);
+  // Indexing gets its own copy of the model so adds never stall queries.
+  std::unique_ptr<AudioEmbedder> indexer;
+  std::mutex add_mu;
+  const std::string model_dir =
+      opt.model_dir.empty() ? AudioIndex::model_of(opt.index_dir).dir : opt.model_dir;
+  const std::string token = opt.token.empty() ? random_token() : opt.token;
+  if (opt.token.empty()) std::printf("write token (Authorization: Bearer ...): %s\n", token.c_str());
+  RateLimiter limiter(opt.rate, opt.burst);
+
+  httplib::Server svr;
+  svr.new_task_queue = [n = opt.threads] { return new httplib::ThreadPool(static_cast<size_t>(std::max(1, n))); };
+  svr.set_payload_max_length(opt.max_body_bytes);
+  svr.set_read_timeout(30, 0);
+  svr.set_write_timeout(30, 0);
+
+  svr.set_pre_routing_handler([&](const httplib::Request& req, httplib::Response& res) {
+    if (!limiter.allow(req.remote_addr)) {
+      send_error(res, 429, "too many requests; slow down");
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    return httplib::Server::HandlerResponse::Unhandled;
+  });
+  svr.set_logger([](const httplib::Request& req, const httplib::Response& res) {
+    spdlog::debug("{} {} {} -> {}", req.remote_addr, req.method, req.path, res.status);
+  });
+  svr.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
+    try {
+      std::rethrow_exception(ep);
+    } catch (const Error& e) {
+      send_error(res, 400, e.what());
+    } catch (const std::exception& e) {
+      send_error(res, 500, std::string("internal error: ") + e.what());
+    } catch (...) {
+      send_error(res, 500, "internal error");
+    }
+  });
+  // Errors httplib raises itself (oversized body, unknown route) get a JSON reason too.
+  svr.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
+    if (!res.body.empty()) return;
+    std::string why = res.status == 413   ? "request body too large (form-encoded bodies: at most 8 KB; send audio "
+                                            "with its own Content-Type)"
+                      : res.status == 404 ? "no such endpoint: " + req.path
+                                          : std::string(httplib::detail::status_message(res.status));
+    send_error(res, res.status, why);
+  });
+  auto authorised = [&](const httplib::Request& req, httplib::Response& res) {
+    std::string h = req.get_header_value("Authorization");
+    if (h.rfind("Bearer ", 0) == 0 && same_secret(h.substr(7), token)) return true;
+    send_error(res, 401, "this endpoint needs the server's token: Authorization: Bearer <token>");
+    return false;
+  };
+  auto path_from_body = [](const httplib::Request& req) {
+    json j = json::parse(req.body, nullptr, false);
+    if (j.is_discarded() || !j.is_object() || !j.contains("path") || !j["path"].is_string())
+      throw Error("request body: expected JSON {\"path\": \"<file, folder or manifest on the server>\"}");
+    return j["path"].get<std::string>();
+  };
+
+  svr.Get("/", [](const httplib::Request&, httplib::Response& res) {
+    auto page = search_page_html();
+    res.set_content(page.data(), page.size(), "text/html; charset=utf-8");
+  });
+  svr.Get("/api/status", [&](const httplib::Request&, httplib::Response& res) {
+    send_json(res, 200, status_to_json(searcher.index().status()));
+  });
+  svr.Get("/api/search", [&](const httplib::Request& req, httplib::Response& res) {
+    if (!req.has_param("q")) return send_error(res, 400, "parameter q (the query text) is missing");
+    auto hits = searcher.search_text(req.get_param_value("q"), options_from(req));
+    send_json(res, 200, {{"query", req.get_param_value("q")}, {"results", hits_to_json(hits)}});
+  });
+  svr.Post("/api/search/audio", [&](const httplib::Request& req, httplib::Response& res) {
+    auto hits = searcher.search_audio(decode_upload(req.body), options_from(req));
+    send_json(res, 200, {{"results", hits_to_json(hits)}});
+  });
+  svr.Post("/api/add", [&](const httplib::Request& req, httplib::Response& res) {
+    if (!authorised(req, res)) return;
+    auto path = path_from_body(req);
+    std::lock_guard lock(add_mu);
+    if (!indexer) indexer = std::make_unique<AudioEmbedder>(model_dir);
+    auto rep = searcher.index().add(collect_index_inputs(path), *indexer);
+    send_json(res, 200, {{"seen", rep.seen}, {"added", rep.added}, {"replaced", rep.replaced},
+                         {"unchanged", rep.unchanged}, {"failed", rep.failed}, {"segments", rep.segments},
+                         {"audio_hours", rep.audio_s / 3600}, {"failures", rep.failures}});
+  });
+  svr.Post("/api/remove", [&](const httplib::Request& req, httplib::Response& res) {
+    if (!authorised(req, res)) return;
+    auto path = path_from_body(req);
+    std::lock_guard lock(add_mu);
+    send_json(res, 200, {{"removed_files", searcher.index().remove(path)}});
+  });
+  svr.Get(R"(/audio/(\d{1,18}))", [&](const httplib::Request& req, httplib::Response& res) {
+    std::string path = searcher.index().file_path(std::stoll(req.matches[1].str()));
+    std::error_code ec;
+    if (path.empty() || !fs::is_regular_file(path, ec)) return send_error(res, 404, "no such indexed audio file");
+    size_t size = static_cast<size_t>(fs::file_size(path, ec));
+    auto in = std::make_shared<std::ifstream>(path, std::ios::binary);
+    res.set_content_provider(size, mime_of(path),
+                             [in](size_t offset, size_t length, httplib::DataSink& sink) {
+                               std::vector<char> buf(std::min<size_t>(length, 1 << 16));
+                               in->seekg(static_cast<std::streamoff>(offset));
+                               in->read(buf.data(), static_cast<std::streamsize>(buf.size()));
+                               if (in->gcount() <= 0) return false;
+                               sink.write(buf.data(), static_cast<size_t>(in->gcount()));
+                               return true;
+                             });
+  });
+
+  int port = opt.port;
+  if (port == 0) {
+    port = svr.bind_to_any_port(opt.host);
+  } else if (!svr.bind_to_port(opt.host, port)) {
+    throw Error("serve: cannot listen on " + opt.host + ":" + std::to_string(port) + " (in use?)");
+  }
+  if (port < 0) throw Error("serve: cannot listen on " + opt.host);
+  g_server = &svr;
+  std::printf("serving %s on http://%s:%d/\n", opt.index_dir.c_str(), opt.host.c_str(), port);
+  std::fflush(stdout);
+  if (on_ready) on_ready(port);
+  svr.listen_after_bind();
+  g_server = nullptr;
+}
+
+void stop_server() {
+  if (auto* s = g_server.load()) s->stop();
+}
+
+}  // namespace clasp

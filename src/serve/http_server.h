@@ -1,0 +1,32 @@
+#pragma once
+// `clasp serve`: the search page and a JSON API over one index.
+//   GET  /                      search page
+//   GET  /api/status            index status
+//   GET  /api/search?q=&k=&lang=    text query
+//   POST /api/search/audio?k=&lang= query by example (body: an audio file)
+//   POST /api/add     {"path": ...}   index a file/folder/manifest   (token)
+//   POST /api/remove  {"path": ...}   remove a file or folder        (token)
+//   GET  /audio/<file id>        an indexed file (Range requests work), by id
+//                                only, so no path from a request reaches the disk
+#include <cstddef>
+#include <functional>
+#include <string>
+
+namespace clasp {
+
+struct ServeOptions {
+  std::string host = "127.0.0.1";
+  int port = 8080;
+  std::string index_dir = "clasp-index", model_dir;
+  std::string token;                 // "" = generate one and print it
+  size_t max_body_bytes = 25 << 20;  // uploads and JSON bodies
+  double rate = 50, burst = 100;     // requests per second per client address
+  int threads = 8;                   // HTTP worker threads
+};
+
+// Blocks until stop() is called from another thread or the process is
+// signalled; `on_ready` gets the bound port (useful with port 0).
+void run_server(const ServeOptions& opt, const std::function<void(int port)>& on_ready = {});
+void stop_server();
+
+}  // namespace clasp
