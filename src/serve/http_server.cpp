@@ -153,7 +153,7 @@ void run_server(const ServeOptions& opt, const std::function<void(int)>& on_read
     std::string why = res.status == 413   ? "request body too large (form-encoded bodies: at most 8 KB; send audio "
                                             "with its own Content-Type)"
                       : res.status == 404 ? "no such endpoint: " + req.path
-                                          : std::string(httplib::detail::status_message(res.status));
+                                          : "HTTP error " + std::to_string(res.status);
     send_error(res, res.status, why);
   });
   auto authorised = [&](const httplib::Request& req, httplib::Response& res) {
