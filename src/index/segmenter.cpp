@@ -2,12 +2,15 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "util/error.h"
 
 namespace clasp {
 
 namespace {
+constexpr double kSilenceDb = -60;  // dBFS: quieter than this is not speech
+
 double percentile(std::vector<double> v, double q) {
   if (v.empty()) return 0;
   size_t k = static_cast<size_t>(q * static_cast<double>(v.size() - 1));
@@ -29,9 +32,14 @@ std::vector<TimeSpan> speech_segments(const std::vector<float>& x, int sr, const
     for (size_t i = s; i < s + win; ++i) e += static_cast<double>(x[i]) * x[i];
     db.push_back(10 * std::log10(e / static_cast<double>(win) + 1e-12));
   }
-  const double floor = percentile(db, 0.10), loud = percentile(db, 0.99);
-  const double thr = std::max(floor + 12, loud - 45);
-  if (loud < floor + 12) return {};  // nothing stands out of the background
+  const double floor = percentile(db, 0.01), loud = percentile(db, 0.99);
+  double thr = std::max(floor + 12, loud - 45);
+  if (loud < floor + 12) {
+    // No quiet part to measure a floor from: continuous sound (speech without
+    // pauses) is one region; near-digital silence is nothing.
+    if (loud < kSilenceDb) return {};
+    thr = std::numeric_limits<double>::lowest();
+  }
 
   // Runs of speech frames, as [first, last+1) frame indices.
   std::vector<std::pair<size_t, size_t>> runs;

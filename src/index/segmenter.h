@@ -3,7 +3,9 @@
 // voice activity detection:
 //   - frame energy in dB over 30 ms windows every 10 ms;
 //   - a frame is speech when it is above max(noise floor + 12 dB,
-//     loudest - 45 dB), floor = 10th and loudest = 99th percentile;
+//     loudest - 45 dB), floor = 1st and loudest = 99th percentile; a
+//     recording with no quieter part (continuous sound above -60 dBFS) is
+//     all speech;
 //   - pauses shorter than min_pause are bridged (commas stay inside a
 //     segment), speech shorter than min_speech is dropped, each region is
 //     padded by `pad` on both sides;

@@ -1,0 +1,322 @@
+// The retrieval product: segmentation, the persistent index (incremental
+// adds, removal, model check, recovery after a kill) and the HTTP server.
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "audio/audio_file.h"
+#include "index/audio_index.h"
+#include "index/searcher.h"
+#include "index/segmenter.h"
+#include "serve/http_server.h"
+#include "serve/rate_limiter.h"
+#include "speech/audio_embedder.h"
+#include "test_helpers.h"
+#include "util/error.h"
+
+using namespace clasp;
+namespace fs = std::filesystem;
+
+namespace {
+
+// Tones separated by silences: "speech" at known times.
+std::vector<float> tones_with_pauses(const std::vector<std::pair<double, double>>& spans, double total, int sr) {
+  std::vector<float> x(static_cast<size_t>(total * sr), 0.0f);
+  for (auto [s, e] : spans) {
+    auto t = test::sine(220, e - s, sr, 0.3f);
+    std::copy(t.begin(), t.end(), x.begin() + static_cast<long>(s * sr));
+  }
+  return x;
+}
+
+void write_wav(const std::string& path, const std::vector<float>& x) {
+  ASSERT_TRUE(test::write_audio(path, x, 16000, 1, SF_FORMAT_WAV | SF_FORMAT_PCM_16));
+}
+
+}  // namespace
+
+TEST(Segmenter, FindsSpeechBetweenPausesAndWindowsLongRegions) {
+  const int sr = 16000;
+  auto x = tones_with_pauses({{1.0, 3.0}, {4.0, 4.2}, {4.5, 6.0}, {8.0, 9.5}}, 11.0, sr);
+  auto segs = speech_segments(x, sr);
+  ASSERT_EQ(segs.size(), 3u);  // the 0.3 s pause at 4.2 s is bridged
+  EXPECT_NEAR(segs[0].start, 0.9, 0.05);
+  EXPECT_NEAR(segs[0].end, 3.1, 0.06);
+  EXPECT_NEAR(segs[1].start, 3.9, 0.05);
+  EXPECT_NEAR(segs[1].end, 6.1, 0.06);
+  EXPECT_NEAR(segs[2].start, 7.9, 0.05);
+
+  auto long_region = tones_with_pauses({{0.5, 40.5}}, 41.0, sr);
+  auto w = speech_segments(long_region, sr);
+  ASSERT_GE(w.size(), 7u);
+  for (size_t i = 0; i < w.size(); ++i) {
+    EXPECT_LE(w[i].end - w[i].start, 10.0 + 1e-9);
+    if (i) EXPECT_LT(w[i].start, w[i - 1].end) << "windows must overlap";
+  }
+  EXPECT_NEAR(w.back().end, 40.6, 0.06);
+
+  EXPECT_TRUE(speech_segments(std::vector<float>(sr * 3, 0.0f), sr).empty());
+  EXPECT_TRUE(speech_segments({}, sr).empty());
+  SegmentOptions bad;
+  bad.hop = 20;
+  EXPECT_THROW(speech_segments(x, sr, bad), Error);
+}
+
+TEST(RateLimiter, AllowsBurstThenRefills) {
+  RateLimiter r(10, 3);
+  EXPECT_TRUE(r.allow("a"));
+  EXPECT_TRUE(r.allow("a"));
+  EXPECT_TRUE(r.allow("a"));
+  EXPECT_FALSE(r.allow("a"));
+  EXPECT_TRUE(r.allow("b")) << "clients have separate buckets";
+  std::this_thread::sleep_for(std::chrono::milliseconds(150));
+  EXPECT_TRUE(r.allow("a"));
+}
+
+class IndexTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    embedder = std::make_unique<AudioEmbedder>(default_clasp_model_dir());
+    model = index_model_of(*embedder, default_clasp_model_dir());
+    fs::create_directories(tmp.path / "audio/sub");
+    write_wav(tmp / "audio/a.wav", tones_with_pauses({{0.2, 2.0}}, 2.5, 16000));
+    write_wav(tmp / "audio/b.wav", tones_with_pauses({{0.2, 1.5}, {3.0, 5.0}}, 5.5, 16000));
+    write_wav(tmp / "audio/sub/c.wav", test::sine(440, 3.0, 16000, 0.2f));
+    { std::ofstream(tmp / "audio/sub/broken.wav") << "not audio at all"; }
+  }
+  test::TempDir tmp;
+  std::unique_ptr<AudioEmbedder> embedder;
+  IndexModel model;
+};
+
+TEST_F(IndexTest, AddsIncrementallyRemovesAndSearches) {
+  const std::string dir = tmp / "index";
+  AudioIndex idx(dir, model);
+  auto rep = idx.add(collect_index_inputs(tmp / "audio"), *embedder);
+  EXPECT_EQ(rep.seen, 4u);
+  EXPECT_EQ(rep.added, 3u);
+  EXPECT_EQ(rep.failed, 1u);
+  ASSERT_EQ(rep.failures.size(), 1u);
+  EXPECT_NE(rep.failures[0].find("broken.wav"), std::string::npos) << rep.failures[0];
+  EXPECT_EQ(rep.segments, 4u);  // b.wav has two
+  auto b_segs = idx.segments_of((tmp.path / "audio/b.wav").string());
+  ASSERT_EQ(b_segs.size(), 2u);
+  EXPECT_NEAR(b_segs[1].start, 2.9, 0.06);
+
+  auto again = idx.add(collect_index_inputs(tmp / "audio"), *embedder);
+  EXPECT_EQ(again.unchanged, 3u);
+  EXPECT_EQ(again.added + again.replaced, 0u);
+
+  // Same content, new mtime: not re-embedded. New content: replaced.
+  fs::last_write_time(tmp / "audio/a.wav", fs::file_time_type::clock::now());
+  write_wav(tmp / "audio/sub/c.wav", test::sine(300, 2.0, 16000, 0.2f));
+  auto third = idx.add(collect_index_inputs(tmp / "audio"), *embedder);
+  EXPECT_EQ(third.unchanged, 2u);
+  EXPECT_EQ(third.replaced, 1u);
+  EXPECT_EQ(idx.status().segments, 4u);
+
+  // Query by example: a segment's own audio finds that segment first.
+  auto a = read_audio(tmp / "audio/b.wav");
+  std::vector<float> seg(a.samples.begin() + static_cast<long>(b_segs[1].start * 16000),
+                         a.samples.begin() + static_cast<long>(b_segs[1].end * 16000));
+  auto q = embedder->embed({seg});
+  auto hits = idx.search(q, {});
+  ASSERT_EQ(hits.size(), 4u);
+  EXPECT_EQ(hits[0].segment.id, b_segs[1].id);
+  EXPECT_NEAR(hits[0].score, 1.0, 1e-3);
+
+  EXPECT_EQ(idx.remove(tmp / "audio/sub"), 1u);
+  EXPECT_EQ(idx.remove(tmp / "audio/nothing-here"), 0u);
+  for (const auto& h : idx.search(q, {})) EXPECT_EQ(h.segment.path.find("/sub/"), std::string::npos);
+  EXPECT_EQ(idx.status().files, 2u);
+  EXPECT_FALSE(idx.has_file((tmp.path / "audio/sub/c.wav").string()));
+}
+
+TEST_F(IndexTest, RefusesAnotherModelAndRebuildsLostVectors) {
+  const std::string dir = tmp / "index";
+  std::vector<float> q;
+  std::vector<SearchHit> before;
+  {
+    AudioIndex idx(dir, model);
+    idx.add(collect_index_inputs(tmp / "audio"), *embedder);
+    q = embedder->embed({read_audio(tmp / "audio/a.wav").samples});
+    before = idx.search(q, {});
+  }
+  IndexModel other = model;
+  other.version = "0123456789abcdef";
+  try {
+    AudioIndex bad(dir, other);
+    FAIL() << "an index built with another model must be refused";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("built with model"), std::string::npos) << e.what();
+  }
+  // A lost or stale FAISS file (a kill between commit and save) is rebuilt
+  // from the database, with the same answers.
+  fs::remove(dir + "/vectors.faiss");
+  {
+    AudioIndex idx(dir, model);
+    auto after = idx.search(q, {});
+    ASSERT_EQ(after.size(), before.size());
+    for (size_t i = 0; i < after.size(); ++i) EXPECT_EQ(after[i].segment.id, before[i].segment.id);
+  }
+  { std::ofstream(dir + "/vectors.faiss.gen") << "999"; }
+  AudioIndex idx(dir, model);
+  EXPECT_EQ(idx.search(q, {}).size(), before.size());
+  // Approximate search agrees on this tiny collection.
+  SearchOptions ap;
+  ap.approx = true;
+  auto approx = idx.search(q, ap);
+  ASSERT_FALSE(approx.empty());
+  EXPECT_EQ(approx[0].segment.id, before[0].segment.id);
+  EXPECT_TRUE(idx.status().approx_ready);
+  EXPECT_THROW(AudioIndex::model_of(tmp / "audio"), Error);
+}
+
+TEST_F(IndexTest, SurvivesAKillDuringIndexAdd) {
+  // Enough files that the kill lands mid-run.
+  fs::create_directories(tmp.path / "many");
+  for (int i = 0; i < 60; ++i)
+    write_wav(tmp / ("many/f" + std::to_string(i) + ".wav"), test::sine(200 + 10 * i, 2.0, 16000, 0.3f));
+  const std::string dir = tmp / "killed";
+  pid_t pid = fork();
+  if (pid == 0) {
+    int devnull = open("/dev/null", O_WRONLY);
+    dup2(devnull, 1);
+    dup2(devnull, 2);
+    execl(CLASP_BIN, CLASP_BIN, "index", "add", (tmp / "many").c_str(), "--index", dir.c_str(), "--batch", "4",
+          "--threads", "1", static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  // Kill once some batches are committed (the database exists and has grown).
+  for (int i = 0; i < 600; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    std::error_code ec;
+    if (fs::exists(dir + "/index.sqlite-wal", ec) && fs::file_size(dir + "/index.sqlite-wal", ec) > 20000) break;
+  }
+  kill(pid, SIGKILL);
+  int st = 0;
+  waitpid(pid, &st, 0);
+  size_t committed;
+  {
+    AudioIndex idx(dir, model);  // opens and answers
+    committed = idx.status().files;
+    auto q = embedder->embed({test::sine(300, 2.0, 16000, 0.3f)});
+    EXPECT_EQ(idx.search(q, {}).size(), std::min<size_t>(10, idx.status().segments));
+  }
+  EXPECT_LT(committed, 60u) << "the kill came too late to test anything";
+  int rc = 0;
+  auto out = test::run_capture(std::string(CLASP_BIN) + " index add " + (tmp / "many") + " --index " + dir +
+                                   " --threads 1",
+                               &rc);
+  ASSERT_EQ(rc, 0) << out;
+  AudioIndex idx(dir, model);
+  EXPECT_EQ(idx.status().files, 60u);
+  EXPECT_EQ(idx.status().segments, 60u);
+}
+
+TEST_F(IndexTest, ServerAnswersGuardsWritesAndServesOnlyIndexedAudio) {
+  const std::string dir = tmp / "index";
+  {
+    AudioIndex idx(dir, model);
+    idx.add(collect_index_inputs(tmp / "audio/a.wav"), *embedder);
+  }
+  ServeOptions o;
+  o.index_dir = dir;
+  o.port = 0;
+  o.token = "s3cret";
+  o.max_body_bytes = 2 << 20;
+  std::atomic<int> port{0};
+  std::thread th([&] { run_server(o, [&](int p) { port = p; }); });
+  for (int i = 0; i < 200 && port == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  ASSERT_NE(port.load(), 0);
+  httplib::Client cli("127.0.0.1", port);
+
+  auto page = cli.Get("/");
+  ASSERT_TRUE(page);
+  EXPECT_EQ(page->status, 200);
+  EXPECT_NE(page->body.find("<form id=\"search-form\""), std::string::npos);
+
+  auto s = cli.Get("/api/status");
+  ASSERT_TRUE(s);
+  EXPECT_EQ(nlohmann::json::parse(s->body)["files"], 1);
+
+  auto r = cli.Get("/api/search?q=hello&k=5");
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  auto res = nlohmann::json::parse(r->body)["results"];
+  ASSERT_EQ(res.size(), 1u);
+  int64_t fid = res[0]["file_id"];
+
+  EXPECT_EQ(cli.Get("/api/search?k=5")->status, 400);
+  EXPECT_EQ(cli.Get("/api/search?q=x&k=abc")->status, 400);
+  EXPECT_EQ(cli.Get("/api/search?q=%ff")->status, 400);
+
+  // Writes need the token.
+  std::string body = "{\"path\": \"" + (tmp / "audio/b.wav") + "\"}";
+  EXPECT_EQ(cli.Post("/api/add", body, "application/json")->status, 401);
+  httplib::Headers auth = {{"Authorization", "Bearer s3cret"}};
+  auto add = cli.Post("/api/add", auth, body, "application/json");
+  ASSERT_TRUE(add);
+  EXPECT_EQ(add->status, 200) << add->body;
+  EXPECT_EQ(nlohmann::json::parse(add->body)["added"], 1);
+  EXPECT_EQ(cli.Post("/api/add", auth, "{\"nopath\": 1}", "application/json")->status, 400);
+
+  // Audio by id, with ranges; nothing else on disk is reachable.
+  auto audio = cli.Get("/audio/" + std::to_string(fid), {{"Range", "bytes=0-43"}});
+  ASSERT_TRUE(audio);
+  EXPECT_EQ(audio->status, 206);
+  EXPECT_EQ(audio->body.substr(0, 4), "RIFF");
+  EXPECT_EQ(cli.Get("/audio/99999")->status, 404);
+  EXPECT_EQ(cli.Get("/audio/../../etc/passwd")->status, 404);
+  EXPECT_EQ(cli.Get("/etc/passwd")->status, 404);
+
+  // Query by example, a bad upload, an oversized one.
+  std::ifstream in(tmp / "audio/a.wav", std::ios::binary);
+  std::string wav((std::istreambuf_iterator<char>(in)), {});
+  auto qa = cli.Post("/api/search/audio?k=1", wav, "audio/wav");
+  ASSERT_TRUE(qa);
+  ASSERT_EQ(qa->status, 200) << qa->body;
+  EXPECT_EQ(nlohmann::json::parse(qa->body)["results"][0]["file"], tmp / "audio/a.wav");
+  auto junk = cli.Post("/api/search/audio", "junk", "audio/wav");
+  EXPECT_EQ(junk->status, 400);
+  EXPECT_NE(junk->body.find("uploaded audio"), std::string::npos) << junk->body;
+  EXPECT_EQ(cli.Post("/api/search/audio", std::string(3 << 20, 'x'), "audio/wav")->status, 413);
+
+  // Concurrent queries all succeed.
+  std::vector<std::thread> ths;
+  std::atomic<int> ok{0};
+  for (int t = 0; t < 6; ++t)
+    ths.emplace_back([&] {
+      httplib::Client c("127.0.0.1", port);
+      for (int i = 0; i < 5; ++i) {
+        auto rr = c.Get("/api/search?q=query+number+" + std::to_string(i));
+        if (rr && rr->status == 200) ++ok;
+      }
+    });
+  for (auto& t : ths) t.join();
+  EXPECT_EQ(ok.load(), 30);
+  stop_server();
+  th.join();
+}
+
+TEST(IndexInputs, ErrorsNameTheSource) {
+  EXPECT_THROW(collect_index_inputs("/nonexistent/dir"), Error);
+  test::TempDir d;
+  { std::ofstream(d / "notes.txt") << "x"; }
+  try {
+    collect_index_inputs(d / "notes.txt");
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("notes.txt"), std::string::npos);
+  }
+  { std::ofstream(d / "m.jsonl") << "{\"id\":\"x\",\"text\":\"hi\",\"lang\":\"en\"}\n"; }
+  EXPECT_THROW(collect_index_inputs(d / "m.jsonl"), Error);  // no audio field
+}
