@@ -7,6 +7,7 @@
 
 #include "cli/commands.h"
 #include "data/brown_reader.h"
+#include "data/longform.h"
 #include "data/splits.h"
 #include "data/subset.h"
 #include "data/translate.h"
@@ -213,6 +214,31 @@ void add_data_commands(CLI::App& app) {
                  "grows train and leaves validation and test as they were");
   su->add_option("--seed", sub.seed, "Sample seed (the one translate --limit used)")->capture_default_str();
   su->callback([] { run_subset(sub); });
+
+  static LongformOptions lf;
+  static std::string lf_in, lf_out, lf_langs;
+  auto* lo = data->add_subcommand("longform", "Join corpus clips with pauses into long recordings, with a truth file");
+  lo->add_option("-i,--in", lf_in, "Synthesised corpus manifest")->required();
+  lo->add_option("-o,--out-dir", lf_out, "Output directory (rec-NNN.wav + truth.jsonl)")->required();
+  lo->add_option("--split", lf.split, "Split the clips come from")->capture_default_str();
+  lo->add_option("--langs", lf_langs, "Languages of the clips (default all)");
+  lo->add_option("--minutes", lf.minutes, "Length of each recording")->capture_default_str();
+  lo->add_option("--recordings", lf.recordings, "Number of recordings")->capture_default_str();
+  lo->add_option("--min-pause", lf.min_pause, "Shortest pause between clips (s)")->capture_default_str();
+  lo->add_option("--max-pause", lf.max_pause, "Longest pause between clips (s)")->capture_default_str();
+  lo->add_option("--seed", lf.seed, "Order and pause seed")->capture_default_str();
+  lo->callback([] {
+    lf.langs = split_csv(lf_langs);
+    auto t = build_longform(lf_in, lf_out, lf);
+    std::map<std::string, std::pair<size_t, double>> per;
+    for (const auto& p : t) {
+      per[p.recording].first++;
+      per[p.recording].second = p.end;
+    }
+    for (const auto& [r, v] : per)
+      std::printf("%s/%s: %zu clips, %.1f min\n", lf_out.c_str(), r.c_str(), v.first, v.second / 60);
+    std::printf("wrote %s/truth.jsonl\n", lf_out.c_str());
+  });
 
   static SynthArgs sy;
   sy.opt.manifest = "data/multilingual.jsonl";

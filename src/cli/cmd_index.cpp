@@ -2,10 +2,12 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <filesystem>
+#include <sstream>
 
 #include "audio/audio_file.h"
 #include "cli/commands.h"
 #include "index/audio_index.h"
+#include "index/longform_eval.h"
 #include "index/search_json.h"
 #include "index/searcher.h"
 #include "speech/audio_embedder.h"
@@ -155,6 +157,32 @@ void add_index_commands(CLI::App& app) {
     AudioIndex idx(ap_index, AudioIndex::model_of(ap_index));
     idx.build_approx(ap_nprobe);
     std::printf("approximate index of %s is up to date\n", ap_index.c_str());
+  });
+
+  static LongformEvalOptions ev;
+  static std::string ev_index = "clasp-index", ev_langs;
+  static int ev_threads = 0;
+  auto* e = ix->add_subcommand("eval", "Query long recordings with known clip positions (clasp data longform)");
+  e->add_option("--truth", ev.truth, "truth.jsonl written by clasp data longform")->required();
+  e->add_option("--index", ev_index, "Index directory holding the recordings")->capture_default_str();
+  e->add_option("--query-manifest", ev.query_manifest, "Corpus manifest with translations, for cross-lingual queries");
+  e->add_option("--query-langs", ev_langs, "Query languages from --query-manifest, comma separated");
+  e->add_option("-k", ev.k, "Results per query")->capture_default_str();
+  e->add_option("--tolerance", ev.tolerance, "Allowed start/end error (s)")->capture_default_str();
+  e->add_option("--max-queries", ev.max_queries, "Use only the first N clips (0 = all)");
+  e->add_option("--threads", ev_threads, "Torch threads");
+  e->callback([] {
+    set_compute_threads(ev_threads);
+    std::stringstream ss(ev_langs);
+    for (std::string l; std::getline(ss, l, ',');)
+      if (!l.empty()) ev.query_langs.push_back(l);
+    Searcher s(ev_index);
+    auto res = evaluate_longform(s, ev);
+    std::printf("| queries in | n | HITS@1 | MRR | R@10 | start error (s) | latency p50 / p99 (ms) |\n|---|---|---|---|---|---|---|\n");
+    for (const auto& r : res)
+      std::printf("| %s | %zu | %.3f | %.3f | %.3f | %.2f | %.1f / %.1f |\n",
+                  r.query_lang.empty() ? "clip's own" : r.query_lang.c_str(), r.queries, r.hits1, r.mrr, r.r10,
+                  r.mean_abs_start_err, r.latency_p50_ms, r.latency_p99_ms);
   });
 
   static SearchArgs se;

@@ -1,0 +1,140 @@
+// clasp bench-search (vector search sizes, server load) and clasp bench-audio
+// (the whole audio embedding pipeline).
+#include <CLI/CLI.hpp>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "audio/audio_file.h"
+#include "cli/commands.h"
+#include "data/manifest.h"
+#include "index/search_bench.h"
+#include "serve/http_server.h"
+#include "speech/audio_embedder.h"
+#include "util/error.h"
+#include "util/fs.h"
+
+namespace fs = std::filesystem;
+
+namespace clasp::cli {
+
+namespace {
+
+struct SearchBenchArgs {
+  std::vector<size_t> sizes = {10000, 100000, 1000000};
+  std::vector<int> nprobes = {4, 8, 16, 32, 64};
+  int dim = 256;
+  size_t queries = 200;
+  std::string index, json_out;
+  int clients = 4;
+  size_t requests = 50;
+};
+
+struct AudioBenchArgs {
+  std::string manifest, model, json_out;
+  size_t clips = 200;
+  int threads = 2;
+};
+
+void run_search_bench(const SearchBenchArgs& a) {
+  nlohmann::json out;
+  std::printf("| vectors | search | nlist | nprobe | p50 ms | p99 ms | recall@10 | build s |\n"
+              "|---|---|---|---|---|---|---|---|\n");
+  for (size_t n : a.sizes) {
+    for (const auto& r : bench_vector_search(n, a.dim, a.queries, a.nprobes)) {
+      std::printf("| %zu | %s | %d | %d | %.3f | %.3f | %.3f | %.1f |\n", r.vectors, r.kind.c_str(), r.nlist, r.nprobe,
+                  r.p50_ms, r.p99_ms, r.recall10, r.build_s);
+      std::fflush(stdout);
+      out["search"].push_back({{"vectors", r.vectors}, {"kind", r.kind}, {"nlist", r.nlist}, {"nprobe", r.nprobe},
+                               {"p50_ms", r.p50_ms}, {"p99_ms", r.p99_ms}, {"recall10", r.recall10},
+                               {"build_s", r.build_s}});
+    }
+  }
+  if (!a.index.empty()) {
+    ServeOptions o;
+    o.index_dir = a.index;
+    o.port = 0;
+    o.token = "bench";
+    o.rate = 0;  // the load generator is one client address
+    std::atomic<int> port{0};
+    std::thread th([&] { run_server(o, [&](int p) { port = p; }); });
+    while (port == 0) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    std::vector<std::string> qs = {"the jury said", "la ciudad", "il presidente ha detto", "the committee",
+                                   "el gobierno federal", "les enfants", "la casa blanca", "a new school"};
+    auto r = bench_server("127.0.0.1", port, a.clients, a.requests, qs);
+    stop_server();
+    th.join();
+    std::printf("server: %d clients x %zu text queries on loopback: %.1f queries/s, p50 %.1f ms, p99 %.1f ms, "
+                "%zu errors\n",
+                r.clients, a.requests, r.qps, r.p50_ms, r.p99_ms, r.errors);
+    out["server"] = {{"clients", r.clients}, {"requests", r.requests}, {"errors", r.errors}, {"qps", r.qps},
+                     {"p50_ms", r.p50_ms}, {"p99_ms", r.p99_ms}};
+  }
+  if (!a.json_out.empty()) write_file_atomic(a.json_out, out.dump(2) + "\n");
+}
+
+void run_audio_bench(const AudioBenchArgs& a) {
+  set_compute_threads(a.threads);
+  auto utts = read_manifest(a.manifest);
+  const fs::path root = fs::path(a.manifest).parent_path();
+  std::vector<std::string> paths;
+  for (const auto& u : utts)
+    if (!u.audio.empty() && paths.size() < a.clips) paths.push_back((root / u.audio).string());
+  if (paths.empty()) throw Error(a.manifest + ": no clips with audio");
+  AudioEmbedder emb(a.model.empty() ? default_clasp_model_dir() : a.model);
+  emb.embed({std::vector<float>(16000, 0.01f)});  // warm-up
+  auto t0 = std::chrono::steady_clock::now();
+  double audio_s = 0, decode_s = 0;
+  const size_t batch = 16;
+  for (size_t s = 0; s < paths.size(); s += batch) {
+    auto td = std::chrono::steady_clock::now();
+    std::vector<std::vector<float>> segs;
+    for (size_t i = s; i < std::min(paths.size(), s + batch); ++i) {
+      auto au = read_audio(paths[i]);  // decode + resample to 16 kHz
+      audio_s += au.duration();
+      segs.push_back(std::move(au.samples));
+    }
+    decode_s += std::chrono::duration<double>(std::chrono::steady_clock::now() - td).count();
+    emb.embed(segs, batch);
+  }
+  double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  std::printf("audio pipeline (%s): %zu clips, %.1f s of audio in %.2f s -> %.0fx real time on %d threads "
+              "(decode+resample %.2f s of it)\n",
+              emb.identity().id.c_str(), paths.size(), audio_s, wall, audio_s / wall, a.threads, decode_s);
+  if (!a.json_out.empty())
+    write_file_atomic(a.json_out, nlohmann::json{{"model", emb.identity().id}, {"clips", paths.size()},
+                                                 {"audio_s", audio_s}, {"wall_s", wall},
+                                                 {"x_realtime", audio_s / wall}, {"threads", a.threads}}
+                                          .dump(2) +
+                                      "\n");
+}
+
+}  // namespace
+
+void add_product_bench_commands(CLI::App& app) {
+  static SearchBenchArgs s;
+  auto* b = app.add_subcommand("bench-search", "Vector search latency by collection size, and server load");
+  b->add_option("--sizes", s.sizes, "Stored vector counts")->delimiter(',')->capture_default_str();
+  b->add_option("--nprobes", s.nprobes, "IVF clusters scanned per query")->delimiter(',')->capture_default_str();
+  b->add_option("--dim", s.dim, "Vector size")->capture_default_str();
+  b->add_option("--queries", s.queries, "Queries per configuration")->capture_default_str();
+  b->add_option("--index", s.index, "Also load-test a server over this index");
+  b->add_option("--clients", s.clients, "Concurrent HTTP clients")->capture_default_str();
+  b->add_option("--requests", s.requests, "Queries per client")->capture_default_str();
+  b->add_option("--json", s.json_out, "Also write the results as JSON");
+  b->callback([] { run_search_bench(s); });
+
+  static AudioBenchArgs au;
+  auto* c = app.add_subcommand("bench-audio", "Audio embedded per wall second: decode, resample, mel, branches, fusion");
+  c->add_option("-i,--in", au.manifest, "Corpus manifest whose clips are embedded")->required();
+  c->add_option("-m,--model", au.model, "CLASP model (default: the shipped one)");
+  c->add_option("--clips", au.clips, "Clips to embed")->capture_default_str();
+  c->add_option("--threads", au.threads, "Torch threads")->capture_default_str();
+  c->add_option("--json", au.json_out, "Also write the result as JSON");
+  c->callback([] { run_audio_bench(au); });
+}
+
+}  // namespace clasp::cli

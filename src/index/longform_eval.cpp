@@ -1,0 +1,94 @@
+#include "index/longform_eval.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <map>
+
+#include "data/longform.h"
+#include "data/manifest.h"
+#include "index/searcher.h"
+#include "util/error.h"
+#include "util/progress.h"
+
+namespace fs = std::filesystem;
+
+namespace clasp {
+
+namespace {
+double pct(std::vector<double> v, double q) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  return v[std::min(v.size() - 1, static_cast<size_t>(q * static_cast<double>(v.size())))];
+}
+}  // namespace
+
+std::vector<LongformEvalResult> evaluate_longform(Searcher& s, const LongformEvalOptions& opt) {
+  auto truth = read_longform_truth(opt.truth);
+  if (truth.empty()) throw Error(opt.truth + ": no clips");
+  if (opt.max_queries && truth.size() > opt.max_queries) truth.resize(opt.max_queries);
+  const fs::path rec_dir = fs::absolute(opt.truth).parent_path().lexically_normal();
+  std::map<std::pair<std::string, std::string>, std::string> translation;  // (source id, lang) -> text
+  std::vector<std::string> langs = {""};
+  if (!opt.query_manifest.empty()) {
+    for (const auto& u : read_manifest(opt.query_manifest))
+      translation[{u.source_id.empty() ? u.id : u.source_id, u.lang}] = u.text;
+    langs = opt.query_langs;
+    if (langs.empty()) throw Error("longform eval: --query-manifest needs --query-langs");
+  }
+  std::vector<LongformEvalResult> out;
+  for (const auto& lang : langs) {
+    LongformEvalResult r;
+    r.query_lang = lang;
+    std::vector<double> lat;
+    double err = 0;
+    size_t hits1 = 0;
+    Progress bar("queries" + (lang.empty() ? "" : " (" + lang + ")"), static_cast<int64_t>(truth.size()), "queries");
+    size_t done = 0;
+    for (const auto& p : truth) {
+      bar.update(static_cast<int64_t>(++done));
+      std::string q = p.text;
+      if (!lang.empty()) {
+        auto it = translation.find({p.source_id, lang});
+        if (it == translation.end()) {
+          ++r.missing_translation;
+          continue;
+        }
+        q = it->second;
+      }
+      SearchOptions so;
+      so.k = opt.k;
+      auto t0 = std::chrono::steady_clock::now();
+      auto hits = s.search_text(q, so);
+      lat.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+      ++r.queries;
+      const std::string want = (rec_dir / p.recording).string();
+      for (size_t i = 0; i < hits.size(); ++i) {
+        const auto& h = hits[i].segment;
+        if (h.path != want || std::abs(h.start - p.start) > opt.tolerance || std::abs(h.end - p.end) > opt.tolerance)
+          continue;
+        r.mrr += 1.0 / static_cast<double>(i + 1);
+        if (i < 10) r.r10 += 1;
+        if (i == 0) {
+          ++hits1;
+          err += std::abs(h.start - p.start);
+        }
+        break;
+      }
+    }
+    bar.finish();
+    if (r.queries) {
+      r.hits1 = static_cast<double>(hits1) / static_cast<double>(r.queries);
+      r.mrr /= static_cast<double>(r.queries);
+      r.r10 /= static_cast<double>(r.queries);
+    }
+    r.mean_abs_start_err = hits1 ? err / static_cast<double>(hits1) : 0;
+    r.latency_p50_ms = pct(lat, 0.5);
+    r.latency_p99_ms = pct(lat, 0.99);
+    out.push_back(r);
+  }
+  return out;
+}
+
+}  // namespace clasp

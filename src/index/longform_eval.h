@@ -1,0 +1,32 @@
+#pragma once
+// Search quality on long recordings with known clip positions (see
+// data/longform.h): each clip's transcript (or its translation into another
+// language) is a query; a hit is right when it is in the clip's recording
+// and both its start and end lie within `tolerance` seconds of the clip's.
+#include <string>
+#include <vector>
+
+namespace clasp {
+
+class Searcher;
+
+struct LongformEvalOptions {
+  std::string truth;                 // truth.jsonl of the recordings
+  std::string query_manifest;        // corpus manifest holding translations ("" = own transcripts)
+  std::vector<std::string> query_langs;  // with query_manifest: one run per language
+  int k = 10;
+  double tolerance = 1.0;
+  size_t max_queries = 0;  // 0 = all
+};
+
+struct LongformEvalResult {
+  std::string query_lang;  // "" = the clip's own language
+  size_t queries = 0, missing_translation = 0;
+  double hits1 = 0, mrr = 0, r10 = 0;
+  double latency_p50_ms = 0, latency_p99_ms = 0;
+  double mean_abs_start_err = 0;  // seconds, over HITS@1 hits
+};
+
+std::vector<LongformEvalResult> evaluate_longform(Searcher& s, const LongformEvalOptions& opt);
+
+}  // namespace clasp
