@@ -17,6 +17,7 @@ APT_PACKAGES=(
   libicu-dev libsentencepiece-dev libfaiss-dev libsqlite3-dev libcpp-httplib-dev
   nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  libpocketsphinx-dev libsphinxbase-dev pocketsphinx-en-us
   sox chromium
 )
 

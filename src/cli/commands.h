@@ -15,5 +15,6 @@ void add_clasp_commands(CLI::App& app);
 void add_index_commands(CLI::App& app);
 void add_serve_command(CLI::App& app);
 void add_product_bench_commands(CLI::App& app);
+void add_baseline_commands(CLI::App& app);
 
 }  // namespace clasp::cli

@@ -1,0 +1,141 @@
+#include "eval/asr_baseline.h"
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <numeric>
+#include <thread>
+
+#include "asr/pocketsphinx_asr.h"
+#include "audio/audio_file.h"
+#include "data/manifest.h"
+#include "eval/retrieval_metrics.h"
+#include "eval/word_error_rate.h"
+#include "speech/clasp_audio_model.h"
+#include "text/sentence_encoder.h"
+#include "util/error.h"
+#include "util/progress.h"
+
+namespace fs = std::filesystem;
+
+namespace clasp {
+
+namespace {
+
+nlohmann::json metrics_json(const RetrievalMetrics& m) {
+  return {{"queries", m.queries}, {"hits1", m.hits1}, {"mrr", m.mrr}, {"mean_rank", m.mean_rank},
+          {"r5", m.r5}, {"r10", m.r10}};
+}
+
+}  // namespace
+
+nlohmann::json run_asr_baseline(const AsrBaselineOptions& opt) {
+  auto utts = read_manifest(opt.manifest);
+  const fs::path root = fs::path(opt.manifest).parent_path();
+  std::vector<const Utterance*> clips;
+  for (const auto& u : utts)
+    if (u.split == opt.split && u.lang == opt.lang && !u.audio.empty() && !u.text.empty()) clips.push_back(&u);
+  if (clips.empty()) throw Error(opt.manifest + ": no " + opt.lang + " clips in the " + opt.split + " split");
+  fs::create_directories(opt.out_dir);
+
+  // Resume: transcripts already made for these clips.
+  const std::string tpath = opt.out_dir + "/transcripts.jsonl";
+  std::map<std::string, std::string> hyp;
+  if (std::ifstream in(tpath); in) {
+    std::string line;
+    while (std::getline(in, line)) {
+      auto j = nlohmann::json::parse(line, nullptr, false);
+      if (!j.is_discarded() && j.contains("id") && j.contains("hypothesis")) hyp[j["id"]] = j["hypothesis"];
+    }
+  }
+  std::vector<const Utterance*> todo;
+  for (const auto* u : clips)
+    if (!hyp.count(u->id)) todo.push_back(u);
+
+  std::ofstream log(tpath, std::ios::app);
+  std::mutex mu;
+  std::atomic<size_t> next{0}, done{0};
+  std::atomic<double> audio_s{0};
+  Progress bar("pocketsphinx", static_cast<int64_t>(todo.size()), "clips");
+  auto t0 = std::chrono::steady_clock::now();
+  std::vector<std::thread> th;
+  std::string first_error;
+  for (int w = 0; w < std::max(1, opt.threads); ++w)
+    th.emplace_back([&] {
+      try {
+        PocketsphinxAsr asr;
+        for (size_t i; (i = next++) < todo.size();) {
+          const auto* u = todo[i];
+          auto a = read_audio((root / u->audio).string());
+          std::string h = asr.transcribe(a.samples);
+          std::lock_guard lock(mu);
+          hyp[u->id] = h;
+          log << nlohmann::json{{"id", u->id}, {"hypothesis", h}, {"audio_s", a.duration()}}.dump() << "\n";
+          log.flush();
+          audio_s = audio_s + a.duration();
+          bar.update(static_cast<int64_t>(++done));
+        }
+      } catch (const std::exception& e) {
+        std::lock_guard lock(mu);
+        if (first_error.empty()) first_error = e.what();
+      }
+    });
+  for (auto& t : th) t.join();
+  bar.finish();
+  if (!first_error.empty()) throw Error("ASR baseline: " + first_error);
+  double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+
+  WordErrors total;
+  std::map<std::string, WordErrors> by_engine;
+  std::vector<std::string> refs, hyps;
+  for (const auto* u : clips) {
+    auto we = word_errors(u->text, hyp[u->id]);
+    total.errors += we.errors;
+    total.reference_words += we.reference_words;
+    by_engine[u->engine].errors += we.errors;
+    by_engine[u->engine].reference_words += we.reference_words;
+    refs.push_back(u->text);
+    hyps.push_back(hyp[u->id]);
+  }
+  auto text = SentenceEncoder::load(clasp_text_encoder_dir(opt.model_dir));
+  const size_t D = static_cast<size_t>(text->dim());
+  auto q = text->embed(refs), c = text->embed(hyps);
+  std::vector<size_t> gold(clips.size());
+  std::iota(gold.begin(), gold.end(), 0);
+  auto hard = ranks_hard(q, c, D, gold), soft = ranks_soft(q, c, D, gold, opt.soft_distractors, opt.seed);
+  auto mh = RetrievalMetrics::from_ranks(hard), ms = RetrievalMetrics::from_ranks(soft);
+  std::map<std::string, std::vector<size_t>> engine_ranks;
+  for (size_t i = 0; i < clips.size(); ++i) engine_ranks[clips[i]->engine].push_back(hard[i]);
+
+  nlohmann::json rep = {{"system", "pocketsphinx en-us + " + text->info().name},
+                        {"manifest", opt.manifest},
+                        {"split", opt.split},
+                        {"lang", opt.lang},
+                        {"clips", clips.size()},
+                        {"wer", total.rate()},
+                        {"text_to_audio", {{"hard", metrics_json(mh)}, {"soft", metrics_json(ms)}}}};
+  if (!todo.empty())
+    rep["speed"] = {{"audio_s", audio_s.load()}, {"wall_s", wall}, {"x_realtime", audio_s.load() / wall},
+                    {"decoders", opt.threads}};
+  for (auto& [e, w] : by_engine) {
+    rep["by_engine"][e]["wer"] = w.rate();
+    rep["by_engine"][e]["hard"] = metrics_json(RetrievalMetrics::from_ranks(engine_ranks[e]));
+  }
+  std::printf("ASR baseline (pocketsphinx en-us, %zu %s %s clips): WER %.3f\n", clips.size(), opt.lang.c_str(),
+              opt.split.c_str(), total.rate());
+  for (auto& [e, w] : by_engine) std::printf("  %-9s WER %.3f\n", e.c_str(), w.rate());
+  std::printf("| protocol | n | HITS@1 | MRR | meanR | R@5 | R@10 |\n|---|---|---|---|---|---|---|\n");
+  for (auto [name, m] : {std::pair{"hard", mh}, std::pair{"soft", ms}})
+    std::printf("| %s | %zu | %.3f | %.3f | %.1f | %.3f | %.3f |\n", name, m.queries, m.hits1, m.mrr, m.mean_rank,
+                m.r5, m.r10);
+  if (!todo.empty())
+    std::printf("speed: %.1f s of audio in %.1f s -> %.2fx real time with %d decoders\n", audio_s.load(), wall,
+                audio_s.load() / wall, opt.threads);
+  return rep;
+}
+
+}  // namespace clasp
