@@ -16,5 +16,6 @@ void add_index_commands(CLI::App& app);
 void add_serve_command(CLI::App& app);
 void add_product_bench_commands(CLI::App& app);
 void add_baseline_commands(CLI::App& app);
+void add_report_commands(CLI::App& app);
 
 }  // namespace clasp::cli

@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   clasp::cli::add_serve_command(app);
   clasp::cli::add_product_bench_commands(app);
   clasp::cli::add_baseline_commands(app);
+  clasp::cli::add_report_commands(app);
   clasp::cli::add_bench_command(app);
   try {
     app.parse(argc, argv);

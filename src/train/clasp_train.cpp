@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "data/manifest.h"
+#include "report/svg_plot.h"
 #include "speech/clasp_audio_model.h"
 #include "speech/mel_cache.h"
 #include "text/sentence_encoder.h"
@@ -223,6 +224,9 @@ void train_clasp(const ClaspTrainOptions& opt) {
   prog.finish();
   fs::copy_file(opt.work_dir + "/metrics.jsonl", opt.out_dir + "/training-metrics.jsonl",
                 fs::copy_options::overwrite_existing);
+  write_file_atomic(opt.out_dir + "/loss-curve.svg",
+                    line_plot_svg("CLASP contrastive training (" + opt.model_id + ")", "step", "InfoNCE loss",
+                                  series_from_jsonl(opt.work_dir + "/metrics.jsonl", {"train_loss", "val_loss"})));
   std::fprintf(stderr, "best validation loss %.4f; model in %s\n", best, opt.out_dir.c_str());
 }
 
