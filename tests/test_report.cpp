@@ -3,6 +3,8 @@
 
 #include <fstream>
 
+#include "report/embedding_projection.h"
+#include "report/html_tables.h"
 #include "report/svg_plot.h"
 #include "test_helpers.h"
 #include "util/error.h"
@@ -36,4 +38,45 @@ TEST(SvgPlot, ReadsMetricsAndDrawsEverySeries) {
     EXPECT_NE(std::string(e.what()).find("bad.jsonl:2"), std::string::npos) << e.what();
   }
   EXPECT_THROW(series_from_jsonl(d / "missing.jsonl", {"x"}), Error);
+}
+
+TEST(SvgPlot, BarsAndScatterDrawOneMarkPerValue) {
+  auto bars = bar_chart_svg("cats", "n", {{"news", 3}, {"fiction", 1}, {"a<b", 0}});
+  size_t rects = 0;
+  for (size_t p = 0; (p = bars.find("class=\"bar\"", p)) != std::string::npos; ++p) ++rects;
+  EXPECT_EQ(rects, 3u);
+  EXPECT_NE(bars.find("a&lt;b"), std::string::npos);  // labels are escaped
+  auto sc = scatter_plot_svg("pairs", "x", "y", {{"speech", {0, 1}, {0, 1}}, {"text", {2, 3}, {2, 3}}}, true);
+  size_t circles = 0, lines = 0;
+  for (size_t p = 0; (p = sc.find("<circle", p)) != std::string::npos; ++p) ++circles;
+  for (size_t p = 0; (p = sc.find("stroke=\"#bbb\"", p)) != std::string::npos; ++p) ++lines;
+  EXPECT_EQ(circles, 4u);
+  EXPECT_EQ(lines, 2u);  // one per pair
+}
+
+TEST(EmbeddingProjection, KeepsStructureAndPairDistances) {
+  // Two sets in 4-D that differ only along axis 0 and spread along axis 1:
+  // the top two components are those axes, so the 2-D pair distance is the
+  // true offset and all the variance is kept.
+  const size_t n = 6, d = 4;
+  std::vector<float> a(n * d, 0), b(n * d, 0);
+  for (size_t i = 0; i < n; ++i) {
+    a[i * d + 1] = b[i * d + 1] = static_cast<float>(i) - 2.5f;
+    a[i * d + 0] = 1.5f;
+    b[i * d + 0] = -1.5f;
+  }
+  auto p = project_pairs_2d(a, b, d);
+  ASSERT_EQ(p.ax.size(), n);
+  EXPECT_NEAR(p.mean_pair_distance, 3.0, 1e-6);
+  EXPECT_NEAR(p.explained, 1.0, 1e-6);
+  EXPECT_THROW(project_pairs_2d(a, std::vector<float>(d), d), Error);
+}
+
+TEST(HtmlTables, CellsCarryTheirJsonPath) {
+  nlohmann::json r = {{"m", {{"en", {{"hard", {{"hits1", 0.25}}}}}}}};
+  auto t = html_table("t", "cap", r, {{"en", "m.en"}, {"xx", "m.xx"}}, {{"HITS@1", "hard.hits1", 2}});
+  EXPECT_NE(t.find("data-key=\"m.en.hard.hits1\" data-decimals=\"2\">0.25</td>"), std::string::npos) << t;
+  EXPECT_NE(t.find("class=\"na\">-</td>"), std::string::npos);  // missing values are marked, not invented
+  ASSERT_NE(json_at(r, "m.en.hard.hits1"), nullptr);
+  EXPECT_EQ(json_at(r, "m.fr"), nullptr);
 }

@@ -1,10 +1,12 @@
-// clasp plot: SVG line plots of a JSONL metrics log.
+// clasp plot: SVG line plots of a JSONL metrics log; clasp report: the HTML report.
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <sstream>
 
 #include "cli/commands.h"
+#include "report/html_report.h"
 #include "report/svg_plot.h"
+#include "speech/audio_embedder.h"
 #include "util/error.h"
 #include "util/fs.h"
 
@@ -29,6 +31,27 @@ void add_report_commands(CLI::App& app) {
     if (points == 0) throw Error(in + ": none of the keys " + keys + " has values");
     write_file_atomic(out, line_plot_svg(title, "step", ylabel, series));
     std::printf("wrote %s (%zu points)\n", out.c_str(), points);
+  });
+
+  static ReportOptions ro;
+  auto* r = app.add_subcommand("report",
+                               "CLASP and the ASR baseline on the same test split: one self-contained HTML page "
+                               "(metric tables, speed, model sizes, corpus histogram, loss curves, embedding projection)");
+  r->add_option("-i,--in", ro.manifest, "Synthesised corpus manifest")->required();
+  r->add_option("-m,--model", ro.model_dir, "CLASP model directory")->capture_default_str();
+  r->add_option("-o,--out", ro.out_html, "Output HTML file")->capture_default_str();
+  r->add_option("--json", ro.out_json, "Output JSON (default: beside the HTML)");
+  r->add_option("--asr-dir", ro.asr_dir, "Where the ASR baseline keeps its transcripts (resumable)")->capture_default_str();
+  r->add_option("--split", ro.split, "Split to evaluate")->capture_default_str();
+  r->add_option("--speed-clips", ro.speed_clips, "English test clips timed through both pipelines")
+      ->capture_default_str()->check(CLI::Range(1, 100000));
+  r->add_option("--projection-clips", ro.projection_clips, "English test clips in the embedding projection")
+      ->capture_default_str()->check(CLI::Range(2, 100000));
+  r->add_option("--threads", ro.threads, "Threads for both pipelines")->capture_default_str()->check(CLI::Range(1, 256));
+  r->add_option("--seed", ro.seed, "Seed of the soft protocol's draws")->capture_default_str();
+  r->callback([] {
+    set_compute_threads(ro.threads);
+    write_report(ro);
   });
 }
 

@@ -40,8 +40,8 @@ std::string weights_version(const std::string& model_dir, const ClaspModelConfig
 }
 }  // namespace
 
-AudioEmbedder::AudioEmbedder(const std::string& model_dir) : impl_(std::make_unique<Impl>()) {
-  impl_->model = load_clasp_model(model_dir);
+AudioEmbedder::AudioEmbedder(const std::string& model_dir, bool trained) : impl_(std::make_unique<Impl>()) {
+  impl_->model = load_clasp_model(model_dir, trained);
   impl_->model->eval();
   const auto& cfg = impl_->model->cfg;
   ident_.id = cfg.model_id;

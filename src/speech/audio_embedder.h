@@ -18,7 +18,9 @@ struct AudioModelIdentity {
 
 class AudioEmbedder {
  public:
-  explicit AudioEmbedder(const std::string& model_dir);
+  // trained = false: the model's trainable part at its seeded initialisation
+  // (what the audio side gives before CLASP training).
+  explicit AudioEmbedder(const std::string& model_dir, bool trained = true);
   ~AudioEmbedder();
   AudioEmbedder(const AudioEmbedder&) = delete;
   AudioEmbedder& operator=(const AudioEmbedder&) = delete;

@@ -92,12 +92,17 @@ void save_clasp_model(ClaspAudioModel& m, const std::string& dir) {
   write_file_atomic(dir + "/clasp.json", m->cfg.to_json() + "\n");
 }
 
-ClaspAudioModel load_clasp_model(const std::string& dir) {
+ClaspAudioModel load_clasp_model(const std::string& dir, bool load_weights) {
   if (!fs::exists(dir + "/clasp.json")) throw Error(dir + ": not a CLASP model directory (no clasp.json)");
   auto cfg = ClaspModelConfig::from_json_file(dir + "/clasp.json");
   SpeechEncoder sp{nullptr};
   if (cfg.use_speech) sp = load_speech_encoder((fs::path(dir) / cfg.speech_encoder).lexically_normal().string());
+  if (!load_weights) torch::manual_seed(1);
   ClaspAudioModel m(cfg, sp);
+  if (!load_weights) {
+    m->eval();
+    return m;
+  }
   auto w = load_safetensors(dir + "/model.safetensors");
   torch::NoGradGuard ng;
   auto copy = [&](const std::string& name, torch::Tensor t) {

@@ -45,8 +45,10 @@ TORCH_MODULE(ClaspAudioModel);
 
 // Trainable weights only (the speech encoder has its own directory).
 void save_clasp_model(ClaspAudioModel& m, const std::string& dir);
-// Loads clasp.json, the speech encoder it names, and the weights.
-ClaspAudioModel load_clasp_model(const std::string& dir);
+// Loads clasp.json, the speech encoder it names, and the weights. With
+// load_weights false the trainable part keeps its seeded initialisation: the
+// model "before CLASP training" (for the report's embedding projection).
+ClaspAudioModel load_clasp_model(const std::string& dir, bool load_weights = true);
 // Absolute path of the text encoder a model directory names.
 std::string clasp_text_encoder_dir(const std::string& dir);
 

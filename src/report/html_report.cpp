@@ -1,0 +1,259 @@
+#include "report/html_report.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <filesystem>
+#include <map>
+#include <set>
+
+#include "asr/pocketsphinx_asr.h"
+#include "audio/audio_file.h"
+#include "data/manifest.h"
+#include "eval/asr_baseline.h"
+#include "eval/clasp_eval.h"
+#include "models/safetensors.h"
+#include "report/embedding_projection.h"
+#include "report/html_tables.h"
+#include "report/pipeline_speed.h"
+#include "report/svg_plot.h"
+#include "speech/audio_embedder.h"
+#include "speech/clasp_audio_model.h"
+#include "text/sentence_encoder.h"
+#include "util/error.h"
+#include "util/fs.h"
+
+namespace fs = std::filesystem;
+
+namespace clasp {
+
+namespace {
+
+const std::vector<Column> kMetricCols = {
+    {"n", "hard.queries", 0},        {"HITS@1", "hard.hits1"}, {"MRR", "hard.mrr"},
+    {"meanR", "hard.mean_rank", 1},  {"R@5", "hard.r5"},       {"R@10", "hard.r10"},
+    {"soft HITS@1", "soft.hits1"},   {"soft MRR", "soft.mrr"}, {"soft meanR", "soft.mean_rank", 1}};
+const std::vector<Column> kFlatCols = {{"n", "queries", 0}, {"HITS@1", "hits1"},  {"MRR", "mrr"},
+                                       {"meanR", "mean_rank", 1}, {"R@5", "r5"}, {"R@10", "r10"}};
+
+// Parameters and bytes of a model's weight files.
+nlohmann::json weights_size(const std::vector<std::string>& files) {
+  int64_t params = 0;
+  uintmax_t bytes = 0;
+  for (const auto& f : files) {
+    for (auto& [name, t] : load_safetensors(f)) params += t.numel();
+    bytes += fs::file_size(f);
+  }
+  return {{"parameters", params}, {"megabytes", static_cast<double>(bytes) / 1e6}};
+}
+
+nlohmann::json directory_size(const std::string& dir) {
+  uintmax_t bytes = 0;
+  for (auto& e : fs::recursive_directory_iterator(dir))
+    if (e.is_regular_file()) bytes += e.file_size();
+  return {{"megabytes", static_cast<double>(bytes) / 1e6}};
+}
+
+std::vector<const Utterance*> english_test_clips(const std::vector<Utterance>& utts, const std::string& split) {
+  std::vector<const Utterance*> out;
+  for (const auto& u : utts)
+    if (u.lang == "en" && u.split == split && !u.audio.empty() && u.error.empty()) out.push_back(&u);
+  std::sort(out.begin(), out.end(), [](auto* a, auto* b) { return a->id < b->id; });
+  return out;
+}
+
+std::string projection_svg(const std::string& title, const Projection2D& p) {
+  return scatter_plot_svg(title, "PC 1", "PC 2", {{"speech", p.ax, p.ay}, {"text", p.bx, p.by}}, true, 460, 400);
+}
+
+std::string now_utc() {
+  auto t = std::time(nullptr);
+  char b[32];
+  std::strftime(b, sizeof b, "%Y-%m-%d %H:%M UTC", std::gmtime(&t));
+  return b;
+}
+
+}  // namespace
+
+nlohmann::json write_report(const ReportOptions& opt) {
+  if (opt.manifest.empty()) throw Error("report: a corpus manifest is needed (-i)");
+  const auto utts = read_manifest(opt.manifest);
+  const fs::path root = fs::path(opt.manifest).parent_path();
+  const auto en = english_test_clips(utts, opt.split);
+  if (en.size() < 2) throw Error(opt.manifest + ": fewer than 2 English clips in the " + opt.split + " split");
+  nlohmann::json R;
+  R["generated"] = now_utc();
+  R["manifest"] = opt.manifest;
+
+  std::fprintf(stderr, "report: CLASP evaluation\n");
+  ClaspEvalOptions eo;
+  eo.model_dir = opt.model_dir;
+  eo.manifest = opt.manifest;
+  eo.split = opt.split;
+  eo.soft_distractors = opt.soft_distractors;
+  eo.seed = opt.seed;
+  eo.threads = opt.threads;
+  R["clasp"] = evaluate_clasp(eo);
+
+  std::fprintf(stderr, "report: ASR baseline (transcripts kept in %s)\n", opt.asr_dir.c_str());
+  AsrBaselineOptions ao;
+  ao.manifest = opt.manifest;
+  ao.model_dir = opt.model_dir;
+  ao.out_dir = opt.asr_dir;
+  ao.split = opt.split;
+  ao.soft_distractors = opt.soft_distractors;
+  ao.seed = opt.seed;
+  ao.threads = opt.threads;
+  R["asr"] = run_asr_baseline(ao);
+  R["asr"]["overall"] = {{"hard", R["asr"]["text_to_audio"]["hard"]}, {"wer", R["asr"]["wer"]}};
+
+  // Both pipelines on the same clips and the same number of cores.
+  std::vector<std::string> wavs;
+  for (size_t i = 0; i < std::min(opt.speed_clips, en.size()); ++i) wavs.push_back((root / en[i]->audio).string());
+  std::fprintf(stderr, "report: timing both pipelines on %zu English clips, %d threads\n", wavs.size(), opt.threads);
+  auto cs = measure_clasp_speed(wavs, opt.model_dir, opt.threads);
+  auto as = measure_asr_speed(wavs, opt.model_dir, opt.threads);
+  R["speed"] = {{"threads", opt.threads},
+                {"clasp", cs.to_json()},
+                {"asr", as.to_json()},
+                {"clasp_over_asr", as.x_realtime() > 0 ? cs.x_realtime() / as.x_realtime() : 0.0}};
+
+  auto cfg = ClaspModelConfig::from_json_file(opt.model_dir + "/clasp.json");
+  std::vector<std::string> clasp_files = {opt.model_dir + "/model.safetensors"};
+  if (cfg.use_speech) clasp_files.push_back((fs::path(opt.model_dir) / cfg.speech_encoder / "model.safetensors").string());
+  const std::string text_dir = clasp_text_encoder_dir(opt.model_dir);
+  R["sizes"] = {{"clasp_audio_side", weights_size(clasp_files)},
+                {"text_encoder", weights_size({text_dir + "/model.safetensors"})},
+                {"pocketsphinx_model", directory_size(PocketsphinxAsr::default_model_dir())}};
+
+  // Paper Fig. 4: English sentences per Brown category, all splits.
+  std::map<std::string, int> cats;
+  for (const auto& u : utts)
+    if (u.lang == "en") ++cats[u.category.empty() ? "(none)" : u.category];
+  R["corpus_categories"] = cats;
+
+  // Paper Fig. 3: speech and text embeddings of the same sentences, before
+  // (seeded initialisation of the trainable part) and after CLASP training.
+  std::fprintf(stderr, "report: embedding projection\n");
+  std::vector<std::vector<float>> audio;
+  std::vector<std::string> texts;
+  for (size_t i = 0; i < std::min(opt.projection_clips, en.size()); ++i) {
+    audio.push_back(read_audio((root / en[i]->audio).string()).samples);
+    texts.push_back(en[i]->text);
+  }
+  auto text_vecs = SentenceEncoder::load(text_dir)->embed(texts);
+  AudioEmbedder after(opt.model_dir), before(opt.model_dir, false);
+  const size_t D = static_cast<size_t>(after.dim());
+  auto pb = project_pairs_2d(before.embed(audio), text_vecs, D);
+  auto pa = project_pairs_2d(after.embed(audio), text_vecs, D);
+  for (auto [name, p] : {std::pair{"before", &pb}, std::pair{"after", &pa}})
+    R["projection"][name] = {{"clips", audio.size()}, {"explained_variance", p->explained},
+                             {"mean_pair_distance", p->mean_pair_distance}};
+
+  // ---- HTML ----
+  std::vector<std::string> langs;
+  for (auto& [l, _] : R["clasp"]["languages"].items()) langs.push_back(l);
+  auto lang_rows = [&](const std::string& dir) {
+    std::vector<Row> rows;
+    for (const auto& l : langs) rows.push_back({l, "clasp.languages." + l + "." + dir});
+    return rows;
+  };
+  std::vector<Row> engine_rows, xl_rows;
+  std::set<std::string> categories;
+  for (const auto& l : langs) {
+    for (auto& [e, _] : R["clasp"]["languages"][l]["by_engine"].items())
+      engine_rows.push_back({l + " / " + e, "clasp.languages." + l + ".by_engine." + e});
+    for (auto& [c, _] : R["clasp"]["languages"][l]["by_category"].items()) categories.insert(c);
+  }
+  for (auto& [l, _] : R["clasp"]["cross_lingual"].items()) xl_rows.push_back({l + " -> en audio", "clasp.cross_lingual." + l});
+  // Categories as columns, languages as rows (paper: results per source).
+  std::vector<Row> cat_rows;
+  std::vector<Column> cat_hits, cat_n;
+  for (const auto& l : langs) cat_rows.push_back({l, "clasp.languages." + l + ".by_category"});
+  for (const auto& c : categories) {
+    cat_hits.push_back({c, c + ".hits1", 3});
+    cat_n.push_back({c, c + ".queries", 0});
+  }
+  const std::string cat_table =
+      html_table("by-category", "Hard protocol, text -> audio, HITS@1 by Brown category", R, cat_rows, cat_hits) +
+      html_table("by-category-n", "Test clips per category", R, cat_rows, cat_n);
+
+  std::string h = R"(<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>CLASP report</title>
+<style>
+body{font-family:sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}
+table{border-collapse:collapse;margin:1em 0}caption{text-align:left;font-weight:bold;padding:.3em 0}
+td,th{border:1px solid #ccc;padding:.25em .6em;text-align:right}th{background:#f4f4f4}
+tr th:first-child{text-align:left}figure{display:inline-block;margin:.5em 1em .5em 0}
+figcaption{font-size:.9em;color:#555;max-width:460px}.note{color:#555;font-size:.92em}
+</style></head><body>
+<h1>CLASP report</h1>
+)";
+  h += "<p class=\"note\">Generated " + html_escape(R["generated"].get<std::string>()) + " from <code>" +
+       html_escape(opt.manifest) + "</code>, split <code>" + html_escape(opt.split) + "</code>, model <code>" +
+       html_escape(opt.model_dir) + "</code>; soft protocol: gold + " + std::to_string(opt.soft_distractors) +
+       " seeded random candidates (seed " + std::to_string(opt.seed) + "). Every figure below is in the JSON at the end "
+       "of this page and in the report's .json file.</p>\n";
+  h += "<h2>CLASP vs transcribe-then-retrieve (English test clips)</h2>\n";
+  h += html_table("clasp-vs-asr", "Text -> audio, English: CLASP vs PocketSphinx + the same text encoder", R,
+                  {{"CLASP", "clasp.languages.en.text_to_audio"}, {"ASR pipeline", "asr.text_to_audio"}}, kMetricCols);
+  h += html_table("asr-by-engine", "ASR pipeline by voice engine (hard) and its word error rate", R,
+                  {{"espeak", "asr.by_engine.espeak"}, {"festival", "asr.by_engine.festival"}, {"all", "asr.overall"}},
+                  {{"n", "hard.queries", 0}, {"HITS@1", "hard.hits1"}, {"MRR", "hard.mrr"}, {"meanR", "hard.mean_rank", 1},
+                   {"WER", "wer"}});
+  h += html_table("speed", "Speed on the same " + std::to_string(wavs.size()) + " clips and " +
+                               std::to_string(opt.threads) + " threads (audio seconds per wall second)",
+                  R, {{"CLASP", "speed.clasp"}, {"ASR pipeline", "speed.asr"}},
+                  {{"clips", "clips", 0}, {"audio s", "audio_s", 1}, {"wall s", "wall_s", 2}, {"x real time", "x_realtime", 1}});
+  h += html_table("speed-ratio", "CLASP speed / ASR pipeline speed", R, {{"ratio", "speed"}}, {{"x", "clasp_over_asr", 1}});
+  h += html_table("sizes", "Model sizes", R,
+                  {{"CLASP audio side (fusion + speech encoder)", "sizes.clasp_audio_side"},
+                   {"text encoder (shared by both)", "sizes.text_encoder"},
+                   {"PocketSphinx en-us (acoustic + LM + dictionary)", "sizes.pocketsphinx_model"}},
+                  {{"parameters", "parameters", 0}, {"MB on disk", "megabytes", 1}});
+  h += "<h2>CLASP: the paper's protocol</h2>\n";
+  h += html_table("t2a", "Same-language retrieval, text -> audio (hard: all test clips of the language)", R,
+                  lang_rows("text_to_audio"), kMetricCols);
+  h += html_table("a2t", "Same-language retrieval, audio -> text", R, lang_rows("audio_to_text"), kMetricCols);
+  h += html_table("by-engine", "Hard protocol, text -> audio, by voice engine", R, engine_rows, kFlatCols);
+  h += html_table("cross-lingual", "Cross-lingual: translated queries against the English test audio", R, xl_rows,
+                  kMetricCols);
+  h += cat_table;
+  h += "<h2>Figures</h2>\n";
+  std::vector<std::pair<std::string, double>> bars;
+  for (auto& [c, n] : cats) bars.push_back({c, n});
+  h += "<figure id=\"fig-categories\">" + bar_chart_svg("English sentences per Brown category", "sentences", bars) +
+       "<figcaption>Corpus composition by category, all splits (paper Fig. 4).</figcaption></figure>\n";
+  const std::string metrics_log = opt.model_dir + "/training-metrics.jsonl";
+  if (fs::exists(metrics_log))
+    h += "<figure id=\"fig-loss\">" +
+         line_plot_svg("CLASP training", "step", "InfoNCE loss", series_from_jsonl(metrics_log, {"train_loss", "val_loss"})) +
+         "<figcaption>Training and validation loss of " + html_escape(opt.model_dir) + ".</figcaption></figure>\n";
+  else
+    h += "<p id=\"fig-loss\" class=\"note\">No training-metrics.jsonl beside the model: no loss curve.</p>\n";
+  char buf[256];
+  std::snprintf(buf, sizeof buf, "mean speech-text pair distance %.3f, 2 axes keep %.0f%% of the variance",
+                pb.mean_pair_distance, 100 * pb.explained);
+  h += "<figure id=\"fig-projection-before\">" + projection_svg("Before CLASP training", pb) +
+       "<figcaption>PCA of " + std::to_string(audio.size()) + " English test clips' audio embeddings (seeded, untrained "
+       "fusion over the frozen speech encoder) and their texts' embeddings; lines join pairs; " + buf +
+       ".</figcaption></figure>\n";
+  std::snprintf(buf, sizeof buf, "mean pair distance %.3f, %.0f%% of the variance", pa.mean_pair_distance, 100 * pa.explained);
+  h += "<figure id=\"fig-projection-after\">" + projection_svg("After CLASP training", pa) +
+       "<figcaption>The same clips and texts with the trained model (paper Fig. 3); " + std::string(buf) +
+       ".</figcaption></figure>\n";
+  std::string data = R.dump();
+  for (size_t p = 0; (p = data.find("</", p)) != std::string::npos; p += 3) data.replace(p, 2, "<\\/");
+  h += "<h2>Data</h2>\n<script type=\"application/json\" id=\"report-data\">" + data + "</script>\n</body></html>\n";
+
+  fs::create_directories(fs::absolute(opt.out_html).parent_path());
+  write_file_atomic(opt.out_html, h);
+  std::string js = opt.out_json;
+  if (js.empty()) js = (fs::path(opt.out_html).replace_extension(".json")).string();
+  write_file_atomic(js, R.dump(2) + "\n");
+  std::fprintf(stderr, "report: wrote %s and %s\n", opt.out_html.c_str(), js.c_str());
+  return R;
+}
+
+}  // namespace clasp

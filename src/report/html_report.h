@@ -1,0 +1,27 @@
+#pragma once
+// `clasp report`: runs CLASP's evaluation and the ASR baseline on the same
+// test split, measures both pipelines' speed on the same clips and cores,
+// and writes one self-contained HTML page (tables, inline SVG figures, and
+// the numbers as embedded JSON) plus the JSON on its own.
+#include <nlohmann/json.hpp>
+#include <string>
+
+namespace clasp {
+
+struct ReportOptions {
+  std::string manifest;
+  std::string model_dir = "models/clasp-default";
+  std::string asr_dir = "runs/baseline-asr";  // the baseline's resumable transcripts
+  std::string out_html = "reports/report.html";
+  std::string out_json;                       // "" = <out_html without .html>.json
+  std::string split = "test";
+  size_t speed_clips = 16;       // English test clips timed through both pipelines
+  size_t projection_clips = 200; // English test clips in the speech/text projection
+  size_t soft_distractors = 99;
+  uint64_t seed = 1;
+  int threads = 2;
+};
+
+nlohmann::json write_report(const ReportOptions& opt);
+
+}  // namespace clasp

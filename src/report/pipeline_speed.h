@@ -1,0 +1,24 @@
+#pragma once
+// Speed of the two retrieval pipelines on the same audio files and cores,
+// for `clasp report`: CLASP (decode, resample, log-mel, branches, fusion)
+// and transcribe-then-retrieve (decode, PocketSphinx, text encoder on the
+// transcript). No torch types in this header.
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+namespace clasp {
+
+struct PipelineSpeed {
+  size_t clips = 0;
+  double audio_s = 0, wall_s = 0;
+  double x_realtime() const { return wall_s > 0 ? audio_s / wall_s : 0; }
+  nlohmann::json to_json() const;
+};
+
+// torch threads = `threads`.
+PipelineSpeed measure_clasp_speed(const std::vector<std::string>& wavs, const std::string& model_dir, int threads);
+// `threads` PocketSphinx decoders in parallel, then the model's text encoder.
+PipelineSpeed measure_asr_speed(const std::vector<std::string>& wavs, const std::string& model_dir, int threads);
+
+}  // namespace clasp
