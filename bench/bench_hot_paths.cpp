@@ -10,6 +10,7 @@
 
 #include "audio/mel.h"
 #include "index/vector_index.h"
+#include "models/hf_speech_model.h"
 #include "models/fusion.h"
 #include "speech/audio_embedder.h"
 #include "speech/speech_encoder.h"
@@ -98,6 +99,16 @@ void BM_SpectrogramCnnTrainStep(benchmark::State& st) {
   set_rate_counter(st, static_cast<double>(b * st.range(1)));
 }
 BENCHMARK(BM_SpectrogramCnnTrainStep)->Args({16, 4})->Unit(benchmark::kMillisecond);
+
+// A HuBERT-base-size speech branch (95M parameters, random weights) on one
+// clip, for comparison with the shipped encoder. Arg: seconds.
+void BM_HubertBaseForward(benchmark::State& st) {
+  auto m = HfSpeechModel::random(HfSpeechConfig{});
+  auto x = test_signal(st.range(0));
+  for (auto _ : st) benchmark::DoNotOptimize(m->mean_pooled(x).data());
+  set_rate_counter(st, st.range(0));
+}
+BENCHMARK(BM_HubertBaseForward)->Arg(4)->Unit(benchmark::kMillisecond);
 
 // Arg: 0 = concat, 1 = gating; both branches on, batch 128.
 void BM_FusionForward(benchmark::State& st) {

@@ -6,6 +6,11 @@
 #include "data/manifest.h"
 #include "speech/ctc_pretrain.h"
 #include "speech/mel_cache.h"
+#include "speech/speech_branch.h"
+#include "audio/audio_file.h"
+#include "speech/audio_embedder.h"
+#include <chrono>
+#include <nlohmann/json.hpp>
 
 namespace clasp::cli {
 
@@ -74,6 +79,33 @@ void add_speech_commands(CLI::App& app) {
     auto r = evaluate_per(e.model, e.manifest, e.cache.empty() ? default_cache(e.manifest) : e.cache, e.split,
                           e.max_clips);
     std::printf("PER %.4f over %zu clips (%s split)\n", r.per, r.clips, e.split.c_str());
+  });
+
+  static std::string emb_model = "models/speech-default";
+  static std::vector<std::string> emb_files;
+  static int emb_threads = 2;
+  auto* emb = sp->add_subcommand(
+      "embed", "Mean-pooled last layer of a speech model for audio files, one JSON line each: the project's encoder "
+               "or a Hugging Face HuBERT / wav2vec2 directory (config.json + model.safetensors)");
+  emb->add_option("-m,--model", emb_model, "Speech model directory")->capture_default_str();
+  emb->add_option("files", emb_files, "Audio files")->required();
+  emb->add_option("--threads", emb_threads, "Torch threads")->capture_default_str()->check(CLI::Range(1, 256));
+  emb->callback([] {
+    set_compute_threads(emb_threads);
+    auto branch = SpeechBranch::load(emb_model);
+    std::fprintf(stderr, "%s: %s, %zu parameters, %d-dim output\n", emb_model.c_str(), branch->kind().c_str(),
+                 branch->parameter_count(), branch->dim());
+    double audio_s = 0, wall_s = 0;
+    for (const auto& f : emb_files) {
+      auto a = read_audio(f);
+      auto t0 = std::chrono::steady_clock::now();
+      auto v = branch->embed(a.samples);
+      wall_s += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      audio_s += a.duration();
+      std::printf("%s\n", nlohmann::json({{"file", f}, {"model", branch->kind()}, {"embedding", v}}).dump().c_str());
+    }
+    std::fprintf(stderr, "%.1f s of audio in %.2f s of model time (%.0fx real time)\n", audio_s, wall_s,
+                 wall_s > 0 ? audio_s / wall_s : 0.0);
   });
 }
 
