@@ -15,7 +15,6 @@
 #include "speech/audio_embedder.h"
 #include "speech/speech_encoder.h"
 #include "text/sentence_encoder.h"
-#include "util/malloc_tuning.h"
 
 namespace {
 
@@ -176,7 +175,6 @@ BENCHMARK(BM_VectorSearch)->Args({10000, 0})->Args({100000, 0})->Args({100000, 1
 }  // namespace
 
 int main(int argc, char** argv) {
-  clasp::keep_freed_memory_in_heap();  // as the clasp binary does
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   benchmark::RunSpecifiedBenchmarks();

@@ -3,10 +3,8 @@
 
 #include "cli/commands.h"
 #include "util/error.h"
-#include "util/malloc_tuning.h"
 
 int main(int argc, char** argv) {
-  clasp::keep_freed_memory_in_heap();
   CLI::App app{"clasp: multilingual spoken-content retrieval (CLASP)"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "clasp 0.1.0");

@@ -77,7 +77,25 @@ torch::Tensor ClaspAudioModelImpl::normalise_mel(const torch::Tensor& mel, const
 torch::Tensor ClaspAudioModelImpl::embed(const torch::Tensor& speech_feat, const torch::Tensor& mel,
                                          const torch::Tensor& lengths) {
   torch::Tensor spec;
-  if (cnn) spec = cnn->forward(normalise_mel(mel, lengths), lengths);
+  constexpr int64_t kChunk = 16;
+  if (cnn && mel.size(0) <= kChunk) {
+    spec = cnn->forward(normalise_mel(mel, lengths), lengths);
+  } else if (cnn) {
+    // Big batches go through the CNN in chunks of similar length, each cut to
+    // its longest clip: much less padding, and activations small enough for
+    // the allocator to reuse (whole-batch tensors of ~0.5 GB were mapped and
+    // page-faulted in anew at every op). In training, batch norm then sees
+    // chunk statistics ("ghost" batch norm); in eval the output is the same.
+    auto order = std::get<1>(lengths.sort(0, /*descending=*/true));
+    std::vector<torch::Tensor> parts;
+    for (int64_t s = 0; s < order.size(0); s += kChunk) {
+      auto idx = order.slice(0, s, std::min(order.size(0), s + kChunk));
+      auto len = lengths.index_select(0, idx);
+      auto m = mel.index_select(0, idx).slice(1, 0, len.max().item<int64_t>());
+      parts.push_back(cnn->forward(normalise_mel(m, len), len));
+    }
+    spec = torch::empty_like(torch::cat(parts)).index_copy_(0, order, torch::cat(parts));
+  }
   auto e = fusion->forward(speech_feat, spec);
   return torch::nn::functional::normalize(e, torch::nn::functional::NormalizeFuncOptions().dim(1));
 }

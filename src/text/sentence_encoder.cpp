@@ -31,8 +31,14 @@ class ClaspSentenceEncoder : public SentenceEncoder {
     }
     if (cut) {
       truncated_ += cut;
-      spdlog::warn("{}: {} of {} text(s) longer than {} tokens were cut", info().name, cut, texts.size(),
-                   info().max_len);
+      // Batches always say so; one-text calls (queries, often thousands) only the first time.
+      if (texts.size() > 1)
+        spdlog::warn("{}: {} of {} text(s) longer than {} tokens were cut", info().name, cut, texts.size(),
+                     info().max_len);
+      else if (!warned_single_)
+        spdlog::warn("{}: a query longer than {} tokens was cut (later ones are counted, not logged)", info().name,
+                     info().max_len);
+      warned_single_ = warned_single_ || texts.size() == 1;
     }
     return out;
   }
@@ -42,6 +48,7 @@ class ClaspSentenceEncoder : public SentenceEncoder {
  private:
   std::unique_ptr<TextEncoderModel> m_;
   size_t truncated_ = 0;
+  bool warned_single_ = false;
 };
 }  // namespace
 
