@@ -1,10 +1,12 @@
-// clasp baseline asr: the transcribe-then-retrieve pipeline on the test split.
+// clasp baseline asr | phonetic: transcribe-then-retrieve baselines on the test split.
 #include <CLI/CLI.hpp>
 #include <cstdio>
 
 #include "cli/commands.h"
 #include "eval/asr_baseline.h"
+#include "eval/phonetic_baseline.h"
 #include "util/fs.h"
+#include "util/paths.h"
 
 namespace clasp::cli {
 
@@ -23,10 +25,31 @@ void add_baseline_commands(CLI::App& app) {
   a->add_option("--threads", o.threads, "Decoders in parallel")->capture_default_str();
   a->add_option("--json", json_out, "Write the report as JSON");
   a->callback([] {
+    o.model_dir = resolve_project_relative(o.model_dir);
     auto rep = run_asr_baseline(o);
     if (!json_out.empty()) {
       write_file_atomic(json_out, rep.dump(2) + "\n");
       std::printf("wrote %s\n", json_out.c_str());
+    }
+  });
+
+  static PhoneticBaselineOptions p;
+  static std::string pjson;
+  auto* ph = b->add_subcommand("phonetic",
+                               "The speech encoder's own phoneme recogniser: query phonemes (espeak-ng) matched to "
+                               "greedy CTC transcripts by edit distance, every language");
+  ph->add_option("-i,--in", p.manifest, "Synthesised corpus manifest")->required();
+  ph->add_option("--speech", p.speech_dir, "Speech encoder with a CTC head")->capture_default_str();
+  ph->add_option("--split", p.split, "Split")->capture_default_str();
+  ph->add_option("--threads", p.threads, "Torch threads")->capture_default_str()->check(CLI::Range(1, 256));
+  ph->add_option("--seed", p.seed, "Seed of the soft protocol's draws")->capture_default_str();
+  ph->add_option("--json", pjson, "Write the report as JSON");
+  ph->callback([] {
+    p.speech_dir = resolve_project_relative(p.speech_dir);
+    auto rep = run_phonetic_baseline(p);
+    if (!pjson.empty()) {
+      write_file_atomic(pjson, rep.dump(2) + "\n");
+      std::printf("wrote %s\n", pjson.c_str());
     }
   });
 }

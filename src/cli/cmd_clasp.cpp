@@ -2,6 +2,7 @@
 #include <cstdio>
 
 #include "cli/commands.h"
+#include "util/paths.h"
 #include "eval/clasp_eval.h"
 #include "train/clasp_train.h"
 #include "util/fs.h"
@@ -54,6 +55,7 @@ void add_clasp_commands(CLI::App& app) {
   ev->add_option("--seed", e.seed, "Seed of the soft protocol's draws")->capture_default_str();
   ev->add_option("--json", json_out, "Write the full report as JSON");
   ev->callback([] {
+    e.model_dir = resolve_project_relative(e.model_dir);
     auto r = evaluate_clasp(e);
     if (!json_out.empty()) {
       write_file_atomic(json_out, r.dump(2) + "\n");

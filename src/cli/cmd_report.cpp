@@ -9,6 +9,7 @@
 #include "speech/audio_embedder.h"
 #include "util/error.h"
 #include "util/fs.h"
+#include "util/paths.h"
 
 namespace clasp::cli {
 
@@ -51,6 +52,7 @@ void add_report_commands(CLI::App& app) {
   r->add_option("--seed", ro.seed, "Seed of the soft protocol's draws")->capture_default_str();
   r->callback([] {
     set_compute_threads(ro.threads);
+    ro.model_dir = resolve_project_relative(ro.model_dir);
     write_report(ro);
   });
 }

@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "cli/commands.h"
+#include "util/paths.h"
 #include "data/manifest.h"
 #include "speech/ctc_pretrain.h"
 #include "speech/mel_cache.h"
@@ -76,7 +77,7 @@ void add_speech_commands(CLI::App& app) {
   per->add_option("--split", e.split, "Split to score (empty = all)")->capture_default_str();
   per->add_option("--max-clips", e.max_clips, "Score at most this many clips (0 = all)");
   per->callback([] {
-    auto r = evaluate_per(e.model, e.manifest, e.cache.empty() ? default_cache(e.manifest) : e.cache, e.split,
+    auto r = evaluate_per(resolve_project_relative(e.model), e.manifest, e.cache.empty() ? default_cache(e.manifest) : e.cache, e.split,
                           e.max_clips);
     std::printf("PER %.4f over %zu clips (%s split)\n", r.per, r.clips, e.split.c_str());
   });
@@ -92,7 +93,7 @@ void add_speech_commands(CLI::App& app) {
   emb->add_option("--threads", emb_threads, "Torch threads")->capture_default_str()->check(CLI::Range(1, 256));
   emb->callback([] {
     set_compute_threads(emb_threads);
-    auto branch = SpeechBranch::load(emb_model);
+    auto branch = SpeechBranch::load(resolve_project_relative(emb_model));
     std::fprintf(stderr, "%s: %s, %zu parameters, %d-dim output\n", emb_model.c_str(), branch->kind().c_str(),
                  branch->parameter_count(), branch->dim());
     double audio_s = 0, wall_s = 0;

@@ -42,44 +42,52 @@ RetrievalMetrics RetrievalMetrics::from_ranks(const std::vector<size_t>& ranks) 
   return m;
 }
 
-std::vector<size_t> ranks_hard(const std::vector<float>& q, const std::vector<float>& c, size_t d,
-                               const std::vector<size_t>& gold) {
-  check(q, c, d, gold);
-  const size_t nc = c.size() / d;
+std::vector<size_t> ranks_hard_by(const PairScore& score, size_t nc, const std::vector<size_t>& gold) {
   std::vector<size_t> ranks(gold.size());
   for (size_t i = 0; i < gold.size(); ++i) {
-    const float* qi = &q[i * d];
-    float g = dot(qi, &c[gold[i] * d], d);
+    if (gold[i] >= nc) throw std::invalid_argument("retrieval metrics: gold index out of range");
+    float g = score(i, gold[i]);
     size_t better = 0;
     for (size_t j = 0; j < nc; ++j)
-      if (j != gold[i] && dot(qi, &c[j * d], d) >= g) ++better;
+      if (j != gold[i] && score(i, j) >= g) ++better;
     ranks[i] = better + 1;
   }
   return ranks;
 }
 
-std::vector<size_t> ranks_soft(const std::vector<float>& q, const std::vector<float>& c, size_t d,
-                               const std::vector<size_t>& gold, size_t distractors, uint64_t seed) {
-  check(q, c, d, gold);
-  const size_t nc = c.size() / d;
+std::vector<size_t> ranks_soft_by(const PairScore& score, size_t nc, const std::vector<size_t>& gold,
+                                  size_t distractors, uint64_t seed) {
   std::vector<size_t> ranks(gold.size());
   std::vector<size_t> pool(nc);
   for (size_t i = 0; i < gold.size(); ++i) {
+    if (gold[i] >= nc) throw std::invalid_argument("retrieval metrics: gold index out of range");
     std::iota(pool.begin(), pool.end(), 0);
     std::swap(pool[gold[i]], pool.back());
     pool.pop_back();
     std::mt19937_64 rng(seed * 0x9E3779B97F4A7C15ULL + i);
     size_t k = std::min(distractors, pool.size());
     for (size_t j = 0; j < k; ++j) std::swap(pool[j], pool[j + rng() % (pool.size() - j)]);  // partial shuffle
-    const float* qi = &q[i * d];
-    float g = dot(qi, &c[gold[i] * d], d);
+    float g = score(i, gold[i]);
     size_t better = 0;
     for (size_t j = 0; j < k; ++j)
-      if (dot(qi, &c[pool[j] * d], d) >= g) ++better;
+      if (score(i, pool[j]) >= g) ++better;
     ranks[i] = better + 1;
     pool.resize(nc);
   }
   return ranks;
+}
+
+std::vector<size_t> ranks_hard(const std::vector<float>& q, const std::vector<float>& c, size_t d,
+                               const std::vector<size_t>& gold) {
+  check(q, c, d, gold);
+  return ranks_hard_by([&](size_t i, size_t j) { return dot(&q[i * d], &c[j * d], d); }, c.size() / d, gold);
+}
+
+std::vector<size_t> ranks_soft(const std::vector<float>& q, const std::vector<float>& c, size_t d,
+                               const std::vector<size_t>& gold, size_t distractors, uint64_t seed) {
+  check(q, c, d, gold);
+  return ranks_soft_by([&](size_t i, size_t j) { return dot(&q[i * d], &c[j * d], d); }, c.size() / d, gold,
+                       distractors, seed);
 }
 
 }  // namespace clasp

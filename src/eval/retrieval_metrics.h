@@ -4,6 +4,7 @@
 // and the rank of its gold candidate is recorded (1 = best; ties count
 // against the gold item).
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,13 @@ struct RetrievalMetrics {
   double hits1 = 0, mrr = 0, mean_rank = 0, r5 = 0, r10 = 0;
   static RetrievalMetrics from_ranks(const std::vector<size_t>& ranks);
 };
+
+// Any scoring of query i against candidate j (higher = better), e.g. a
+// phonetic match; the embedding versions below use the dot product.
+using PairScore = std::function<float(size_t query, size_t candidate)>;
+std::vector<size_t> ranks_hard_by(const PairScore& score, size_t candidates, const std::vector<size_t>& gold);
+std::vector<size_t> ranks_soft_by(const PairScore& score, size_t candidates, const std::vector<size_t>& gold,
+                                  size_t distractors, uint64_t seed);
 
 // Row-major matrices: queries [nq x d], candidates [nc x d]; gold[i] is the
 // index of query i's candidate.

@@ -52,18 +52,6 @@ std::vector<Clip> clips_of(const std::vector<Utterance>& utts, const MelCache& c
   return out;
 }
 
-std::vector<int64_t> greedy_decode(const torch::Tensor& log_probs_tc, int64_t len) {
-  auto best = log_probs_tc.narrow(0, 0, len).argmax(-1);
-  auto acc = best.accessor<int64_t, 1>();
-  std::vector<int64_t> out;
-  int64_t prev = -1;
-  for (int64_t t = 0; t < len; ++t) {
-    if (acc[t] != prev && acc[t] != 0) out.push_back(acc[t]);
-    prev = acc[t];
-  }
-  return out;
-}
-
 std::pair<torch::Tensor, torch::Tensor> batch_mels(const std::vector<const Clip*>& b, const MelCache& cache) {
   std::vector<std::vector<float>> mels;
   for (const auto* c : b) mels.push_back(cache.get(c->id));

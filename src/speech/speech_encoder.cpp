@@ -180,4 +180,16 @@ std::pair<torch::Tensor, torch::Tensor> pad_mels(const std::vector<std::vector<f
   return {x, len};
 }
 
+std::vector<int64_t> greedy_decode(const torch::Tensor& log_probs_tc, int64_t len) {
+  auto best = log_probs_tc.narrow(0, 0, len).argmax(-1);
+  auto acc = best.accessor<int64_t, 1>();
+  std::vector<int64_t> out;
+  int64_t prev = -1;
+  for (int64_t t = 0; t < len; ++t) {
+    if (acc[t] != prev && acc[t] != 0) out.push_back(acc[t]);
+    prev = acc[t];
+  }
+  return out;
+}
+
 }  // namespace clasp

@@ -71,4 +71,8 @@ SpeechEncoder load_speech_encoder(const std::string& dir);
 // Pads clips of [frames x n_mels] floats into [B, T, n_mels] and lengths [B].
 std::pair<torch::Tensor, torch::Tensor> pad_mels(const std::vector<std::vector<float>>& mels, int64_t n_mels);
 
+// Best path of one utterance's CTC log-probabilities [T', classes] (first
+// `len` frames): repeats merged, blanks dropped -> phoneme ids.
+std::vector<int64_t> greedy_decode(const torch::Tensor& log_probs_tc, int64_t len);
+
 }  // namespace clasp

@@ -1,0 +1,29 @@
+#pragma once
+// `clasp baseline phonetic`: the project's own phoneme recogniser as a
+// transcribe-then-match baseline. The speech encoder's CTC head transcribes
+// each test clip into phonemes (greedy); each query text is turned into
+// phonemes by espeak-ng's front end for its language; candidates are ranked
+// by normalised phoneme edit distance. Same languages, metrics, seed and
+// soft-protocol draws as `clasp eval`. Same-language only: a phoneme match
+// cannot cross languages.
+#include <nlohmann/json.hpp>
+#include <string>
+
+namespace clasp {
+
+struct PhoneticBaselineOptions {
+  std::string manifest;
+  std::string speech_dir = "models/speech-default";
+  std::string cache_dir;  // "" = <corpus>/mel-cache
+  std::string split = "test";
+  size_t soft_distractors = 99;
+  uint64_t seed = 1;
+  int threads = 2;
+};
+
+nlohmann::json run_phonetic_baseline(const PhoneticBaselineOptions& opt);
+
+// 1 - edit distance / longer length: 1 = identical, 0 = nothing shared.
+float phoneme_similarity(const std::vector<int64_t>& a, const std::vector<int64_t>& b);
+
+}  // namespace clasp
