@@ -2,6 +2,8 @@
 #include <gtest/gtest.h>
 
 #include "asr/pocketsphinx_asr.h"
+#include "eval/phonetic_baseline.h"
+#include "eval/retrieval_metrics.h"
 #include "eval/word_error_rate.h"
 #include "tts/synth_job.h"
 #include "tts/voice_catalog.h"
@@ -34,4 +36,19 @@ TEST(Pocketsphinx, TranscribesSpeechAndNotSilence) {
   // A clear sentence from a natural-sounding voice: most words right.
   EXPECT_LT(word_errors("the weather is nice today", hyp).rate(), 0.5) << hyp;
   EXPECT_THROW(PocketsphinxAsr("/nonexistent"), Error);
+}
+
+TEST(PhoneticMatching, SimilarityAndRankingByScore) {
+  EXPECT_FLOAT_EQ(phoneme_similarity({1, 2, 3, 4}, {1, 2, 3, 4}), 1.0f);
+  EXPECT_FLOAT_EQ(phoneme_similarity({1, 2, 3, 4}, {1, 2, 9, 4}), 0.75f);  // one substitution in four
+  EXPECT_FLOAT_EQ(phoneme_similarity({1, 2}, {1, 2, 3, 4}), 0.5f);        // two insertions, longer is four
+  EXPECT_FLOAT_EQ(phoneme_similarity({}, {}), 1.0f);
+  // Query i's gold is candidate i; candidate 2 beats query 0's gold, ties count against the gold.
+  std::vector<std::vector<float>> s = {{0.5f, 0.1f, 0.9f}, {0.2f, 0.8f, 0.8f}, {0.0f, 0.0f, 1.0f}};
+  auto score = [&](size_t i, size_t j) { return s[i][j]; };
+  EXPECT_EQ(ranks_hard_by(score, 3, {0, 1, 2}), (std::vector<size_t>{2, 2, 1}));
+  auto soft = ranks_soft_by(score, 3, {0, 1, 2}, 1, 7);  // gold + one seeded distractor
+  for (size_t r : soft) EXPECT_TRUE(r == 1 || r == 2);
+  EXPECT_EQ(soft, ranks_soft_by(score, 3, {0, 1, 2}, 1, 7));  // same seed, same draw
+  EXPECT_THROW(ranks_hard_by(score, 3, {0, 1, 5}), std::invalid_argument);
 }

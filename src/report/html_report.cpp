@@ -13,6 +13,7 @@
 #include "data/manifest.h"
 #include "eval/asr_baseline.h"
 #include "eval/clasp_eval.h"
+#include "eval/phonetic_baseline.h"
 #include "models/safetensors.h"
 #include "report/embedding_projection.h"
 #include "report/html_tables.h"
@@ -108,6 +109,20 @@ nlohmann::json write_report(const ReportOptions& opt) {
   R["asr"] = run_asr_baseline(ao);
   R["asr"]["overall"] = {{"hard", R["asr"]["text_to_audio"]["hard"]}, {"wer", R["asr"]["wer"]}};
 
+  auto cfg = ClaspModelConfig::from_json_file(opt.model_dir + "/clasp.json");
+  const std::string speech_dir = (fs::path(opt.model_dir) / cfg.speech_encoder).lexically_normal().string();
+  if (cfg.use_speech) {
+    std::fprintf(stderr, "report: phonetic baseline (%s)\n", speech_dir.c_str());
+    PhoneticBaselineOptions po;
+    po.manifest = opt.manifest;
+    po.speech_dir = speech_dir;
+    po.split = opt.split;
+    po.soft_distractors = opt.soft_distractors;
+    po.seed = opt.seed;
+    po.threads = opt.threads;
+    R["phonetic"] = run_phonetic_baseline(po);
+  }
+
   // Both pipelines on the same clips and the same number of cores.
   std::vector<std::string> wavs;
   for (size_t i = 0; i < std::min(opt.speed_clips, en.size()); ++i) wavs.push_back((root / en[i]->audio).string());
@@ -119,9 +134,8 @@ nlohmann::json write_report(const ReportOptions& opt) {
                 {"asr", as.to_json()},
                 {"clasp_over_asr", as.x_realtime() > 0 ? cs.x_realtime() / as.x_realtime() : 0.0}};
 
-  auto cfg = ClaspModelConfig::from_json_file(opt.model_dir + "/clasp.json");
   std::vector<std::string> clasp_files = {opt.model_dir + "/model.safetensors"};
-  if (cfg.use_speech) clasp_files.push_back((fs::path(opt.model_dir) / cfg.speech_encoder / "model.safetensors").string());
+  if (cfg.use_speech) clasp_files.push_back(speech_dir + "/model.safetensors");
   const std::string text_dir = clasp_text_encoder_dir(opt.model_dir);
   R["sizes"] = {{"clasp_audio_side", weights_size(clasp_files)},
                 {"text_encoder", weights_size({text_dir + "/model.safetensors"})},
@@ -196,8 +210,14 @@ figcaption{font-size:.9em;color:#555;max-width:460px}.note{color:#555;font-size:
        " seeded random candidates (seed " + std::to_string(opt.seed) + "). Every figure below is in the JSON at the end "
        "of this page and in the report's .json file.</p>\n";
   h += "<h2>CLASP vs transcribe-then-retrieve (English test clips)</h2>\n";
-  h += html_table("clasp-vs-asr", "Text -> audio, English: CLASP vs PocketSphinx + the same text encoder", R,
-                  {{"CLASP", "clasp.languages.en.text_to_audio"}, {"ASR pipeline", "asr.text_to_audio"}}, kMetricCols);
+  h += html_table("clasp-vs-asr",
+                  "Text -> audio, English: CLASP vs PocketSphinx + the same text encoder, and vs the speech "
+                  "encoder's own phonemes matched to the query's",
+                  R,
+                  {{"CLASP", "clasp.languages.en.text_to_audio"},
+                   {"ASR pipeline", "asr.text_to_audio"},
+                   {"phonetic matching", "phonetic.languages.en.text_to_audio"}},
+                  kMetricCols);
   h += html_table("asr-by-engine", "ASR pipeline by voice engine (hard) and its word error rate", R,
                   {{"espeak", "asr.by_engine.espeak"}, {"festival", "asr.by_engine.festival"}, {"all", "asr.overall"}},
                   {{"n", "hard.queries", 0}, {"HITS@1", "hard.hits1"}, {"MRR", "hard.mrr"}, {"meanR", "hard.mean_rank", 1},
@@ -212,6 +232,15 @@ figcaption{font-size:.9em;color:#555;max-width:460px}.note{color:#555;font-size:
                    {"text encoder (shared by both)", "sizes.text_encoder"},
                    {"PocketSphinx en-us (acoustic + LM + dictionary)", "sizes.pocketsphinx_model"}},
                   {{"parameters", "parameters", 0}, {"MB on disk", "megabytes", 1}});
+  std::vector<Row> ph_rows;
+  for (const auto& l : langs) ph_rows.push_back({l, "phonetic.languages." + l});
+  h += html_table("phonetic",
+                  "Phonetic matching (greedy CTC phonemes of the audio vs espeak-ng phonemes of the query, edit "
+                  "distance), every language; PER = phoneme error rate of the recogniser",
+                  R, ph_rows,
+                  {{"n", "text_to_audio.hard.queries", 0}, {"PER", "per"}, {"HITS@1", "text_to_audio.hard.hits1"},
+                   {"MRR", "text_to_audio.hard.mrr"}, {"meanR", "text_to_audio.hard.mean_rank", 1},
+                   {"soft HITS@1", "text_to_audio.soft.hits1"}});
   h += "<h2>CLASP: the paper's protocol</h2>\n";
   h += html_table("t2a", "Same-language retrieval, text -> audio (hard: all test clips of the language)", R,
                   lang_rows("text_to_audio"), kMetricCols);

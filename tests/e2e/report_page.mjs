@@ -20,7 +20,7 @@ const separate = JSON.parse(fs.readFileSync(evalJson, 'utf8'));
 const shows = (text, v, decimals) => typeof v === 'number' && Math.abs(+text - v) <= 0.5 * 10 ** -decimals + 1e-9;
 const at = (obj, dotted) => dotted.split('.').reduce((o, k) => (o && k in o ? o[k] : undefined), obj);
 
-const tables = ['clasp-vs-asr', 'asr-by-engine', 'speed', 'speed-ratio', 'sizes', 't2a', 'a2t', 'by-engine',
+const tables = ['clasp-vs-asr', 'phonetic', 'asr-by-engine', 'speed', 'speed-ratio', 'sizes', 't2a', 'a2t', 'by-engine',
                 'cross-lingual', 'by-category', 'by-category-n'];
 const figures = { 'fig-categories': 'rect.bar', 'fig-loss': 'polyline', 'fig-projection-before': 'circle',
                   'fig-projection-after': 'circle' };
