@@ -14,11 +14,18 @@
 
 #include "audio/audio_file.h"
 #include "index/audio_index.h"
+#include "index/index_inputs.h"
+#include "index/phonetic_match.h"
+#include "index/sqlite_db.h"
 #include "index/searcher.h"
 #include "index/segmenter.h"
 #include "serve/http_server.h"
 #include "serve/rate_limiter.h"
 #include "speech/audio_embedder.h"
+#include "speech/phoneme_vocab.h"
+#include "tts/phonemizer.h"
+#include "tts/synth_job.h"
+#include "tts/voice_catalog.h"
 #include "test_helpers.h"
 #include "util/error.h"
 
@@ -331,4 +338,47 @@ TEST(IndexInputs, ErrorsNameTheSource) {
   }
   { std::ofstream(d / "m.jsonl") << "{\"id\":\"x\",\"text\":\"hi\",\"lang\":\"en\"}\n"; }
   EXPECT_THROW(collect_index_inputs(d / "m.jsonl"), Error);  // no audio field
+}
+
+TEST(PhoneticMatch, FindsTheQueryInsideALongerSegment) {
+  EXPECT_FLOAT_EQ(phonetic_match({1, 2, 3}, {9, 9, 1, 2, 3, 9}), 1.0f);  // spoken in the middle
+  EXPECT_FLOAT_EQ(phonetic_match({1, 2, 3, 4}, {1, 2, 7, 4}), 0.75f);    // one substitution
+  EXPECT_FLOAT_EQ(phonetic_match({1, 2, 3, 4}, {}), 0.0f);
+  EXPECT_FLOAT_EQ(phonetic_match({}, {1, 2}), 0.0f);
+  EXPECT_GT(phonetic_match({1, 2, 3, 4}, {1, 2, 4}), phonetic_match({1, 2, 3, 4}, {5, 6, 7}));
+}
+
+TEST_F(IndexTest, PhoneticSearchFindsTheSpokenSentence) {
+  // Three espeak sentences (real speech this time), indexed with their phoneme transcripts.
+  VoicePolicy p;
+  p.engines = {"espeak"};
+  p.holdout_regex = "";
+  VoiceAssigner voices(p, 5);
+  const std::vector<std::string> texts = {"the river flooded the old mill last spring",
+                                          "my grandmother baked bread every sunday morning",
+                                          "the committee approved the budget for the new school"};
+  fs::create_directories(tmp.path / "speech");
+  for (size_t i = 0; i < texts.size(); ++i)
+    write_wav(tmp / ("speech/s" + std::to_string(i) + ".wav"),
+              synthesize_clip(texts[i], "en", voices.choose("ph" + std::to_string(i), "en", "train")).samples);
+  AudioIndex idx(tmp / "index", model);
+  idx.add(collect_index_inputs(tmp / "speech", "en"), *embedder);
+  auto vocab = PhonemeVocab::from_symbols(embedder->phoneme_symbols());
+  ASSERT_GT(vocab.size(), 10);
+  SearchOptions o;
+  o.k = 3;
+  for (size_t i = 0; i < texts.size(); ++i) {
+    auto hits = idx.search_phonetic(vocab.encode(phonemize_ipa(texts[i], "en")), vocab, o);
+    ASSERT_EQ(hits.size(), 3u);
+    EXPECT_EQ(hits[0].segment.path, tmp / ("speech/s" + std::to_string(i) + ".wav")) << texts[i];
+    EXPECT_GT(hits[0].score, hits[1].score);
+  }
+  // An index without phoneme transcripts says so.
+  AudioIndex old(tmp / "index-tones", model);
+  old.add(collect_index_inputs(tmp / "audio/a.wav"), *embedder);
+  {
+    SqliteDb db(tmp / "index-tones/index.sqlite");
+    db.exec("DELETE FROM segment_phones");
+  }
+  EXPECT_THROW(old.search_phonetic({1, 2, 3}, vocab, o), Error);
 }

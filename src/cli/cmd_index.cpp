@@ -29,7 +29,7 @@ struct SearchArgs {
   std::string index = "clasp-index", model, query, audio;
   SearchOptions opt;
   int threads = 0;
-  bool json = false;
+  bool json = false, phonetic = false;
 };
 
 void run_add(IndexArgs& a) {
@@ -90,7 +90,10 @@ void run_search(SearchArgs& a) {
   set_compute_threads(a.threads);
   if (a.query.empty() == a.audio.empty()) throw Error("search: give either a text query or --audio FILE");
   Searcher s(a.index, a.model);
-  auto hits = a.audio.empty() ? s.search_text(a.query, a.opt) : s.search_audio(read_audio(a.audio).samples, a.opt);
+  if (a.phonetic && !a.audio.empty()) throw Error("search: --phonetic takes a text query, not --audio");
+  auto hits = !a.audio.empty() ? s.search_audio(read_audio(a.audio).samples, a.opt)
+              : a.phonetic     ? s.search_phonetic(a.query, a.opt.lang, a.opt)
+                               : s.search_text(a.query, a.opt);
   if (a.json) {
     std::printf("%s\n", hits_to_json(hits).dump(2).c_str());
     return;
@@ -171,6 +174,7 @@ void add_index_commands(CLI::App& app) {
   e->add_option("--tolerance", ev.tolerance, "Allowed start/end error (s)")->capture_default_str();
   e->add_option("--max-queries", ev.max_queries, "Use only the first N clips (0 = all)");
   e->add_option("--threads", ev_threads, "Torch threads");
+  e->add_flag("--phonetic", ev.phonetic, "Phonetic search (each query in its own language) instead of CLASP vectors");
   e->callback([] {
     set_compute_threads(ev_threads);
     std::stringstream ss(ev_langs);
@@ -197,6 +201,9 @@ void add_index_commands(CLI::App& app) {
   s->add_option("--nprobe", se.opt.nprobe, "IVF clusters scanned per query with --approx")->capture_default_str();
   s->add_option("--threads", se.threads, "Torch threads");
   s->add_flag("--json", se.json, "Print the results as JSON");
+  s->add_flag("--phonetic", se.phonetic,
+              "Match the query's phonemes (espeak-ng, needs --lang) against the segments' phoneme transcripts "
+              "instead of CLASP vectors: same language only");
   s->callback([] { run_search(se); });
 }
 

@@ -8,6 +8,8 @@
 #include <mutex>
 
 #include "audio/audio_file.h"
+#include "index/phonetic_match.h"
+#include "speech/phoneme_vocab.h"
 #include "index/sqlite_db.h"
 #include "speech/audio_embedder.h"
 #include "util/error.h"
@@ -28,6 +30,8 @@ CREATE TABLE IF NOT EXISTS segments(
   id INTEGER PRIMARY KEY, file_id INTEGER NOT NULL REFERENCES files(id) ON DELETE CASCADE,
   start_s REAL NOT NULL, end_s REAL NOT NULL, lang TEXT NOT NULL, text TEXT NOT NULL, vec BLOB NOT NULL);
 CREATE INDEX IF NOT EXISTS segments_file ON segments(file_id);
+CREATE TABLE IF NOT EXISTS segment_phones(
+  segment_id INTEGER PRIMARY KEY REFERENCES segments(id) ON DELETE CASCADE, phones TEXT NOT NULL);
 )";
 
 std::string db_path(const std::string& dir) { return dir + "/index.sqlite"; }
@@ -174,6 +178,7 @@ AddReport AudioIndex::add(const std::vector<IndexInput>& inputs, AudioEmbedder& 
     double duration = 0;
     std::vector<TimeSpan> spans;
     std::vector<float> vecs;
+    std::vector<std::string> phones;  // CTC phoneme transcript per span ("" = none)
   };
   std::vector<Pending> pending;
   size_t pending_segments = 0, done = 0;
@@ -189,6 +194,7 @@ AddReport AudioIndex::add(const std::vector<IndexInput>& inputs, AudioEmbedder& 
     auto ins_file = db_->prepare(
         "INSERT INTO files(path, hash, bytes, mtime, duration, lang) VALUES(?, ?, ?, ?, ?, ?)");
     auto ins_seg = db_->prepare("INSERT INTO segments(file_id, start_s, end_s, lang, text, vec) VALUES(?, ?, ?, ?, ?, ?)");
+    auto ins_phones = db_->prepare("INSERT INTO segment_phones(segment_id, phones) VALUES(?, ?)");
     for (const auto& p : pending) {
       if (p.old_id >= 0) {
         old_segs.bind(1, p.old_id);
@@ -205,6 +211,7 @@ AddReport AudioIndex::add(const std::vector<IndexInput>& inputs, AudioEmbedder& 
         ins_seg.bind(1, fid).bind(2, p.spans[i].start).bind(3, p.spans[i].end).bind(4, p.in.lang).bind(5, text)
             .bind_blob(6, p.vecs.data() + i * D, D * sizeof(float)).run();
         added.push_back(db_->last_insert_id());
+        if (i < p.phones.size() && !p.phones[i].empty()) ins_phones.bind(1, added.back()).bind(2, p.phones[i]).run();
       }
       added_vecs.insert(added_vecs.end(), p.vecs.begin(), p.vecs.end());
     }
@@ -272,7 +279,7 @@ AddReport AudioIndex::add(const std::vector<IndexInput>& inputs, AudioEmbedder& 
         audio_segs.emplace_back(a.samples.begin() + static_cast<long>(s), a.samples.begin() + static_cast<long>(e));
         ++it;
       }
-      if (!audio_segs.empty()) p.vecs = embedder.embed(audio_segs, opt.batch_segments);
+      if (!audio_segs.empty()) p.vecs = embedder.embed(audio_segs, opt.batch_segments, &p.phones);
       (p.old_id >= 0 ? rep.replaced : rep.added)++;
       rep.segments += p.spans.size();
       rep.audio_s += p.duration;
@@ -394,6 +401,43 @@ std::vector<SearchHit> AudioIndex::search(const std::vector<float>& q, const Sea
     if (out.size() == want || fetch >= vi.size()) return out;
     fetch *= 4;
   }
+}
+
+std::vector<SearchHit> AudioIndex::search_phonetic(const std::vector<int64_t>& query, const PhonemeVocab& vocab,
+                                                   const SearchOptions& opt) {
+  if (opt.k <= 0) throw Error("search: k must be positive");
+  if (query.empty()) throw Error("phonetic search: the query has no phonemes");
+  std::shared_lock lock(mu_);
+  std::string sql = "SELECT p.segment_id, p.phones FROM segment_phones p JOIN segments s ON s.id = p.segment_id";
+  if (!opt.lang.empty()) sql += " WHERE s.lang = ?";
+  auto st = db_->prepare(sql);
+  if (!opt.lang.empty()) st.bind(1, opt.lang);
+  std::vector<std::pair<float, int64_t>> scored;
+  while (st.step()) scored.push_back({phonetic_match(query, vocab.encode(st.text(1))), st.int64(0)});
+  if (scored.empty()) {
+    auto any = db_->prepare("SELECT COUNT(*) FROM segment_phones");
+    any.step();
+    if (any.int64(0) == 0)
+      throw Error(dir_ + ": this index holds no phoneme transcripts (made before phonetic search, or with a model "
+                         "without a CTC head); build it again to search phonetically");
+    return {};
+  }
+  size_t k = std::min(scored.size(), static_cast<size_t>(opt.k));
+  std::partial_sort(scored.begin(), scored.begin() + static_cast<long>(k), scored.end(),
+                    [](const auto& a, const auto& b) { return a.first > b.first || (a.first == b.first && a.second < b.second); });
+  std::vector<int64_t> ids;
+  std::map<int64_t, float> score;
+  for (size_t i = 0; i < k; ++i) {
+    ids.push_back(scored[i].second);
+    score[scored[i].second] = scored[i].first;
+  }
+  std::vector<SearchHit> out;
+  for (auto& seg : lookup(ids)) {
+    float sc = score[seg.id];
+    out.push_back({std::move(seg), sc});
+  }
+  std::stable_sort(out.begin(), out.end(), [](const SearchHit& a, const SearchHit& b) { return a.score > b.score; });
+  return out;
 }
 
 IndexStatus AudioIndex::status() {

@@ -23,6 +23,7 @@
 namespace clasp {
 
 class AudioEmbedder;
+class PhonemeVocab;
 class SqliteDb;
 
 struct IndexModel {
@@ -86,6 +87,11 @@ class AudioIndex {
   // Removes every file at `path` or below it (a directory); returns files removed.
   size_t remove(const std::string& path);
   std::vector<SearchHit> search(const std::vector<float>& query, const SearchOptions& opt);
+  // Same-language phonetic search: query phoneme ids (from `vocab`) against
+  // every segment's stored CTC transcript (phonetic_match), best k. Exact
+  // scan; opt.approx is ignored.
+  std::vector<SearchHit> search_phonetic(const std::vector<int64_t>& query, const PhonemeVocab& vocab,
+                                         const SearchOptions& opt);
   IndexStatus status();
   // True if `path` (absolute) is an indexed file: the server serves only these.
   bool has_file(const std::string& path);

@@ -17,6 +17,7 @@ struct LongformEvalOptions {
   int k = 10;
   double tolerance = 1.0;
   size_t max_queries = 0;  // 0 = all
+  bool phonetic = false;   // Searcher::search_phonetic in the query's language instead of CLASP vectors
 };
 
 struct LongformEvalResult {

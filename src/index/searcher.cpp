@@ -3,6 +3,8 @@
 #include <filesystem>
 
 #include "speech/audio_embedder.h"
+#include "speech/phoneme_vocab.h"
+#include "tts/phonemizer.h"
 #include "text/sentence_encoder.h"
 #include "util/error.h"
 #include "util/utf8.h"
@@ -37,6 +39,30 @@ std::vector<SearchHit> Searcher::search_text(const std::string& query, const Sea
     q = text_->embed({query});
   }
   return index_->search(q, opt);
+}
+
+std::vector<SearchHit> Searcher::search_phonetic(const std::string& query, const std::string& lang,
+                                                 const SearchOptions& opt) {
+  if (query.empty()) throw Error("search: the query is empty");
+  if (query.size() > 4096) throw Error("search: the query is " + std::to_string(query.size()) + " bytes; at most 4096");
+  require_utf8(query, "search query");
+  if (lang.empty()) throw Error("phonetic search needs the query's language (--lang xx)");
+  const auto& symbols = audio_->phoneme_symbols();
+  if (symbols.empty()) throw Error("phonetic search: the index's model has no CTC phoneme head");
+  auto vocab = PhonemeVocab::from_symbols(symbols);
+  std::vector<int64_t> q;
+  {
+    std::lock_guard lock(model_mu_);  // espeak-ng's front end is not thread-safe
+    q = vocab.encode(phonemize_ipa(query, lang));
+  }
+  SearchOptions o = opt;
+  o.lang = lang;
+  auto hits = index_->search_phonetic(q, vocab, o);
+  if (hits.empty()) {  // segments indexed without a language
+    o.lang.clear();
+    hits = index_->search_phonetic(q, vocab, o);
+  }
+  return hits;
 }
 
 std::vector<SearchHit> Searcher::search_audio(const std::vector<float>& samples, const SearchOptions& opt) {

@@ -20,6 +20,10 @@ class Searcher {
   Searcher(const std::string& index_dir, const std::string& model_dir = "");
   ~Searcher();
   std::vector<SearchHit> search_text(const std::string& query, const SearchOptions& opt);
+  // Same-language phonetic search: the query's espeak-ng phonemes in
+  // `lang` (required) against the segments' CTC transcripts; only segments
+  // in `lang` unless the index has no languages recorded for them.
+  std::vector<SearchHit> search_phonetic(const std::string& query, const std::string& lang, const SearchOptions& opt);
   // 16 kHz mono samples of the spoken query.
   std::vector<SearchHit> search_audio(const std::vector<float>& samples, const SearchOptions& opt);
   AudioIndex& index() { return *index_; }

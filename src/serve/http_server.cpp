@@ -178,8 +178,13 @@ void run_server(const ServeOptions& opt, const std::function<void(int)>& on_read
   });
   svr.Get("/api/search", [&](const httplib::Request& req, httplib::Response& res) {
     if (!req.has_param("q")) return send_error(res, 400, "parameter q (the query text) is missing");
-    auto hits = searcher.search_text(req.get_param_value("q"), options_from(req));
-    send_json(res, 200, {{"query", req.get_param_value("q")}, {"results", hits_to_json(hits)}});
+    auto o = options_from(req);
+    // phonetic=1: same-language phoneme matching; lang names the query's language.
+    bool phonetic = req.has_param("phonetic") && req.get_param_value("phonetic") == "1";
+    if (phonetic && o.lang.empty()) return send_error(res, 400, "phonetic search needs lang (the query's language)");
+    auto hits = phonetic ? searcher.search_phonetic(req.get_param_value("q"), o.lang, o)
+                         : searcher.search_text(req.get_param_value("q"), o);
+    send_json(res, 200, {{"query", req.get_param_value("q")}, {"phonetic", phonetic}, {"results", hits_to_json(hits)}});
   });
   svr.Post("/api/search/audio", [&](const httplib::Request& req, httplib::Response& res) {
     auto hits = searcher.search_audio(decode_upload(req.body), options_from(req));

@@ -52,7 +52,14 @@ AudioEmbedder::AudioEmbedder(const std::string& model_dir, bool trained) : impl_
 
 AudioEmbedder::~AudioEmbedder() = default;
 
-std::vector<float> AudioEmbedder::embed(const std::vector<std::vector<float>>& segments, size_t batch) {
+const std::vector<std::string>& AudioEmbedder::phoneme_symbols() const {
+  static const std::vector<std::string> none;
+  const auto& sp = impl_->model->speech;
+  return sp && sp->cfg.ctc_classes > 0 ? sp->cfg.phonemes : none;
+}
+
+std::vector<float> AudioEmbedder::embed(const std::vector<std::vector<float>>& segments, size_t batch,
+                                        std::vector<std::string>* phonemes) {
   const size_t D = static_cast<size_t>(ident_.dim);
   std::vector<float> out(segments.size() * D);
   for (size_t i = 0; i < segments.size(); ++i)
@@ -70,7 +77,25 @@ std::vector<float> AudioEmbedder::embed(const std::vector<std::vector<float>>& s
     std::vector<std::vector<float>> mels;
     for (size_t k = s; k < e; ++k) mels.push_back(impl_->mel.compute(segments[order[k]]).data);
     auto [x, len] = pad_mels(mels, MelCache::kMels);
-    auto sp = impl_->model->speech_features(x, len);
+    torch::Tensor sp;
+    auto enc = impl_->model->speech;
+    if (phonemes && enc && !phoneme_symbols().empty()) {
+      // One encoder pass gives both the pooled feature and the CTC transcript.
+      auto o = enc->forward(x, len);
+      sp = SpeechEncoderImpl::mean_pool(o);
+      auto lp = enc->ctc_log_probs(o);
+      phonemes->resize(segments.size());
+      for (size_t k = s; k < e; ++k) {
+        std::string t;
+        for (int64_t id : greedy_decode(lp.select(1, static_cast<int64_t>(k - s)),
+                                        o.lengths[static_cast<int64_t>(k - s)].item<int64_t>()))
+          t += phoneme_symbols()[static_cast<size_t>(id - 1)];
+        (*phonemes)[order[k]] = std::move(t);
+      }
+    } else {
+      sp = impl_->model->speech_features(x, len);
+      if (phonemes) phonemes->assign(segments.size(), "");
+    }
     auto emb = impl_->model->embed(sp, x, len).contiguous();
     const float* p = emb.data_ptr<float>();
     for (size_t k = s; k < e; ++k) std::copy(p + (k - s) * D, p + (k - s + 1) * D, out.begin() + static_cast<long>(order[k] * D));

@@ -29,7 +29,12 @@ class AudioEmbedder {
   int dim() const { return ident_.dim; }
   // One L2-normalised vector per segment (16 kHz mono), row-major
   // [segments.size() x dim()]. Segments shorter than 0.1 s are an error.
-  std::vector<float> embed(const std::vector<std::vector<float>>& segments, size_t batch = 16);
+  // With `phonemes`, also each segment's greedy CTC phoneme transcript (the
+  // speech encoder's symbols, one code point each; "" if it has no CTC head).
+  std::vector<float> embed(const std::vector<std::vector<float>>& segments, size_t batch = 16,
+                           std::vector<std::string>* phonemes = nullptr);
+  // The speech encoder's CTC phoneme symbols (empty = no phoneme head).
+  const std::vector<std::string>& phoneme_symbols() const;
 
  private:
   struct Impl;

@@ -1,0 +1,15 @@
+#pragma once
+// Phonetic search: a text query's phonemes (espeak-ng) against the phoneme
+// transcripts the speech encoder's CTC head made of each indexed segment.
+#include <cstdint>
+#include <vector>
+
+namespace clasp {
+
+// 1 - (fewest edits turning `query` into some stretch of `segment`) /
+// |query|: 1 = the query is spoken somewhere in the segment, 0 = nothing
+// alike. Free start and end in the segment, so a short query matches inside
+// a long segment.
+float phonetic_match(const std::vector<int64_t>& query, const std::vector<int64_t>& segment);
+
+}  // namespace clasp
