@@ -23,6 +23,8 @@ echo
 echo "== Each test sentence's text as the query; right = its recording span within 1 s =="
 $C index eval --truth data/demo/truth.jsonl --index data/demo-index
 $C index eval --truth data/demo/truth.jsonl --index data/demo-index --query-manifest data/quickstart.jsonl --query-langs en
+echo "== The same with phonetic search (each query in its own language) =="
+$C index eval --truth data/demo/truth.jsonl --index data/demo-index --phonetic
 echo
 echo "== Example searches =="
 # The first test sentence of each language, typed as a query.
@@ -32,6 +34,8 @@ for lang in en es fr it; do
   [ -n "$q" ] || continue
   echo "query [$lang]: $q"
   $C search "$q" --index data/demo-index -k 3
+  echo "  phonetic:"
+  $C search "$q" --index data/demo-index -k 3 --phonetic --lang "$lang"
   echo
 done
 echo "Serve it in a browser with: $C serve --index data/demo-index   (then open http://127.0.0.1:8080/)"
