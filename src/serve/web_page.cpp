@@ -29,6 +29,7 @@ std::string_view search_page_html() {
   <input id="q" name="q" type="search" placeholder="Type what is said, in any language" autofocus>
   <label>only audio in <select id="lang"><option value="">any language</option></select></label>
   <label>results <input id="k" type="number" min="1" max="100" value="10" style="width:4em"></label>
+  <label title="Match the sounds of the query to what is said: the query and the audio in the chosen language"><input id="phonetic" type="checkbox"> match sounds</label>
   <button id="go" type="submit">Search</button>
 </form>
 <form id="audio-form" style="margin-top:.5em">
@@ -98,6 +99,7 @@ $('search-form').addEventListener('submit', (ev) => {
   if (!q) return;
   const p = new URLSearchParams({ q, k: $('k').value });
   if ($('lang').value) p.set('lang', $('lang').value);
+  if ($('phonetic').checked) p.set('phonetic', '1');
   run('/api/search?' + p.toString());
 });
 
