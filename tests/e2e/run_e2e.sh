@@ -22,4 +22,5 @@ URL=$(grep -o 'http://[0-9.:]*/' "$T/serve.log" | head -1)
 [ -n "$URL" ] || { cat "$T/serve.log"; exit 1; }
 node "$HERE/search_page.mjs" "$URL" "${E2E_SCREENSHOT:-}" \
   "El gobierno anunció un nuevo plan para las escuelas." e2.wav \
-  "Les enfants jouent dans le jardin après l'école." e5.wav
+  "Les enfants jouent dans le jardin après l'école." e5.wav \
+  "phonetic:en:The old man walked slowly down to the river with his dog." e4.wav

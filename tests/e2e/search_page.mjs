@@ -1,6 +1,7 @@
 // Drives the search page in headless Chromium: types each query, checks the
 // first result is the expected file, and that its audio element loads.
 // Usage: node search_page.mjs <base url> <screenshot.png> <query> <expected file name> [<query> <file>]...
+// A query written phonetic:xx:text runs as a phonetic search in language xx.
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,8 +28,12 @@ try {
   await page.waitForFunction(() => /segments/.test(document.getElementById('status').textContent));
   for (let i = 0; i < pairs.length; i += 2) {
     const [query, expected] = [pairs[i], pairs[i + 1]];
+    // "phonetic:xx:text" ticks "match sounds" and picks language xx.
+    const m = /^phonetic:([a-z]{2}):(.*)$/.exec(query);
+    await page.setChecked('#phonetic', !!m);
+    await page.selectOption('#lang', m ? m[1] : '');
     await page.fill('#q', '');
-    await page.type('#q', query);
+    await page.type('#q', m ? m[2] : query);
     await page.click('#go');
     await page.waitForSelector('li.hit', { timeout: 20000 });
     const first = page.locator('li.hit').first();
