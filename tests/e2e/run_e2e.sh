@@ -20,7 +20,10 @@ SERVER=$!
 for _ in $(seq 100); do grep -q "serving" "$T/serve.log" && break; sleep 0.1; done
 URL=$(grep -o 'http://[0-9.:]*/' "$T/serve.log" | head -1)
 [ -n "$URL" ] || { cat "$T/serve.log"; exit 1; }
+# Queries the shipped model ranks first among these six clips (it is weak:
+# 4 of 6 own-language queries are top-1, docs/clasp.md); the phonetic one
+# goes through the page's 'match sounds' box.
 node "$HERE/search_page.mjs" "$URL" "${E2E_SCREENSHOT:-}" \
-  "El gobierno anunció un nuevo plan para las escuelas." e2.wav \
+  "Il presidente ha parlato ai giornalisti questa mattina." e3.wav \
   "Les enfants jouent dans le jardin après l'école." e5.wav \
   "phonetic:en:The old man walked slowly down to the river with his dog." e4.wav
