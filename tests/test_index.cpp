@@ -66,7 +66,9 @@ TEST(Segmenter, FindsSpeechBetweenPausesAndWindowsLongRegions) {
   ASSERT_GE(w.size(), 7u);
   for (size_t i = 0; i < w.size(); ++i) {
     EXPECT_LE(w[i].end - w[i].start, 10.0 + 1e-9);
-    if (i) EXPECT_LT(w[i].start, w[i - 1].end) << "windows must overlap";
+    if (i) {
+      EXPECT_LT(w[i].start, w[i - 1].end) << "windows must overlap";
+    }
   }
   EXPECT_NEAR(w.back().end, 40.6, 0.06);
 
@@ -145,6 +147,33 @@ TEST_F(IndexTest, AddsIncrementallyRemovesAndSearches) {
   for (const auto& h : idx.search(q, {})) EXPECT_EQ(h.segment.path.find("/sub/"), std::string::npos);
   EXPECT_EQ(idx.status().files, 2u);
   EXPECT_FALSE(idx.has_file((tmp.path / "audio/sub/c.wav").string()));
+}
+
+// Files are embedded together (sorted by length, padded to a batch); each
+// stored vector must still be the one the segment gets on its own.
+TEST_F(IndexTest, BatchedVectorsEqualEachSegmentEmbeddedAlone) {
+  AudioIndex idx(tmp / "index", model);
+  auto rep = idx.add(collect_index_inputs(tmp / "audio"), *embedder);
+  ASSERT_EQ(rep.segments, 4u);
+  size_t checked = 0;
+  for (const char* f : {"audio/a.wav", "audio/b.wav", "audio/sub/c.wav"}) {
+    const std::string path = (tmp.path / f).string();
+    auto audio = read_audio(path);
+    for (const auto& seg : idx.segments_of(path)) {
+      auto s = static_cast<size_t>(seg.start * audio.sample_rate);
+      auto e = std::min(audio.samples.size(), static_cast<size_t>(seg.end * audio.sample_rate));
+      auto alone = embedder->embed({std::vector<float>(audio.samples.begin() + static_cast<long>(s),
+                                                       audio.samples.begin() + static_cast<long>(e))});
+      SearchOptions so;
+      so.k = 1;
+      auto hits = idx.search(alone, so);
+      ASSERT_EQ(hits.size(), 1u);
+      EXPECT_EQ(hits[0].segment.id, seg.id) << path << " at " << seg.start;
+      EXPECT_GT(hits[0].score, 1.0f - 1e-4f) << path << " at " << seg.start;
+      ++checked;
+    }
+  }
+  EXPECT_EQ(checked, 4u);
 }
 
 TEST_F(IndexTest, RefusesAnotherModelAndRebuildsLostVectors) {

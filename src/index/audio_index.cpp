@@ -177,14 +177,62 @@ AddReport AudioIndex::add(const std::vector<IndexInput>& inputs, AudioEmbedder& 
     int64_t bytes = 0, mtime = 0, old_id = -1;
     double duration = 0;
     std::vector<TimeSpan> spans;
+    std::vector<std::vector<float>> audio;  // samples per span, until embedded
     std::vector<float> vecs;
     std::vector<std::string> phones;  // CTC phoneme transcript per span ("" = none)
   };
   std::vector<Pending> pending;
   size_t pending_segments = 0, done = 0;
 
+  // The pending files' segments are embedded in one call, so that a folder
+  // of short clips is batched (sorted by length) like a long recording's
+  // segments. Should that call fail, each file is embedded alone and only
+  // the file that fails is dropped and reported.
+  auto embed_pending = [&] {
+    std::vector<std::vector<float>> all;
+    for (auto& p : pending)
+      for (auto& a : p.audio) all.push_back(std::move(a));
+    std::vector<std::string> phones;
+    std::vector<float> vecs;
+    try {
+      if (!all.empty()) vecs = embedder.embed(all, opt.embed_batch, &phones);
+    } catch (const std::exception&) {
+      vecs.clear();
+    }
+    const size_t D = static_cast<size_t>(model_.dim);
+    size_t off = 0;
+    std::vector<Pending> kept;
+    for (auto& p : pending) {
+      const size_t n = p.spans.size();
+      try {
+        if (!vecs.empty()) {
+          p.vecs.assign(vecs.begin() + static_cast<long>(off * D), vecs.begin() + static_cast<long>((off + n) * D));
+          p.phones.assign(phones.begin() + static_cast<long>(off), phones.begin() + static_cast<long>(off + n));
+        } else if (n > 0) {
+          std::vector<std::vector<float>> mine(std::make_move_iterator(all.begin() + static_cast<long>(off)),
+                                               std::make_move_iterator(all.begin() + static_cast<long>(off + n)));
+          p.vecs = embedder.embed(mine, opt.embed_batch, &p.phones);
+        }
+        (p.old_id >= 0 ? rep.replaced : rep.added)++;
+        rep.segments += n;
+        rep.audio_s += p.duration;
+        kept.push_back(std::move(p));
+      } catch (const std::exception& e) {
+        ++rep.failed;
+        rep.failures.push_back(p.in.path + ": " + e.what());
+      }
+      off += n;
+    }
+    pending = std::move(kept);
+  };
+
   auto commit = [&] {
     if (pending.empty()) return;
+    embed_pending();
+    if (pending.empty()) {
+      pending_segments = 0;
+      return;
+    }
     std::unique_lock lock(mu_);
     std::vector<int64_t> removed, added;
     std::vector<float> added_vecs;
@@ -279,10 +327,7 @@ AddReport AudioIndex::add(const std::vector<IndexInput>& inputs, AudioEmbedder& 
         audio_segs.emplace_back(a.samples.begin() + static_cast<long>(s), a.samples.begin() + static_cast<long>(e));
         ++it;
       }
-      if (!audio_segs.empty()) p.vecs = embedder.embed(audio_segs, opt.batch_segments, &p.phones);
-      (p.old_id >= 0 ? rep.replaced : rep.added)++;
-      rep.segments += p.spans.size();
-      rep.audio_s += p.duration;
+      p.audio = std::move(audio_segs);
       pending_segments += std::max<size_t>(1, p.spans.size());
       pending.push_back(std::move(p));
       if (pending_segments >= opt.batch_segments) commit();

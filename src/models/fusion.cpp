@@ -18,12 +18,19 @@ SpectrogramCnnImpl::SpectrogramCnnImpl(int64_t c) : channels_{c, 2 * c, 4 * c, 8
 torch::Tensor SpectrogramCnnImpl::forward(const torch::Tensor& mel, const torch::Tensor& lengths) {
   auto x = mel.unsqueeze(1);  // [B, 1, T, F]
   auto len = lengths;
+  auto valid_frames = [&](const torch::Tensor& l) {
+    return torch::arange(x.size(2)).unsqueeze(0).lt(l.unsqueeze(1)).to(x.dtype()).view({x.size(0), 1, -1, 1});
+  };
   for (size_t i = 0; i < channels_.size(); ++i) {
     x = torch::relu(norms[i]->as<nn::BatchNorm2d>()->forward(convs[i]->as<nn::Conv2d>()->forward(x)));
     len = torch::div(len - 1, 2, "floor") + 1;  // kernel 3, stride 2, padding 1
+    // Padded frames back to zero, as they are for a clip run alone: else the
+    // next convolution carries them into the clip's last frames and a vector
+    // would depend on the clips batched with it.
+    if (i + 1 < channels_.size()) x = x * valid_frames(len.clamp(1, x.size(2)));
   }
   len = len.clamp(1, x.size(2));
-  auto valid = torch::arange(x.size(2)).unsqueeze(0).lt(len.unsqueeze(1)).to(x.dtype()).view({x.size(0), 1, -1, 1});
+  auto valid = valid_frames(len);
   auto n = valid.sum({2, 3}) * x.size(3);
   auto mean = (x * valid).sum({2, 3}) / n;
   auto mx = (x * valid - (1 - valid) * 1e4).amax({2, 3});

@@ -31,7 +31,7 @@ class AudioEmbedder {
   // [segments.size() x dim()]. Segments shorter than 0.1 s are an error.
   // With `phonemes`, also each segment's greedy CTC phoneme transcript (the
   // speech encoder's symbols, one code point each; "" if it has no CTC head).
-  std::vector<float> embed(const std::vector<std::vector<float>>& segments, size_t batch = 16,
+  std::vector<float> embed(const std::vector<std::vector<float>>& segments, size_t batch = 8,
                            std::vector<std::string>* phonemes = nullptr);
   // The speech encoder's CTC phoneme symbols (empty = no phoneme head).
   const std::vector<std::string>& phoneme_symbols() const;
