@@ -17,6 +17,9 @@ mkdir -p data
 $C data translate -i data/brown.jsonl --to es,ca,fr,it --limit "$N" -o data/quickstart.jsonl
 $C data synth -i data/quickstart.jsonl -o data/quickstart
 $C data longform -i data/quickstart/manifest.jsonl --split test --minutes 30 -o data/demo
+# The demo index is rebuilt each time (3 s): an index refuses queries with
+# another model, and a pull may have brought a new shipped default.
+rm -rf data/demo-index
 $C index add data/demo --index data/demo-index
 $C index status --index data/demo-index
 echo
