@@ -194,10 +194,11 @@ AddReport AudioIndex::add(const std::vector<IndexInput>& inputs, AudioEmbedder& 
       for (auto& a : p.audio) all.push_back(std::move(a));
     std::vector<std::string> phones;
     std::vector<float> vecs;
+    bool batched = true;
     try {
       if (!all.empty()) vecs = embedder.embed(all, opt.embed_batch, &phones);
     } catch (const std::exception&) {
-      vecs.clear();
+      batched = false;
     }
     const size_t D = static_cast<size_t>(model_.dim);
     size_t off = 0;
@@ -205,7 +206,7 @@ AddReport AudioIndex::add(const std::vector<IndexInput>& inputs, AudioEmbedder& 
     for (auto& p : pending) {
       const size_t n = p.spans.size();
       try {
-        if (!vecs.empty()) {
+        if (batched) {
           p.vecs.assign(vecs.begin() + static_cast<long>(off * D), vecs.begin() + static_cast<long>((off + n) * D));
           p.phones.assign(phones.begin() + static_cast<long>(off), phones.begin() + static_cast<long>(off + n));
         } else if (n > 0) {
@@ -228,11 +229,9 @@ AddReport AudioIndex::add(const std::vector<IndexInput>& inputs, AudioEmbedder& 
 
   auto commit = [&] {
     if (pending.empty()) return;
-    embed_pending();
-    if (pending.empty()) {
-      pending_segments = 0;
-      return;
-    }
+    embed_pending();  // drops the files that fail
+    pending_segments = 0;
+    if (pending.empty()) return;
     std::unique_lock lock(mu_);
     std::vector<int64_t> removed, added;
     std::vector<float> added_vecs;
@@ -268,7 +267,6 @@ AddReport AudioIndex::add(const std::vector<IndexInput>& inputs, AudioEmbedder& 
     exact_->remove(removed);
     exact_->add(added, added_vecs.data());
     pending.clear();
-    pending_segments = 0;
     if (std::chrono::steady_clock::now() - last_save > std::chrono::seconds(30)) {
       save_vectors();
       last_save = std::chrono::steady_clock::now();

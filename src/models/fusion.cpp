@@ -23,13 +23,12 @@ torch::Tensor SpectrogramCnnImpl::forward(const torch::Tensor& mel, const torch:
   };
   for (size_t i = 0; i < channels_.size(); ++i) {
     x = torch::relu(norms[i]->as<nn::BatchNorm2d>()->forward(convs[i]->as<nn::Conv2d>()->forward(x)));
-    len = torch::div(len - 1, 2, "floor") + 1;  // kernel 3, stride 2, padding 1
+    len = (torch::div(len - 1, 2, "floor") + 1).clamp(1, x.size(2));  // kernel 3, stride 2, padding 1
     // Padded frames back to zero, as they are for a clip run alone: else the
     // next convolution carries them into the clip's last frames and a vector
     // would depend on the clips batched with it.
-    if (i + 1 < channels_.size()) x = x * valid_frames(len.clamp(1, x.size(2)));
+    if (i + 1 < channels_.size()) x = x * valid_frames(len);
   }
-  len = len.clamp(1, x.size(2));
   auto valid = valid_frames(len);
   auto n = valid.sum({2, 3}) * x.size(3);
   auto mean = (x * valid).sum({2, 3}) / n;
