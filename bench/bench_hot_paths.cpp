@@ -11,6 +11,7 @@
 #include "audio/mel.h"
 #include "index/vector_index.h"
 #include "models/hf_speech_model.h"
+#include "models/frame_branch.h"
 #include "models/fusion.h"
 #include "speech/audio_embedder.h"
 #include "speech/speech_encoder.h"
@@ -99,6 +100,34 @@ void BM_SpectrogramCnnTrainStep(benchmark::State& st) {
 }
 BENCHMARK(BM_SpectrogramCnnTrainStep)->Args({16, 4})->Unit(benchmark::kMillisecond);
 
+// The frame branch over the speech encoder's frames (25 per second; hidden
+// 192 + 67 CTC posteriors in): forward, and one training step. Args: batch, s.
+void BM_FrameBranchForward(benchmark::State& st) {
+  torch::NoGradGuard ng;
+  FrameBranch fb(192 + 67, 160);
+  fb->eval();
+  int64_t b = st.range(0), frames = st.range(1) * 25;
+  auto x = torch::randn({b, frames, 192 + 67});
+  auto len = torch::full({b}, frames, torch::kLong);
+  for (auto _ : st) benchmark::DoNotOptimize(fb->forward(x, len).data_ptr());
+  set_rate_counter(st, static_cast<double>(b * st.range(1)));
+}
+BENCHMARK(BM_FrameBranchForward)->Args({1, 4})->Args({16, 4})->Unit(benchmark::kMillisecond);
+
+void BM_FrameBranchTrainStep(benchmark::State& st) {
+  FrameBranch fb(192 + 67, 160);
+  fb->train();
+  int64_t b = st.range(0), frames = st.range(1) * 25;
+  auto x = torch::randn({b, frames, 192 + 67});
+  auto len = torch::full({b}, frames, torch::kLong);
+  for (auto _ : st) {
+    fb->zero_grad();
+    fb->forward(x, len).pow(2).mean().backward();
+  }
+  set_rate_counter(st, static_cast<double>(b * st.range(1)));
+}
+BENCHMARK(BM_FrameBranchTrainStep)->Args({16, 4})->Unit(benchmark::kMillisecond);
+
 // A HuBERT-base-size speech branch (95M parameters, random weights) on one
 // clip, for comparison with the shipped encoder. Arg: seconds.
 void BM_HubertBaseForward(benchmark::State& st) {
@@ -119,7 +148,7 @@ void BM_FusionForward(benchmark::State& st) {
   Fusion f(c);
   f->eval();
   auto s = torch::randn({128, 192}), p = torch::randn({128, 384});
-  for (auto _ : st) benchmark::DoNotOptimize(f->forward(s, p).data_ptr());
+  for (auto _ : st) benchmark::DoNotOptimize(f->forward(s, p, {}).data_ptr());
   st.SetItemsProcessed(128 * st.iterations());
 }
 BENCHMARK(BM_FusionForward)->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond);

@@ -3,16 +3,21 @@
 // the retrieval metrics.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <random>
 
 #include "audio/audio_file.h"
 #include "audio/mel.h"
 #include "eval/retrieval_metrics.h"
+#include "models/frame_branch.h"
 #include "models/fusion.h"
 #include "speech/clasp_audio_model.h"
+#include "speech/ctc_pretrain.h"
 #include "speech/mel_cache.h"
 #include "speech/phoneme_vocab.h"
+#include "audio/mel_augment.h"
 #include "speech/speech_encoder.h"
 #include "test_helpers.h"
 #include "util/error.h"
@@ -111,12 +116,12 @@ TEST(SpeechEncoder, ShapesGradientsAndRoundTrip) {
 TEST(Fusion, ConcatAndGatingShapesAndAblations) {
   torch::manual_seed(1);
   for (std::string kind : {"concat", "gating"})
-    for (auto [sd, cd] : {std::pair<int64_t, int64_t>{32, 48}, {32, 0}, {0, 48}}) {
-      FusionConfig c{kind, sd, cd, 24};
+    for (auto [sd, cd, fd] : {std::tuple<int64_t, int64_t, int64_t>{32, 48, 0}, {32, 0, 0}, {0, 48, 0}, {32, 48, 40}, {0, 0, 40}}) {
+      FusionConfig c{kind, sd, cd, 24, fd};
       Fusion f(c);
       f->eval();
-      auto y = f->forward(torch::randn({5, sd}), torch::randn({5, cd}));
-      EXPECT_EQ(y.sizes(), (std::vector<int64_t>{5, 24})) << kind << " " << sd << " " << cd;
+      auto y = f->forward(torch::randn({5, sd}), torch::randn({5, cd}), torch::randn({5, fd}));
+      EXPECT_EQ(y.sizes(), (std::vector<int64_t>{5, 24})) << kind << " " << sd << " " << cd << " " << fd;
     }
   EXPECT_THROW(Fusion(FusionConfig{"concat", 0, 0, 24}), std::exception);
   SpectrogramCnn cnn(8);
@@ -124,6 +129,109 @@ TEST(Fusion, ConcatAndGatingShapesAndAblations) {
   x.normal_();
   auto y = cnn->forward(x, len);
   EXPECT_EQ(y.sizes(), (std::vector<int64_t>{2, cnn->out_dim()}));
+}
+
+TEST(CtcPretrain, AugmentedRunThenInitFromItsWeights) {
+  test::TempDir d;
+  {
+    std::ofstream m(d / "manifest.jsonl");
+    for (int i = 0; i < 6; ++i) {
+      const std::string id = "u" + std::to_string(i);
+      ASSERT_TRUE(test::write_audio(d / (id + ".wav"), test::sine(150 + 60 * i, 1.0, 16000), 16000, 1,
+                                    SF_FORMAT_WAV | SF_FORMAT_PCM_16));
+      m << R"({"id":")" << id << R"(","lang":"en","text":"x","audio":")" << id << R"(.wav","phonemes":")"
+        << (i % 2 ? "ab c" : "ba d") << R"(","split":")" << (i < 4 ? "train" : "validation") << "\"}\n";
+    }
+  }
+  CtcPretrainOptions o;
+  o.manifest = d / "manifest.jsonl";
+  o.cache_dir = d / "cache";
+  o.out_dir = d / "a";
+  o.work_dir = d / "work-a";
+  o.hidden = 16, o.layers = 1, o.heads = 2, o.ff = 32;
+  o.steps = 3, o.batch = 2, o.warmup = 1, o.eval_every = 3, o.threads = 1;
+  o.augment = true;
+  pretrain_speech_encoder(o);
+  // With a learning rate of 0, a run started from "a" must save a's weights.
+  CtcPretrainOptions b = o;
+  b.out_dir = d / "b";
+  b.work_dir = d / "work-b";
+  b.init = d / "a";
+  b.lr = 0;
+  b.steps = 1, b.eval_every = 1;
+  b.augment = false;
+  pretrain_speech_encoder(b);
+  auto ma = load_speech_encoder(d / "a"), mb = load_speech_encoder(d / "b");
+  auto pb = mb->named_parameters();
+  for (const auto& p : ma->named_parameters()) EXPECT_TRUE(torch::equal(p.value(), pb[p.key()])) << p.key();
+  // An encoder with other phoneme symbols is refused by name.
+  CtcPretrainOptions c = b;
+  c.work_dir = d / "work-c";
+  c.out_dir = d / "c";
+  SpeechEncoderConfig other;
+  other.hidden = 16, other.layers = 1, other.heads = 2, other.ff = 32;
+  other.phonemes = {"z"};
+  other.ctc_classes = 2;
+  SpeechEncoder oe(other);
+  save_speech_encoder(oe, d / "other");
+  c.init = d / "other";
+  try {
+    pretrain_speech_encoder(c);
+    ADD_FAILURE() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("phoneme symbols differ"), std::string::npos) << e.what();
+  }
+}
+
+TEST(FrameBranch, VectorDoesNotDependOnBatchMatesAndTrains) {
+  torch::manual_seed(3);
+  FrameBranch fb(20, 16);
+  fb->eval();
+  auto a = torch::randn({1, 7, 20}), b = torch::randn({1, 30, 20});
+  auto alone = fb->forward(a, torch::tensor({7L}));
+  auto batch = torch::zeros({2, 30, 20});
+  batch[0].narrow(0, 0, 7).copy_(a[0]);
+  batch[0].narrow(0, 7, 23).fill_(5.f);  // garbage in the padding must not matter
+  batch[1].copy_(b[0]);
+  auto both = fb->forward(batch, torch::tensor({7L, 30L}));
+  EXPECT_EQ(both.sizes(), (std::vector<int64_t>{2, fb->out_dim()}));
+  EXPECT_LT((both[0] - alone[0]).abs().max().item<float>(), 1e-5);
+  // One gradient step lowers a simple loss, with finite gradients.
+  fb->train();
+  torch::optim::SGD opt(fb->parameters(), 0.05);
+  auto target = torch::randn({2, fb->out_dim()});
+  auto loss0 = (fb->forward(batch, torch::tensor({7L, 30L})) - target).pow(2).mean();
+  loss0.backward();
+  for (const auto& p : fb->parameters()) EXPECT_TRUE(torch::isfinite(p.grad()).all().item<bool>());
+  opt.step();
+  auto loss1 = (fb->forward(batch, torch::tensor({7L, 30L})) - target).pow(2).mean();
+  EXPECT_LT(loss1.item<float>(), loss0.item<float>());
+}
+
+TEST(MelAugment, ChangesTempoAndFormantsDeterministically) {
+  // A clip with one bright band that moves: frame t lights band t % 80.
+  const int F = 80, T = 200;
+  std::vector<float> mel(T * F, -5.f);
+  for (int t = 0; t < T; ++t) mel[static_cast<size_t>(t * F + t % F)] = 3.f;
+  std::mt19937_64 a(7), b(7), c(8);
+  auto x = augment_mel(mel, F, a), y = augment_mel(mel, F, b), z = augment_mel(mel, F, c);
+  EXPECT_EQ(x, y);  // same seed, same view
+  EXPECT_NE(x, z);
+  MelAugmentOptions fast;
+  fast.tempo_min = fast.tempo_max = 1.25;
+  fast.warp_min = fast.warp_max = 1.0;
+  fast.noise_prob = 0;
+  auto f = augment_mel(mel, F, a, fast);
+  ASSERT_EQ(f.size(), static_cast<size_t>(160 * F));  // 200 frames at 1.25x speed
+  EXPECT_FLOAT_EQ(f[static_cast<size_t>(4 * F + 5)], 3.f);  // frame 4 is source frame 5
+  MelAugmentOptions noisy = fast;
+  noisy.tempo_min = noisy.tempo_max = 1.0;
+  noisy.noise_prob = 1;
+  for (float v : augment_mel(mel, F, a, noisy)) {
+    EXPECT_TRUE(std::isfinite(v));
+    EXPECT_GT(v, -5.f);  // noise only adds power
+  }
+  EXPECT_THROW(augment_mel(std::vector<float>(81, 0.f), F, a), std::invalid_argument);
 }
 
 TEST(RetrievalMetrics, RanksAndProtocols) {

@@ -11,9 +11,10 @@ namespace clasp::cli {
 
 namespace {
 struct TrainArgs {
-  std::string config, manifest, out, work_dir, fusion;
+  std::string config, manifest, out, work_dir, fusion, frame_inputs;
   int steps = 0, threads = 0;
-  bool no_speech = false, no_spectrogram = false;
+  bool no_speech = false, no_spectrogram = false, frames = false, no_frames = false,
+       augment = false, no_augment = false;
 };
 }  // namespace
 
@@ -28,7 +29,13 @@ void add_clasp_commands(CLI::App& app) {
   tr->add_option("--steps", t.steps, "Maximum training steps");
   tr->add_option("--threads", t.threads, "Torch threads");
   tr->add_flag("--no-speech", t.no_speech, "Ablation: spectrogram branch only");
-  tr->add_flag("--no-spectrogram", t.no_spectrogram, "Ablation: speech-encoder branch only");
+  tr->add_flag("--no-spectrogram", t.no_spectrogram, "Ablation: no spectrogram branch");
+  tr->add_flag("--frames", t.frames, "Add the frame branch over the speech encoder's frames");
+  tr->add_flag("--no-frames", t.no_frames, "Ablation: no frame branch");
+  tr->add_flag("--augment", t.augment, "Train on random views (tempo, vocal tract, noise, SpecAugment) of each clip");
+  tr->add_flag("--no-augment", t.no_augment, "Train on the clean cached features");
+  tr->add_option("--frame-inputs", t.frame_inputs, "What the frame branch reads")
+      ->check(CLI::IsMember({"hidden+posteriors", "posteriors"}));
   tr->callback([] {
     ClaspTrainOptions o = t.config.empty() ? ClaspTrainOptions{} : ClaspTrainOptions::from_json_file(t.config);
     if (!t.manifest.empty()) o.manifest = t.manifest;
@@ -39,6 +46,11 @@ void add_clasp_commands(CLI::App& app) {
     if (t.threads > 0) o.threads = t.threads;
     if (t.no_speech) o.use_speech = false;
     if (t.no_spectrogram) o.use_spectrogram = false;
+    if (t.frames) o.use_frames = true;
+    if (t.no_frames) o.use_frames = false;
+    if (!t.frame_inputs.empty()) o.frame_inputs = t.frame_inputs;
+    if (t.augment) o.augment = true;
+    if (t.no_augment) o.augment = false;
     if (o.manifest.empty()) throw CLI::ValidationError("--in", "a corpus manifest is required (flag or config)");
     train_clasp(o);
   });

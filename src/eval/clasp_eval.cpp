@@ -13,6 +13,7 @@
 #include "text/sentence_encoder.h"
 #include "train/frozen_features.h"
 #include "util/error.h"
+#include "util/progress.h"
 
 namespace fs = std::filesystem;
 
@@ -36,17 +37,19 @@ std::vector<float> rows(const std::vector<float>& m, size_t d, const std::vector
 std::vector<float> embed_audio(const std::vector<const Utterance*>& clips, const MelCache& cache, ClaspAudioModel& model) {
   torch::NoGradGuard ng;
   model->eval();
-  auto speech = speech_features_of(clips, cache, *model, "eval-speech");
   const int64_t D = model->cfg.out_dim;
   std::vector<float> out(clips.size() * static_cast<size_t>(D));
-  for (size_t s = 0; s < clips.size(); s += 64) {
-    size_t e = std::min(clips.size(), s + 64);
+  Progress prog("eval-embed", static_cast<int64_t>(clips.size()), "clips");
+  for (size_t s = 0; s < clips.size(); s += 32) {
+    size_t e = std::min(clips.size(), s + 32);
     std::vector<std::vector<float>> mels;
     for (size_t i = s; i < e; ++i) mels.push_back(cache.get(clips[i]->id));
     auto [x, len] = pad_mels(mels, MelCache::kMels);
-    auto emb = model->embed(speech.narrow(0, static_cast<int64_t>(s), static_cast<int64_t>(e - s)), x, len).contiguous();
+    auto emb = model->embed(model->speech_features(x, len), x, len).contiguous();
+    prog.update(static_cast<int64_t>(e));
     std::copy(emb.data_ptr<float>(), emb.data_ptr<float>() + emb.numel(), out.begin() + static_cast<long>(s * D));
   }
+  prog.finish();
   return out;
 }
 

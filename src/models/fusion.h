@@ -32,21 +32,25 @@ struct FusionConfig {
   int64_t speech_dim = 0;       // 0 = no speech branch
   int64_t spectrogram_dim = 0;  // 0 = no spectrogram branch
   int64_t out_dim = 256;        // the text embedding size
+  int64_t frames_dim = 0;       // 0 = no frame branch (models/frame_branch.h)
 };
 
 // Concat: branch MLPs, concat -> Linear(1024) BN LeakyReLU Linear(800)
 // LeakyReLU Linear(out). Gating: per branch h = sigmoid(Wi x) * tanh(Wc x) +
 // sigmoid(Wf x) * x, then softmax(W [h1; h2]) split into the weights of h1
 // and h2; a final Linear maps 768 to out when the text size is not 768.
-// With one branch, both reduce to that branch's MLP and the head.
+// With one branch, both reduce to that branch's MLP and the head; a third
+// branch (the frame branch) joins the concat, or gets its own gates and a
+// third of the softmax.
 struct FusionImpl : torch::nn::Module {
   explicit FusionImpl(const FusionConfig& c);
-  torch::Tensor forward(const torch::Tensor& speech, const torch::Tensor& spectrogram);
+  // Inputs of absent branches are ignored.
+  torch::Tensor forward(const torch::Tensor& speech, const torch::Tensor& spectrogram, const torch::Tensor& frames);
   FusionConfig cfg;
-  BranchMlp speech_mlp{nullptr}, spec_mlp{nullptr};
+  BranchMlp speech_mlp{nullptr}, spec_mlp{nullptr}, frames_mlp{nullptr};
   torch::nn::Sequential concat_head{nullptr};
   torch::nn::Linear gi1{nullptr}, gf1{nullptr}, gc1{nullptr}, gi2{nullptr}, gf2{nullptr}, gc2{nullptr},
-      mix{nullptr}, out{nullptr};
+      gi3{nullptr}, gf3{nullptr}, gc3{nullptr}, mix{nullptr}, out{nullptr};
 };
 TORCH_MODULE(Fusion);
 

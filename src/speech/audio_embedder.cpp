@@ -92,12 +92,16 @@ std::vector<float> AudioEmbedder::embed(const std::vector<std::vector<float>>& s
     size_t e = std::min(order.size(), s + batch);
     auto mels = impl_->batch_mels(segments, order, s, e);
     auto [x, len] = pad_mels(mels, MelCache::kMels);
-    torch::Tensor sp;
+    SpeechFeatures sp;
     auto enc = impl_->model->speech;
     if (phonemes && enc && !phoneme_symbols().empty()) {
-      // One encoder pass gives both the pooled feature and the CTC transcript.
+      // One encoder pass gives the branches' features and the CTC transcript.
       auto o = enc->forward(x, len);
-      sp = SpeechEncoderImpl::mean_pool(o);
+      if (impl_->model->cfg.use_speech) sp.pooled = SpeechEncoderImpl::mean_pool(o);
+      if (impl_->model->cfg.use_frames) {
+        sp.frames = o.hidden;
+        sp.frame_lengths = o.lengths;
+      }
       auto lp = enc->ctc_log_probs(o);
       phonemes->resize(segments.size());
       for (size_t k = s; k < e; ++k) {

@@ -1,6 +1,7 @@
 #include "speech/clasp_audio_model.h"
 
 #include <filesystem>
+#include <functional>
 #include <nlohmann/json.hpp>
 
 #include "models/safetensors.h"
@@ -19,7 +20,10 @@ ClaspModelConfig ClaspModelConfig::from_json_file(const std::string& path) {
     c.fusion = j.value("fusion", c.fusion);
     c.use_speech = j.value("use_speech", c.use_speech);
     c.use_spectrogram = j.value("use_spectrogram", c.use_spectrogram);
+    c.use_frames = j.value("use_frames", c.use_frames);
     c.spectrogram_channels = j.value("spectrogram_channels", c.spectrogram_channels);
+    c.frame_width = j.value("frame_width", c.frame_width);
+    c.frame_inputs = j.value("frame_inputs", c.frame_inputs);
     c.out_dim = j.at("out_dim").get<int64_t>();
     c.speech_encoder = j.value("speech_encoder", c.speech_encoder);
     c.text_encoder = j.value("text_encoder", c.text_encoder);
@@ -28,7 +32,11 @@ ClaspModelConfig ClaspModelConfig::from_json_file(const std::string& path) {
     fail_file(path, std::string("bad or missing field: ") + e.what());
   }
   if (c.fusion != "concat" && c.fusion != "gating") fail_file(path, "fusion must be \"concat\" or \"gating\"");
-  if (!c.use_speech && !c.use_spectrogram) fail_file(path, "use_speech and use_spectrogram cannot both be false");
+  if (!c.use_speech && !c.use_spectrogram && !c.use_frames)
+    fail_file(path, "use_speech, use_spectrogram and use_frames cannot all be false");
+  if (c.frame_width < 8 || c.frame_width > 4096) fail_file(path, "frame_width must be between 8 and 4096");
+  if (c.frame_inputs != "hidden+posteriors" && c.frame_inputs != "posteriors")
+    fail_file(path, "frame_inputs must be \"hidden+posteriors\" or \"posteriors\"");
   return c;
 }
 
@@ -36,6 +44,8 @@ std::string ClaspModelConfig::to_json() const {
   nlohmann::json j = {{"model_type", "clasp"},       {"model_id", model_id},
                       {"fusion", fusion},            {"use_speech", use_speech},
                       {"use_spectrogram", use_spectrogram}, {"spectrogram_channels", spectrogram_channels},
+                      {"use_frames", use_frames},    {"frame_width", frame_width},
+                      {"frame_inputs", frame_inputs},
                       {"out_dim", out_dim},          {"speech_encoder", speech_encoder},
                       {"text_encoder", text_encoder}};
   return j.dump(2);
@@ -45,11 +55,17 @@ ClaspAudioModelImpl::ClaspAudioModelImpl(const ClaspModelConfig& c, SpeechEncode
   FusionConfig fc;
   fc.kind = c.fusion;
   fc.out_dim = c.out_dim;
-  if (c.use_speech) {
-    if (!speech) throw Error("CLASP model: the speech branch needs a speech encoder");
-    fc.speech_dim = speech->cfg.hidden;
+  if (c.use_speech || c.use_frames) {
+    if (!speech) throw Error("CLASP model: the speech and frame branches need a speech encoder");
     for (auto& p : speech->parameters()) p.set_requires_grad(false);
     speech->eval();
+  }
+  if (c.use_speech) fc.speech_dim = speech->cfg.hidden;
+  if (c.use_frames) {
+    if (c.frame_inputs == "posteriors" && !speech->ctc_head)
+      throw Error("CLASP model: frame_inputs \"posteriors\" needs a speech encoder with a CTC head");
+    frame_branch = register_module("frame_branch", FrameBranch(frame_input_dim(), c.frame_width));
+    fc.frames_dim = frame_branch->out_dim();
   }
   if (c.use_spectrogram) {
     cnn = register_module("cnn", SpectrogramCnn(c.spectrogram_channels));
@@ -60,10 +76,66 @@ ClaspAudioModelImpl::ClaspAudioModelImpl(const ClaspModelConfig& c, SpeechEncode
   logit_scale = register_parameter("logit_scale", torch::tensor({std::log(1 / 0.07)}));
 }
 
-torch::Tensor ClaspAudioModelImpl::speech_features(const torch::Tensor& mel, const torch::Tensor& lengths) {
-  if (!speech) return torch::zeros({mel.size(0), 0});
+SpeechFeatures ClaspAudioModelImpl::speech_features(const torch::Tensor& mel, const torch::Tensor& lengths,
+                                                    bool spec_augment) {
+  SpeechFeatures f;
+  if (!speech) return f;
   torch::NoGradGuard ng;
-  return SpeechEncoderImpl::mean_pool(speech->forward(mel, lengths));
+  constexpr int64_t kChunk = 16;
+  if (mel.size(0) <= kChunk) {
+    auto o = speech->forward(mel, lengths, spec_augment);
+    f.pooled = SpeechEncoderImpl::mean_pool(o);
+    if (cfg.use_frames) {
+      f.frames = o.hidden;
+      f.frame_lengths = o.lengths;
+    }
+    return f;
+  }
+  // Big batches in chunks of similar length: the transformer then runs on
+  // little padding (a random training batch pads to its longest clip).
+  auto order = std::get<1>(lengths.sort(0, /*descending=*/true));
+  const int64_t B = mel.size(0);
+  f.pooled = torch::zeros({B, speech->cfg.hidden});
+  std::vector<SpeechOutput> outs;
+  std::vector<torch::Tensor> rows;
+  for (int64_t s = 0; s < B; s += kChunk) {
+    auto idx = order.slice(0, s, std::min(B, s + kChunk));
+    auto len = lengths.index_select(0, idx);
+    auto o = speech->forward(mel.index_select(0, idx).slice(1, 0, std::max<int64_t>(1, len.max().item<int64_t>())),
+                             len, spec_augment);
+    f.pooled.index_copy_(0, idx, SpeechEncoderImpl::mean_pool(o));
+    if (cfg.use_frames) {
+      rows.push_back(idx);
+      outs.push_back(std::move(o));
+    }
+  }
+  if (cfg.use_frames) {
+    int64_t tmax = 1;
+    for (const auto& o : outs) tmax = std::max(tmax, o.hidden.size(1));
+    f.frames = torch::zeros({B, tmax, speech->cfg.hidden});
+    f.frame_lengths = torch::zeros({B}, torch::kLong);
+    for (size_t k = 0; k < outs.size(); ++k) {
+      f.frames.index_copy_(0, rows[k], torch::constant_pad_nd(outs[k].hidden, {0, 0, 0, tmax - outs[k].hidden.size(1)}));
+      f.frame_lengths.index_copy_(0, rows[k], outs[k].lengths);
+    }
+  }
+  return f;
+}
+
+int64_t ClaspAudioModelImpl::frame_input_dim() const {
+  const int64_t post = speech->ctc_head ? speech->cfg.ctc_classes : 0;
+  return cfg.frame_inputs == "posteriors" ? post : speech->cfg.hidden + post;
+}
+
+torch::Tensor ClaspAudioModelImpl::frame_inputs(const torch::Tensor& hidden) {
+  // The frozen CTC head's phoneme posteriors beside each hidden state: the
+  // posteriors are what the phonetic baseline decodes, and they are the
+  // part of a frame least tied to the voice.
+  if (!speech->ctc_head) return hidden;
+  torch::NoGradGuard ng;
+  auto h = hidden.to(torch::kFloat);
+  auto post = torch::softmax(speech->ctc_head->forward(h), -1);
+  return cfg.frame_inputs == "posteriors" ? post : torch::cat({h, post}, -1);
 }
 
 torch::Tensor ClaspAudioModelImpl::normalise_mel(const torch::Tensor& mel, const torch::Tensor& lengths) {
@@ -74,29 +146,46 @@ torch::Tensor ClaspAudioModelImpl::normalise_mel(const torch::Tensor& mel, const
   return (mel - mean) / (var + 1e-5).sqrt() * valid;
 }
 
-torch::Tensor ClaspAudioModelImpl::embed(const torch::Tensor& speech_feat, const torch::Tensor& mel,
-                                         const torch::Tensor& lengths) {
-  torch::Tensor spec;
+namespace {
+
+// Runs fn over a batch in chunks of similar length, each cut to its longest
+// clip, and puts the rows back in batch order: much less padding, and
+// activations small enough for the allocator to reuse (whole-batch tensors
+// of ~0.5 GB were mapped and page-faulted in anew at every op). fn must treat
+// rows independently; the CNN's batch norm in training then sees chunk
+// statistics ("ghost" batch norm), and in eval the output is the same.
+torch::Tensor by_length_chunks(const torch::Tensor& x, const torch::Tensor& lengths,
+                               const std::function<torch::Tensor(const torch::Tensor&, const torch::Tensor&)>& fn) {
   constexpr int64_t kChunk = 16;
-  if (cnn && mel.size(0) <= kChunk) {
-    spec = cnn->forward(normalise_mel(mel, lengths), lengths);
-  } else if (cnn) {
-    // Big batches go through the CNN in chunks of similar length, each cut to
-    // its longest clip: much less padding, and activations small enough for
-    // the allocator to reuse (whole-batch tensors of ~0.5 GB were mapped and
-    // page-faulted in anew at every op). In training, batch norm then sees
-    // chunk statistics ("ghost" batch norm); in eval the output is the same.
-    auto order = std::get<1>(lengths.sort(0, /*descending=*/true));
-    std::vector<torch::Tensor> parts;
-    for (int64_t s = 0; s < order.size(0); s += kChunk) {
-      auto idx = order.slice(0, s, std::min(order.size(0), s + kChunk));
-      auto len = lengths.index_select(0, idx);
-      auto m = mel.index_select(0, idx).slice(1, 0, len.max().item<int64_t>());
-      parts.push_back(cnn->forward(normalise_mel(m, len), len));
-    }
-    spec = torch::empty_like(torch::cat(parts)).index_copy_(0, order, torch::cat(parts));
+  if (x.size(0) <= kChunk) return fn(x, lengths);
+  auto order = std::get<1>(lengths.sort(0, /*descending=*/true));
+  std::vector<torch::Tensor> parts;
+  for (int64_t s = 0; s < order.size(0); s += kChunk) {
+    auto idx = order.slice(0, s, std::min(order.size(0), s + kChunk));
+    auto len = lengths.index_select(0, idx);
+    parts.push_back(fn(x.index_select(0, idx).slice(1, 0, std::max<int64_t>(1, len.max().item<int64_t>())), len));
   }
-  auto e = fusion->forward(speech_feat, spec);
+  auto all = torch::cat(parts);
+  return torch::empty_like(all).index_copy_(0, order, all);
+}
+
+}  // namespace
+
+torch::Tensor ClaspAudioModelImpl::embed(const SpeechFeatures& speech_feat, const torch::Tensor& mel,
+                                         const torch::Tensor& lengths) {
+  torch::Tensor frames, spec;
+  if (frame_branch) {
+    if (!speech_feat.frames.defined()) throw Error("CLASP model: the frame branch needs the encoder's frames");
+    frames = by_length_chunks(speech_feat.frames, speech_feat.frame_lengths,
+                              [&](const torch::Tensor& h, const torch::Tensor& len) {
+                                return frame_branch->forward(frame_inputs(h), len);
+                              });
+  }
+  if (cnn)
+    spec = by_length_chunks(mel, lengths, [&](const torch::Tensor& m, const torch::Tensor& len) {
+      return cnn->forward(normalise_mel(m, len), len);
+    });
+  auto e = fusion->forward(speech_feat.pooled, spec, frames);
   return torch::nn::functional::normalize(e, torch::nn::functional::NormalizeFuncOptions().dim(1));
 }
 
@@ -114,7 +203,7 @@ ClaspAudioModel load_clasp_model(const std::string& dir, bool load_weights) {
   if (!fs::exists(dir + "/clasp.json")) throw Error(dir + ": not a CLASP model directory (no clasp.json)");
   auto cfg = ClaspModelConfig::from_json_file(dir + "/clasp.json");
   SpeechEncoder sp{nullptr};
-  if (cfg.use_speech) sp = load_speech_encoder((fs::path(dir) / cfg.speech_encoder).lexically_normal().string());
+  if (cfg.use_speech || cfg.use_frames) sp = load_speech_encoder((fs::path(dir) / cfg.speech_encoder).lexically_normal().string());
   if (!load_weights) torch::manual_seed(1);
   ClaspAudioModel m(cfg, sp);
   if (!load_weights) {

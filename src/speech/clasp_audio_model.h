@@ -1,6 +1,7 @@
 #pragma once
 // The audio side of CLASP as one module: the frozen speech encoder
-// (mean-pooled last layer), the spectrogram CNN, and the fusion encoder,
+// (mean-pooled last layer), the spectrogram CNN, optionally the frame branch
+// over the encoder's frames (beyond the paper), and the fusion encoder,
 // ending in an L2-normalised vector in the text encoder's space. A model
 // directory holds clasp.json (which branches, fusion kind, where the speech
 // and text encoders are) and model.safetensors (CNN + fusion + logit scale).
@@ -8,6 +9,7 @@
 
 #include <string>
 
+#include "models/frame_branch.h"
 #include "models/fusion.h"
 #include "speech/speech_encoder.h"
 
@@ -16,7 +18,10 @@ namespace clasp {
 struct ClaspModelConfig {
   std::string fusion = "concat";
   bool use_speech = true, use_spectrogram = true;
+  bool use_frames = false;  // frame branch (models/frame_branch.h)
   int64_t spectrogram_channels = 24;
+  int64_t frame_width = 160;
+  std::string frame_inputs = "hidden+posteriors";  // or "posteriors": the CTC head's output only
   int64_t out_dim = 256;
   std::string speech_encoder = "../speech-default";  // relative to the model directory
   std::string text_encoder = "../text-default";
@@ -26,18 +31,33 @@ struct ClaspModelConfig {
   std::string to_json() const;
 };
 
+// What the frozen speech encoder gives the trainable part; a tensor is
+// undefined when no branch needs it.
+struct SpeechFeatures {
+  torch::Tensor pooled;         // [B, H] mean of the last layer over valid frames
+  torch::Tensor frames;         // [B, T', H] the last layer, padded
+  torch::Tensor frame_lengths;  // [B]
+};
+
 struct ClaspAudioModelImpl : torch::nn::Module {
   ClaspAudioModelImpl(const ClaspModelConfig& c, SpeechEncoder speech);
-  // Frozen branch: mean-pooled speech encoder output [B, H] (no gradient).
-  torch::Tensor speech_features(const torch::Tensor& mel, const torch::Tensor& lengths);
+  // The frozen encoder's outputs (no gradient), one pass for both uses;
+  // spec_augment masks bands and spans of the input (training views).
+  SpeechFeatures speech_features(const torch::Tensor& mel, const torch::Tensor& lengths, bool spec_augment = false);
   // Trainable part: fused, normalised embedding [B, out_dim].
-  torch::Tensor embed(const torch::Tensor& speech_feat, const torch::Tensor& mel, const torch::Tensor& lengths);
+  torch::Tensor embed(const SpeechFeatures& speech_feat, const torch::Tensor& mel, const torch::Tensor& lengths);
+  // The frame branch's input from hidden states [B, T', H]: their CTC
+  // phoneme posteriors, beside the hidden states unless cfg.frame_inputs is
+  // "posteriors".
+  torch::Tensor frame_inputs(const torch::Tensor& hidden);
+  int64_t frame_input_dim() const;
   // Per-utterance normalised log-mel, as the CNN sees it.
   static torch::Tensor normalise_mel(const torch::Tensor& mel, const torch::Tensor& lengths);
 
   ClaspModelConfig cfg;
   SpeechEncoder speech{nullptr};  // not registered: frozen and saved separately
   SpectrogramCnn cnn{nullptr};
+  FrameBranch frame_branch{nullptr};
   Fusion fusion{nullptr};
   torch::Tensor logit_scale;
 };

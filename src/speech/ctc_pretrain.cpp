@@ -1,5 +1,7 @@
 #include "speech/ctc_pretrain.h"
 
+#include "audio/mel_augment.h"
+
 #include <torch/torch.h>
 
 #include <algorithm>
@@ -119,12 +121,25 @@ void pretrain_speech_encoder(const CtcPretrainOptions& opt) {
   cfg.ff = opt.ff;
   cfg.phonemes = vocab.symbols();
   cfg.ctc_classes = vocab.size();
+  SpeechEncoder init{nullptr};
+  if (!opt.init.empty()) {
+    init = load_speech_encoder(opt.init);
+    if (init->cfg.phonemes != cfg.phonemes)
+      throw Error(opt.init + ": its phoneme symbols differ from those of " + vocab_path +
+                  "; start a new --work-dir or train from scratch");
+    cfg = init->cfg;
+  }
   SpeechEncoder model(cfg);
   torch::optim::AdamW optim(model->parameters(), torch::optim::AdamWOptions(opt.lr).weight_decay(opt.weight_decay));
   int start = 0;
   if (auto st = load_checkpoint(*model, optim, opt.work_dir)) {
     start = st->at("step").get<int>();
     std::fprintf(stderr, "resuming from step %d (%s)\n", start, opt.work_dir.c_str());
+  } else if (init) {
+    torch::NoGradGuard ng;
+    auto src = init->named_parameters();
+    for (auto& p : model->named_parameters()) p.value().copy_(src[p.key()]);
+    std::fprintf(stderr, "starting from the weights of %s\n", opt.init.c_str());
   }
 
   // Batches of similar length (less padding), in a seeded order per epoch.
@@ -162,7 +177,20 @@ void pretrain_speech_encoder(const CtcPretrainOptions& opt) {
       cur_epoch = epoch;
     }
     const auto& b = batches[static_cast<size_t>(step % per_epoch) % batches.size()];
-    auto [x, len] = batch_mels(b, cache);
+    torch::Tensor x, len;
+    if (opt.augment) {
+      std::vector<std::vector<float>> mels(b.size());
+      at::parallel_for(0, static_cast<int64_t>(b.size()), 1, [&](int64_t lo, int64_t hi) {
+        for (int64_t k = lo; k < hi; ++k) {
+          const auto* c = b[static_cast<size_t>(k)];
+          std::mt19937_64 rng(seeded_hash(opt.seed * 1000003ULL + static_cast<uint64_t>(step), c->id));
+          mels[static_cast<size_t>(k)] = augment_mel(cache.get(c->id), MelCache::kMels, rng);
+        }
+      });
+      std::tie(x, len) = pad_mels(mels, MelCache::kMels);
+    } else {
+      std::tie(x, len) = batch_mels(b, cache);
+    }
     std::vector<int64_t> flat, tlen;
     for (const auto* c : b) {
       flat.insert(flat.end(), c->target.begin(), c->target.end());

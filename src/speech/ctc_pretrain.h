@@ -17,6 +17,12 @@ struct CtcPretrainOptions {
   double lr = 1.5e-3, weight_decay = 0.01, max_seconds = 20;
   uint64_t seed = 1;
   int threads = 2;
+  // Start from this encoder directory's weights (its architecture and
+  // phoneme symbols; the corpus must give the same symbols) instead of a
+  // random initialisation. Ignored when resuming from a checkpoint.
+  std::string init;
+  // Random views of each clip (audio/mel_augment.h) besides SpecAugment.
+  bool augment = false;
 };
 
 struct PerResult {

@@ -14,6 +14,7 @@
 #include "text/sentence_encoder.h"
 #include "train/checkpoint.h"
 #include "train/frozen_features.h"
+#include "audio/mel_augment.h"
 #include "train/schedule.h"
 #include "util/error.h"
 #include "util/fs.h"
@@ -39,6 +40,10 @@ ClaspTrainOptions ClaspTrainOptions::from_json_file(const std::string& path) {
       else if (k == "fusion") o.fusion = v;
       else if (k == "use_speech") o.use_speech = v;
       else if (k == "use_spectrogram") o.use_spectrogram = v;
+      else if (k == "use_frames") o.use_frames = v;
+      else if (k == "frame_width") o.frame_width = v;
+      else if (k == "frame_inputs") o.frame_inputs = v;
+      else if (k == "augment") o.augment = v;
       else if (k == "spectrogram_channels") o.spectrogram_channels = v;
       else if (k == "exclude_engines") o.exclude_engines = v.get<std::vector<std::string>>();
       else if (k == "steps") o.steps = v;
@@ -62,7 +67,8 @@ ClaspTrainOptions ClaspTrainOptions::from_json_file(const std::string& path) {
 namespace {
 
 struct Batch {
-  torch::Tensor speech, mel, len, text;
+  SpeechFeatures speech;
+  torch::Tensor mel, len, text;
 };
 
 double contrastive_loss(const torch::Tensor& a, const torch::Tensor& t, const torch::Tensor& log_scale,
@@ -93,13 +99,16 @@ void train_clasp(const ClaspTrainOptions& opt) {
   mc.fusion = opt.fusion;
   mc.use_speech = opt.use_speech;
   mc.use_spectrogram = opt.use_spectrogram;
+  mc.use_frames = opt.use_frames;
   mc.spectrogram_channels = opt.spectrogram_channels;
+  mc.frame_width = opt.frame_width;
+  mc.frame_inputs = opt.frame_inputs;
   mc.out_dim = text_enc->dim();
   mc.model_id = opt.model_id;
   mc.speech_encoder = fs::relative(fs::absolute(opt.speech_encoder), fs::absolute(opt.out_dir)).string();
   mc.text_encoder = fs::relative(fs::absolute(opt.text_encoder), fs::absolute(opt.out_dir)).string();
   SpeechEncoder speech{nullptr};
-  if (opt.use_speech) speech = load_speech_encoder(opt.speech_encoder);
+  if (opt.use_speech || opt.use_frames) speech = load_speech_encoder(opt.speech_encoder);
   ClaspAudioModel model(mc, speech);
 
   // Frozen features, computed once and kept in the work directory.
@@ -119,14 +128,31 @@ void train_clasp(const ClaspTrainOptions& opt) {
     else if (clips[i]->split == "validation") val.push_back(i);
   }
   if (train.size() < static_cast<size_t>(opt.batch)) throw Error(opt.manifest + ": fewer training clips than one batch");
-  std::fprintf(stderr, "CLASP training: %zu training clips, %zu validation clips, fusion %s, branches:%s%s\n",
+  std::fprintf(stderr, "CLASP training: %zu training clips, %zu validation clips, fusion %s, branches:%s%s%s\n",
                train.size(), val.size(), opt.fusion.c_str(), opt.use_speech ? " speech" : "",
-               opt.use_spectrogram ? " spectrogram" : "");
+               opt.use_spectrogram ? " spectrogram" : "", opt.use_frames ? " frames" : "");
 
+  // A training batch of random views: augmented log-mel through the frozen
+  // encoder (with SpecAugment) now, for every branch.
+  auto augmented_batch = [&](const std::vector<size_t>& idx, uint64_t seed) {
+    Batch b;
+    b.text = feats.text.index_select(0, torch::tensor(std::vector<int64_t>(idx.begin(), idx.end())));
+    std::vector<std::vector<float>> mels(idx.size());
+    at::parallel_for(0, static_cast<int64_t>(idx.size()), 1, [&](int64_t lo, int64_t hi) {
+      for (int64_t k = lo; k < hi; ++k) {
+        std::mt19937_64 rng(seeded_hash(seed, clips[idx[static_cast<size_t>(k)]]->id));
+        mels[static_cast<size_t>(k)] = augment_mel(cache.get(clips[idx[static_cast<size_t>(k)]]->id), MelCache::kMels, rng);
+      }
+    });
+    std::tie(b.mel, b.len) = pad_mels(mels, MelCache::kMels);
+    if (opt.use_speech || opt.use_frames) b.speech = model->speech_features(b.mel, b.len, /*spec_augment=*/true);
+    return b;
+  };
   auto make_batch = [&](const std::vector<size_t>& idx) {
     Batch b;
     auto ix = torch::tensor(std::vector<int64_t>(idx.begin(), idx.end()));
-    b.speech = feats.speech.numel() ? feats.speech.index_select(0, ix) : torch::zeros({static_cast<int64_t>(idx.size()), 0});
+    if (opt.use_speech) b.speech.pooled = feats.speech.index_select(0, ix);
+    if (opt.use_frames) std::tie(b.speech.frames, b.speech.frame_lengths) = feats.frame_batch(idx);
     b.text = feats.text.index_select(0, ix);
     if (opt.use_spectrogram) {
       std::vector<std::vector<float>> mels;
@@ -186,8 +212,10 @@ void train_clasp(const ClaspTrainOptions& opt) {
       cur_epoch = epoch;
     }
     size_t off = static_cast<size_t>(step % per_epoch) * static_cast<size_t>(opt.batch);
-    auto b = make_batch(std::vector<size_t>(order.begin() + static_cast<long>(off),
-                                            order.begin() + static_cast<long>(off + static_cast<size_t>(opt.batch))));
+    std::vector<size_t> batch_idx(order.begin() + static_cast<long>(off),
+                                  order.begin() + static_cast<long>(off + static_cast<size_t>(opt.batch)));
+    auto b = opt.augment ? augmented_batch(batch_idx, opt.seed * 1000003 + static_cast<uint64_t>(step))
+                         : make_batch(batch_idx);
     set_learning_rate(optim, warmup_cosine_lr(opt.lr, step, opt.warmup, opt.steps));
     torch::Tensor loss;
     double l = contrastive_loss(model->embed(b.speech, b.mel, b.len), b.text, model->logit_scale, &loss);

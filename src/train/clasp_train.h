@@ -18,7 +18,14 @@ struct ClaspTrainOptions {
   std::string work_dir = "runs/clasp-default";
   std::string fusion = "concat";         // concat | gating
   bool use_speech = true, use_spectrogram = true;
+  bool use_frames = false;               // frame branch over the speech encoder's frames
   int64_t spectrogram_channels = 24;
+  int64_t frame_width = 160;
+  std::string frame_inputs = "hidden+posteriors";  // or "posteriors"
+  // Training batches are random views of the clips (train/mel_augment.h +
+  // SpecAugment) run through the frozen encoder each step, not its cached
+  // features; validation stays on the clean cached ones.
+  bool augment = false;
   std::vector<std::string> exclude_engines;  // voices of these engines never seen in training
   int steps = 2000, batch = 128, warmup = 100, eval_every = 100, patience = 6;
   double lr = 1e-3, weight_decay = 0.01;
