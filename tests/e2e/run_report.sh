@@ -15,6 +15,17 @@ cp "$HERE/report_corpus.jsonl" "$T/m.jsonl"
 "$CLASP" data synth -i "$T/m.jsonl" -o "$T/corpus" --engines espeak,flite --holdout-voices '' -j 1 >"$T/synth.log" 2>&1 \
   || { cat "$T/synth.log"; exit 1; }
 "$CLASP" eval -i "$T/corpus/manifest.jsonl" --json "$T/eval.json" >"$T/eval.log" 2>&1 || { cat "$T/eval.log"; exit 1; }
+# The soft protocol broken down by engine covers every query once, and a
+# language with one engine has the same figures as its overall soft row.
+node -e '
+  const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+  for (const [lang, L] of Object.entries(r.languages)) {
+    const groups = Object.values(L.by_engine_soft || {});
+    const n = groups.reduce((s, m) => s + m.queries, 0);
+    if (n !== L.clips) throw new Error(lang + ": by_engine_soft covers " + n + " of " + L.clips + " queries");
+    if (groups.length === 1 && JSON.stringify(groups[0]) !== JSON.stringify(L.text_to_audio.soft))
+      throw new Error(lang + ": one engine, but by_engine_soft differs from the soft row");
+  }' "$T/eval.json"
 "$CLASP" report -i "$T/corpus/manifest.jsonl" -o "$T/out/report.html" --asr-dir "$T/asr" --threads 1 \
   --speed-clips 3 --projection-clips 6 >"$T/report.log" 2>&1 || { cat "$T/report.log"; exit 1; }
 [ -s "$T/out/report.json" ] || { echo "report e2e: no report.json beside the HTML"; exit 1; }
