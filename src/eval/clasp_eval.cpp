@@ -105,28 +105,22 @@ nlohmann::json evaluate_clasp(const ClaspEvalOptions& opt) {
     L["audio_to_text"] = {{"hard", to_json(RetrievalMetrics::from_ranks(hard_a2t))},
                           {"soft", to_json(RetrievalMetrics::from_ranks(soft_a2t))}};
     print_row(lang, RetrievalMetrics::from_ranks(hard));
-    // Breakdowns of the hard text->audio ranks by what the query's clip is.
-    for (const char* key : {"category", "engine"}) {
+    // Breakdowns of the text->audio ranks by what the query's clip is: hard
+    // by category and engine, soft by engine (a held-out synthesiser's
+    // queries, each against its gold clip and 99 random clips of the language).
+    auto breakdown = [&](const std::vector<size_t>& ranks, std::string Utterance::*field, const std::string& key,
+                         std::vector<std::pair<std::string, RetrievalMetrics>>* table) {
       std::map<std::string, std::vector<size_t>> groups;
-      for (size_t k = 0; k < idx.size(); ++k) {
-        const auto* u = clips[idx[k]];
-        groups[std::string(key) == "category" ? u->category : u->engine].push_back(hard[k]);
-      }
+      for (size_t k = 0; k < idx.size(); ++k) groups[clips[idx[k]]->*field].push_back(ranks[k]);
       for (auto& [g, r] : groups) {
         auto m = RetrievalMetrics::from_ranks(r);
-        L[std::string("by_") + key][g] = to_json(m);
-        if (std::string(key) == "engine") breakdown_rows[lang].emplace_back(g, m);
+        L[key][g] = to_json(m);
+        if (table) table->emplace_back(g, m);
       }
-    }
-    // The soft ranks by engine too: a held-out synthesiser's queries, each
-    // against its gold clip and 99 random clips of the language.
-    std::map<std::string, std::vector<size_t>> soft_by_engine;
-    for (size_t k = 0; k < idx.size(); ++k) soft_by_engine[clips[idx[k]]->engine].push_back(soft[k]);
-    for (auto& [g, r] : soft_by_engine) {
-      auto m = RetrievalMetrics::from_ranks(r);
-      L["by_engine_soft"][g] = to_json(m);
-      soft_engine_rows[lang].emplace_back(g, m);
-    }
+    };
+    breakdown(hard, &Utterance::category, "by_category", nullptr);
+    breakdown(hard, &Utterance::engine, "by_engine", &breakdown_rows[lang]);
+    breakdown(soft, &Utterance::engine, "by_engine_soft", &soft_engine_rows[lang]);
   }
   print_header("Same-language retrieval, soft protocol (gold + " + std::to_string(opt.soft_distractors) +
                " random), text -> audio");

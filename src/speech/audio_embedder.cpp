@@ -97,11 +97,7 @@ std::vector<float> AudioEmbedder::embed(const std::vector<std::vector<float>>& s
     if (phonemes && enc && !phoneme_symbols().empty()) {
       // One encoder pass gives the branches' features and the CTC transcript.
       auto o = enc->forward(x, len);
-      if (impl_->model->cfg.use_speech) sp.pooled = SpeechEncoderImpl::mean_pool(o);
-      if (impl_->model->cfg.use_frames) {
-        sp.frames = o.hidden;
-        sp.frame_lengths = o.lengths;
-      }
+      sp = impl_->model->features_of(o);
       auto lp = enc->ctc_log_probs(o);
       phonemes->resize(segments.size());
       for (size_t k = s; k < e; ++k) {

@@ -76,47 +76,79 @@ ClaspAudioModelImpl::ClaspAudioModelImpl(const ClaspModelConfig& c, SpeechEncode
   logit_scale = register_parameter("logit_scale", torch::tensor({std::log(1 / 0.07)}));
 }
 
-SpeechFeatures ClaspAudioModelImpl::speech_features(const torch::Tensor& mel, const torch::Tensor& lengths,
-                                                    bool spec_augment) {
-  SpeechFeatures f;
-  if (!speech) return f;
-  torch::NoGradGuard ng;
+namespace {
+
+// Calls fn(rows, x[rows], lengths[rows]) for chunks of at most 16 rows of
+// similar length, each cut to its longest clip: much less padding (a random
+// training batch pads to its longest clip), and activations small enough for
+// the allocator to reuse (whole-batch tensors of ~0.5 GB were mapped and
+// page-faulted in anew at every op). A batch of 16 or fewer is one chunk,
+// rows 0..B-1 in order, passed as it is.
+void for_length_chunks(const torch::Tensor& x, const torch::Tensor& lengths,
+                       const std::function<void(const torch::Tensor&, const torch::Tensor&, const torch::Tensor&)>& fn) {
   constexpr int64_t kChunk = 16;
-  if (mel.size(0) <= kChunk) {
-    auto o = speech->forward(mel, lengths, spec_augment);
-    f.pooled = SpeechEncoderImpl::mean_pool(o);
-    if (cfg.use_frames) {
-      f.frames = o.hidden;
-      f.frame_lengths = o.lengths;
-    }
-    return f;
-  }
-  // Big batches in chunks of similar length: the transformer then runs on
-  // little padding (a random training batch pads to its longest clip).
+  const int64_t B = x.size(0);
+  if (B <= kChunk) return fn(torch::arange(B), x, lengths);
   auto order = std::get<1>(lengths.sort(0, /*descending=*/true));
-  const int64_t B = mel.size(0);
-  f.pooled = torch::zeros({B, speech->cfg.hidden});
-  std::vector<SpeechOutput> outs;
-  std::vector<torch::Tensor> rows;
   for (int64_t s = 0; s < B; s += kChunk) {
     auto idx = order.slice(0, s, std::min(B, s + kChunk));
     auto len = lengths.index_select(0, idx);
-    auto o = speech->forward(mel.index_select(0, idx).slice(1, 0, std::max<int64_t>(1, len.max().item<int64_t>())),
-                             len, spec_augment);
-    f.pooled.index_copy_(0, idx, SpeechEncoderImpl::mean_pool(o));
-    if (cfg.use_frames) {
-      rows.push_back(idx);
-      outs.push_back(std::move(o));
-    }
+    fn(idx, x.index_select(0, idx).slice(1, 0, std::max<int64_t>(1, len.max().item<int64_t>())), len);
   }
+}
+
+// fn over length chunks (for_length_chunks), the rows put back in batch
+// order. fn must treat rows independently; the CNN's batch norm in training
+// then sees chunk statistics ("ghost" batch norm), and in eval the output is
+// the same.
+torch::Tensor by_length_chunks(const torch::Tensor& x, const torch::Tensor& lengths,
+                               const std::function<torch::Tensor(const torch::Tensor&, const torch::Tensor&)>& fn) {
+  std::vector<torch::Tensor> rows, parts;
+  for_length_chunks(x, lengths, [&](const torch::Tensor& r, const torch::Tensor& xc, const torch::Tensor& lc) {
+    rows.push_back(r);
+    parts.push_back(fn(xc, lc));
+  });
+  if (parts.size() == 1) return parts[0];  // the whole batch, in order
+  auto all = torch::cat(parts);
+  return torch::empty_like(all).index_copy_(0, torch::cat(rows), all);
+}
+
+}  // namespace
+
+SpeechFeatures ClaspAudioModelImpl::features_of(const SpeechOutput& o) const {
+  SpeechFeatures f;
+  f.pooled = SpeechEncoderImpl::mean_pool(o);
+  if (cfg.use_frames) {
+    f.frames = o.hidden;
+    f.frame_lengths = o.lengths;
+  }
+  return f;
+}
+
+SpeechFeatures ClaspAudioModelImpl::speech_features(const torch::Tensor& mel, const torch::Tensor& lengths,
+                                                    bool spec_augment) {
+  if (!speech) return {};
+  torch::NoGradGuard ng;
+  std::vector<torch::Tensor> rows;
+  std::vector<SpeechFeatures> parts;
+  for_length_chunks(mel, lengths, [&](const torch::Tensor& r, const torch::Tensor& m, const torch::Tensor& l) {
+    rows.push_back(r);
+    parts.push_back(features_of(speech->forward(m, l, spec_augment)));
+  });
+  if (parts.size() == 1) return parts[0];  // the whole batch, in order
+  // Chunks back in batch order; frames padded to the longest clip.
+  const int64_t B = mel.size(0);
+  SpeechFeatures f;
+  f.pooled = torch::zeros({B, speech->cfg.hidden});
+  for (size_t k = 0; k < parts.size(); ++k) f.pooled.index_copy_(0, rows[k], parts[k].pooled);
   if (cfg.use_frames) {
     int64_t tmax = 1;
-    for (const auto& o : outs) tmax = std::max(tmax, o.hidden.size(1));
+    for (const auto& p : parts) tmax = std::max(tmax, p.frames.size(1));
     f.frames = torch::zeros({B, tmax, speech->cfg.hidden});
     f.frame_lengths = torch::zeros({B}, torch::kLong);
-    for (size_t k = 0; k < outs.size(); ++k) {
-      f.frames.index_copy_(0, rows[k], torch::constant_pad_nd(outs[k].hidden, {0, 0, 0, tmax - outs[k].hidden.size(1)}));
-      f.frame_lengths.index_copy_(0, rows[k], outs[k].lengths);
+    for (size_t k = 0; k < parts.size(); ++k) {
+      f.frames.index_copy_(0, rows[k], torch::constant_pad_nd(parts[k].frames, {0, 0, 0, tmax - parts[k].frames.size(1)}));
+      f.frame_lengths.index_copy_(0, rows[k], parts[k].frame_lengths);
     }
   }
   return f;
@@ -145,31 +177,6 @@ torch::Tensor ClaspAudioModelImpl::normalise_mel(const torch::Tensor& mel, const
   auto var = (((mel - mean) * valid).pow(2)).sum(1, true) / n;
   return (mel - mean) / (var + 1e-5).sqrt() * valid;
 }
-
-namespace {
-
-// Runs fn over a batch in chunks of similar length, each cut to its longest
-// clip, and puts the rows back in batch order: much less padding, and
-// activations small enough for the allocator to reuse (whole-batch tensors
-// of ~0.5 GB were mapped and page-faulted in anew at every op). fn must treat
-// rows independently; the CNN's batch norm in training then sees chunk
-// statistics ("ghost" batch norm), and in eval the output is the same.
-torch::Tensor by_length_chunks(const torch::Tensor& x, const torch::Tensor& lengths,
-                               const std::function<torch::Tensor(const torch::Tensor&, const torch::Tensor&)>& fn) {
-  constexpr int64_t kChunk = 16;
-  if (x.size(0) <= kChunk) return fn(x, lengths);
-  auto order = std::get<1>(lengths.sort(0, /*descending=*/true));
-  std::vector<torch::Tensor> parts;
-  for (int64_t s = 0; s < order.size(0); s += kChunk) {
-    auto idx = order.slice(0, s, std::min(order.size(0), s + kChunk));
-    auto len = lengths.index_select(0, idx);
-    parts.push_back(fn(x.index_select(0, idx).slice(1, 0, std::max<int64_t>(1, len.max().item<int64_t>())), len));
-  }
-  auto all = torch::cat(parts);
-  return torch::empty_like(all).index_copy_(0, order, all);
-}
-
-}  // namespace
 
 torch::Tensor ClaspAudioModelImpl::embed(const SpeechFeatures& speech_feat, const torch::Tensor& mel,
                                          const torch::Tensor& lengths) {

@@ -44,6 +44,8 @@ struct ClaspAudioModelImpl : torch::nn::Module {
   // The frozen encoder's outputs (no gradient), one pass for both uses;
   // spec_augment masks bands and spans of the input (training views).
   SpeechFeatures speech_features(const torch::Tensor& mel, const torch::Tensor& lengths, bool spec_augment = false);
+  // What the branches take from one encoder pass (frames only with a frame branch).
+  SpeechFeatures features_of(const SpeechOutput& o) const;
   // Trainable part: fused, normalised embedding [B, out_dim].
   torch::Tensor embed(const SpeechFeatures& speech_feat, const torch::Tensor& mel, const torch::Tensor& lengths);
   // The frame branch's input from hidden states [B, T', H]: their CTC

@@ -1,7 +1,5 @@
 #include "speech/ctc_pretrain.h"
 
-#include "audio/mel_augment.h"
-
 #include <torch/torch.h>
 
 #include <algorithm>
@@ -179,15 +177,10 @@ void pretrain_speech_encoder(const CtcPretrainOptions& opt) {
     const auto& b = batches[static_cast<size_t>(step % per_epoch) % batches.size()];
     torch::Tensor x, len;
     if (opt.augment) {
-      std::vector<std::vector<float>> mels(b.size());
-      at::parallel_for(0, static_cast<int64_t>(b.size()), 1, [&](int64_t lo, int64_t hi) {
-        for (int64_t k = lo; k < hi; ++k) {
-          const auto* c = b[static_cast<size_t>(k)];
-          std::mt19937_64 rng(seeded_hash(opt.seed * 1000003ULL + static_cast<uint64_t>(step), c->id));
-          mels[static_cast<size_t>(k)] = augment_mel(cache.get(c->id), MelCache::kMels, rng);
-        }
-      });
-      std::tie(x, len) = pad_mels(mels, MelCache::kMels);
+      std::vector<std::string> ids;
+      for (const auto* c : b) ids.push_back(c->id);
+      std::tie(x, len) = pad_mels(augmented_views(cache, ids, opt.seed * 1000003ULL + static_cast<uint64_t>(step)),
+                                  MelCache::kMels);
     } else {
       std::tie(x, len) = batch_mels(b, cache);
     }

@@ -1,5 +1,7 @@
 #include "speech/mel_cache.h"
 
+#include <ATen/Parallel.h>
+
 #include <c10/util/Half.h>
 #include <fcntl.h>
 #include <spdlog/spdlog.h>
@@ -10,11 +12,14 @@
 #include <filesystem>
 #include <fstream>
 #include <future>
+#include <random>
 #include <sstream>
 
 #include "audio/audio_file.h"
 #include "audio/mel.h"
+#include "audio/mel_augment.h"
 #include "util/error.h"
+#include "util/hash.h"
 #include "util/progress.h"
 
 namespace fs = std::filesystem;
@@ -174,6 +179,18 @@ std::vector<float> MelCache::get(const std::string& id) const {
   const uint16_t* p = data_ + it->second.offset;
   for (size_t i = 0; i < out.size(); ++i) out[i] = static_cast<float>(c10::Half(p[i], c10::Half::from_bits()));
   return out;
+}
+
+std::vector<std::vector<float>> augmented_views(const MelCache& cache, const std::vector<std::string>& ids,
+                                                uint64_t seed) {
+  std::vector<std::vector<float>> mels(ids.size());
+  at::parallel_for(0, static_cast<int64_t>(ids.size()), 1, [&](int64_t lo, int64_t hi) {
+    for (auto k = static_cast<size_t>(lo); k < static_cast<size_t>(hi); ++k) {
+      std::mt19937_64 rng(seeded_hash(seed, ids[k]));
+      mels[k] = augment_mel(cache.get(ids[k]), MelCache::kMels, rng);
+    }
+  });
+  return mels;
 }
 
 }  // namespace clasp

@@ -50,4 +50,10 @@ class MelCache {
   size_t bytes_ = 0;
 };
 
+// Random views (audio/mel_augment.h) of cached clips, one per id, made on the
+// torch threads; a clip's view depends only on seed and its id, so a resumed
+// or re-run training step sees the same views.
+std::vector<std::vector<float>> augmented_views(const MelCache& cache, const std::vector<std::string>& ids,
+                                                uint64_t seed);
+
 }  // namespace clasp

@@ -14,7 +14,6 @@
 #include "text/sentence_encoder.h"
 #include "train/checkpoint.h"
 #include "train/frozen_features.h"
-#include "audio/mel_augment.h"
 #include "train/schedule.h"
 #include "util/error.h"
 #include "util/fs.h"
@@ -137,14 +136,9 @@ void train_clasp(const ClaspTrainOptions& opt) {
   auto augmented_batch = [&](const std::vector<size_t>& idx, uint64_t seed) {
     Batch b;
     b.text = feats.text.index_select(0, torch::tensor(std::vector<int64_t>(idx.begin(), idx.end())));
-    std::vector<std::vector<float>> mels(idx.size());
-    at::parallel_for(0, static_cast<int64_t>(idx.size()), 1, [&](int64_t lo, int64_t hi) {
-      for (int64_t k = lo; k < hi; ++k) {
-        std::mt19937_64 rng(seeded_hash(seed, clips[idx[static_cast<size_t>(k)]]->id));
-        mels[static_cast<size_t>(k)] = augment_mel(cache.get(clips[idx[static_cast<size_t>(k)]]->id), MelCache::kMels, rng);
-      }
-    });
-    std::tie(b.mel, b.len) = pad_mels(mels, MelCache::kMels);
+    std::vector<std::string> ids;
+    for (size_t i : idx) ids.push_back(clips[i]->id);
+    std::tie(b.mel, b.len) = pad_mels(augmented_views(cache, ids, seed), MelCache::kMels);
     if (opt.use_speech || opt.use_frames) b.speech = model->speech_features(b.mel, b.len, /*spec_augment=*/true);
     return b;
   };

@@ -62,7 +62,7 @@ FrozenFeatures speech_features_of(const std::vector<const Utterance*>& clips, co
       const auto k = static_cast<int64_t>(i - s);
       f.speech[static_cast<int64_t>(order[i])].copy_(sf.pooled[k]);
       if (want_frames)
-        per_clip[order[i]] = sf.frames[k].narrow(0, 0, sf.frame_lengths[k].item<int64_t>()).to(torch::kFloat16).clone();
+        per_clip[order[i]] = sf.frames[k].narrow(0, 0, sf.frame_lengths[k].item<int64_t>()).to(torch::kFloat16, /*non_blocking=*/false, /*copy=*/true);
     }
     prog.update(static_cast<int64_t>(e));
   }
