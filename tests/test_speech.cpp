@@ -19,6 +19,9 @@
 #include "speech/phoneme_vocab.h"
 #include "audio/mel_augment.h"
 #include "speech/speech_encoder.h"
+#include "train/frame_augment.h"
+#include "util/fs.h"
+#include <nlohmann/json.hpp>
 #include "test_helpers.h"
 #include "util/error.h"
 
@@ -248,4 +251,79 @@ TEST(RetrievalMetrics, RanksAndProtocols) {
   EXPECT_EQ(ranks_soft(q, c, 2, {0, 1, 2}, 2, 7), r);
   EXPECT_EQ(ranks_soft(q, c, 2, {0, 1, 2}, 0, 7), (std::vector<size_t>{1, 1, 1}));
   EXPECT_THROW(ranks_hard(q, c, 2, {0, 5, 1}), std::invalid_argument);
+}
+
+TEST(FrameAugment, ResamplesRateMasksAndKeepsPaddingZero) {
+  // Frame t of clip b holds the value t + 1 in every dimension, so each
+  // output frame shows which source frame it read.
+  const int64_t T = 40;
+  auto frames = (torch::arange(T, torch::kFloat) + 1).view({1, T, 1}).expand({2, T, 3}).clone();
+  auto lengths = torch::tensor(std::vector<int64_t>{40, 25});
+  frames[1].narrow(0, 25, 15).zero_();
+  auto [a, la] = augment_frames(frames, lengths, 7);
+  auto [b, lb] = augment_frames(frames, lengths, 7);
+  EXPECT_TRUE(torch::equal(a, b));  // deterministic for a seed
+  EXPECT_TRUE(torch::equal(la, lb));
+  FrameAugmentOptions o;
+  for (int64_t k = 0; k < 2; ++k) {
+    const int64_t L = lengths[k].item<int64_t>(), out = la[k].item<int64_t>();
+    EXPECT_GE(out, static_cast<int64_t>(L / o.rate_max) - 1);
+    EXPECT_LE(out, static_cast<int64_t>(L / o.rate_min) + 1);
+    auto v = a[k].select(1, 0);
+    int64_t masked = 0, last = 0;
+    for (int64_t t = 0; t < out; ++t) {
+      const auto x = static_cast<int64_t>(v[t].item<float>());
+      if (x == 0) { ++masked; continue; }
+      EXPECT_GE(x, last) << "frames stay in order";
+      EXPECT_LE(x, L) << "never reads padding";
+      last = x;
+    }
+    EXPECT_LE(masked, static_cast<int64_t>(o.masks * o.mask_fraction * static_cast<double>(out)) + 1);
+    EXPECT_EQ(a[k].narrow(0, out, a.size(1) - out).abs().sum().item<float>(), 0.0f);
+  }
+  auto [c, lc] = augment_frames(frames, lengths, 8);
+  EXPECT_FALSE(torch::equal(la, lc) && torch::equal(a, c)) << "another seed gives another view";
+}
+
+TEST(FrameNorm, UtteranceNormRemovesWhatIsConstantThroughAClip) {
+  torch::manual_seed(5);
+  SpeechEncoderConfig sc;
+  sc.hidden = 16, sc.layers = 1, sc.heads = 2, sc.ff = 32;
+  sc.phonemes = {"a", "b"};
+  sc.ctc_classes = 3;
+  ClaspModelConfig mc;
+  mc.use_spectrogram = false;
+  mc.use_frames = true;
+  mc.frame_width = 16;
+  mc.out_dim = 8;
+  mc.frame_norm = "utterance";
+  ClaspAudioModel m(mc, SpeechEncoder(sc));
+  auto h = torch::randn({2, 9, 16});
+  auto len = torch::tensor(std::vector<int64_t>{9, 6});
+  h[1].narrow(0, 6, 3).zero_();
+  auto shift = torch::randn({2, 1, 16}) * 5;  // a per-clip offset, like a voice
+  auto a = m->frame_inputs(h, len).narrow(2, 0, 16), b = m->frame_inputs(h + shift, len).narrow(2, 0, 16);
+  EXPECT_TRUE(torch::allclose(a, b, 1e-3, 1e-3));
+  EXPECT_EQ(a[1].narrow(0, 6, 3).abs().sum().item<float>(), 0.0f);  // padding stays zero
+  // Each dimension has mean 0 and variance 1 over a clip's frames.
+  EXPECT_TRUE(torch::allclose(a[0].mean(0), torch::zeros({16}), 1e-4, 1e-4));
+  EXPECT_TRUE(torch::allclose(a[0].var(0, false), torch::ones({16}), 1e-2, 1e-2));
+  // Without it the offset passes through.
+  mc.frame_norm = "none";
+  ClaspAudioModel plain(mc, SpeechEncoder(sc));
+  EXPECT_FALSE(torch::allclose(plain->frame_inputs(h, len).narrow(2, 0, 16),
+                               plain->frame_inputs(h + shift, len).narrow(2, 0, 16), 1e-3, 1e-3));
+  // The setting round-trips through clasp.json, and a bad value is refused by name.
+  test::TempDir d;
+  write_file_atomic(d / "clasp.json", nlohmann::json::parse(m->cfg.to_json()).dump());
+  EXPECT_EQ(ClaspModelConfig::from_json_file(d / "clasp.json").frame_norm, "utterance");
+  auto j = nlohmann::json::parse(m->cfg.to_json());
+  j["frame_norm"] = "speaker";
+  write_file_atomic(d / "bad.json", j.dump());
+  try {
+    ClaspModelConfig::from_json_file(d / "bad.json");
+    ADD_FAILURE() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("frame_norm"), std::string::npos) << e.what();
+  }
 }

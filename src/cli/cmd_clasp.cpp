@@ -11,10 +11,10 @@ namespace clasp::cli {
 
 namespace {
 struct TrainArgs {
-  std::string config, manifest, out, work_dir, fusion, frame_inputs;
+  std::string config, manifest, out, work_dir, fusion, frame_inputs, frame_norm;
   int steps = 0, threads = 0;
   bool no_speech = false, no_spectrogram = false, frames = false, no_frames = false,
-       augment = false, no_augment = false;
+       augment = false, no_augment = false, frame_augment = false, no_frame_augment = false;
 };
 }  // namespace
 
@@ -34,6 +34,10 @@ void add_clasp_commands(CLI::App& app) {
   tr->add_flag("--no-frames", t.no_frames, "Ablation: no frame branch");
   tr->add_flag("--augment", t.augment, "Train on random views (tempo, vocal tract, noise, SpecAugment) of each clip");
   tr->add_flag("--no-augment", t.no_augment, "Train on the clean cached features");
+  tr->add_flag("--frame-augment", t.frame_augment, "Train the frame branch on random views (rate, time masks) of the cached frames");
+  tr->add_flag("--no-frame-augment", t.no_frame_augment, "Train the frame branch on the cached frames as they are");
+  tr->add_option("--frame-norm", t.frame_norm, "utterance: normalise the encoder's hidden states per clip over time")
+      ->check(CLI::IsMember({"none", "utterance"}));
   tr->add_option("--frame-inputs", t.frame_inputs, "What the frame branch reads")
       ->check(CLI::IsMember({"hidden+posteriors", "posteriors"}));
   tr->callback([] {
@@ -49,8 +53,11 @@ void add_clasp_commands(CLI::App& app) {
     if (t.frames) o.use_frames = true;
     if (t.no_frames) o.use_frames = false;
     if (!t.frame_inputs.empty()) o.frame_inputs = t.frame_inputs;
+    if (!t.frame_norm.empty()) o.frame_norm = t.frame_norm;
     if (t.augment) o.augment = true;
     if (t.no_augment) o.augment = false;
+    if (t.frame_augment) o.frame_augment = true;
+    if (t.no_frame_augment) o.frame_augment = false;
     if (o.manifest.empty()) throw CLI::ValidationError("--in", "a corpus manifest is required (flag or config)");
     train_clasp(o);
   });

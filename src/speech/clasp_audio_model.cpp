@@ -24,6 +24,7 @@ ClaspModelConfig ClaspModelConfig::from_json_file(const std::string& path) {
     c.spectrogram_channels = j.value("spectrogram_channels", c.spectrogram_channels);
     c.frame_width = j.value("frame_width", c.frame_width);
     c.frame_inputs = j.value("frame_inputs", c.frame_inputs);
+    c.frame_norm = j.value("frame_norm", c.frame_norm);
     c.out_dim = j.at("out_dim").get<int64_t>();
     c.speech_encoder = j.value("speech_encoder", c.speech_encoder);
     c.text_encoder = j.value("text_encoder", c.text_encoder);
@@ -37,6 +38,8 @@ ClaspModelConfig ClaspModelConfig::from_json_file(const std::string& path) {
   if (c.frame_width < 8 || c.frame_width > 4096) fail_file(path, "frame_width must be between 8 and 4096");
   if (c.frame_inputs != "hidden+posteriors" && c.frame_inputs != "posteriors")
     fail_file(path, "frame_inputs must be \"hidden+posteriors\" or \"posteriors\"");
+  if (c.frame_norm != "none" && c.frame_norm != "utterance")
+    fail_file(path, "frame_norm must be \"none\" or \"utterance\"");
   return c;
 }
 
@@ -45,7 +48,7 @@ std::string ClaspModelConfig::to_json() const {
                       {"fusion", fusion},            {"use_speech", use_speech},
                       {"use_spectrogram", use_spectrogram}, {"spectrogram_channels", spectrogram_channels},
                       {"use_frames", use_frames},    {"frame_width", frame_width},
-                      {"frame_inputs", frame_inputs},
+                      {"frame_inputs", frame_inputs}, {"frame_norm", frame_norm},
                       {"out_dim", out_dim},          {"speech_encoder", speech_encoder},
                       {"text_encoder", text_encoder}};
   return j.dump(2);
@@ -159,23 +162,24 @@ int64_t ClaspAudioModelImpl::frame_input_dim() const {
   return cfg.frame_inputs == "posteriors" ? post : speech->cfg.hidden + post;
 }
 
-torch::Tensor ClaspAudioModelImpl::frame_inputs(const torch::Tensor& hidden) {
+torch::Tensor ClaspAudioModelImpl::frame_inputs(const torch::Tensor& hidden, const torch::Tensor& lengths) {
   // The frozen CTC head's phoneme posteriors beside each hidden state: the
   // posteriors are what the phonetic baseline decodes, and they are the
   // part of a frame least tied to the voice.
-  if (!speech->ctc_head) return hidden;
   torch::NoGradGuard ng;
   auto h = hidden.to(torch::kFloat);
-  auto post = torch::softmax(speech->ctc_head->forward(h), -1);
+  auto post = speech->ctc_head ? torch::softmax(speech->ctc_head->forward(h), -1) : torch::Tensor();
+  if (cfg.frame_norm == "utterance") h = normalise_over_time(h, lengths);
+  if (!post.defined()) return h;
   return cfg.frame_inputs == "posteriors" ? post : torch::cat({h, post}, -1);
 }
 
-torch::Tensor ClaspAudioModelImpl::normalise_mel(const torch::Tensor& mel, const torch::Tensor& lengths) {
-  auto valid = torch::arange(mel.size(1)).unsqueeze(0).lt(lengths.unsqueeze(1)).to(mel.dtype()).unsqueeze(-1);
+torch::Tensor ClaspAudioModelImpl::normalise_over_time(const torch::Tensor& x, const torch::Tensor& lengths) {
+  auto valid = torch::arange(x.size(1)).unsqueeze(0).lt(lengths.unsqueeze(1)).to(x.dtype()).unsqueeze(-1);
   auto n = valid.sum(1, true).clamp_min(1);
-  auto mean = (mel * valid).sum(1, true) / n;
-  auto var = (((mel - mean) * valid).pow(2)).sum(1, true) / n;
-  return (mel - mean) / (var + 1e-5).sqrt() * valid;
+  auto mean = (x * valid).sum(1, true) / n;
+  auto var = (((x - mean) * valid).pow(2)).sum(1, true) / n;
+  return (x - mean) / (var + 1e-5).sqrt() * valid;
 }
 
 torch::Tensor ClaspAudioModelImpl::embed(const SpeechFeatures& speech_feat, const torch::Tensor& mel,
@@ -185,12 +189,12 @@ torch::Tensor ClaspAudioModelImpl::embed(const SpeechFeatures& speech_feat, cons
     if (!speech_feat.frames.defined()) throw Error("CLASP model: the frame branch needs the encoder's frames");
     frames = by_length_chunks(speech_feat.frames, speech_feat.frame_lengths,
                               [&](const torch::Tensor& h, const torch::Tensor& len) {
-                                return frame_branch->forward(frame_inputs(h), len);
+                                return frame_branch->forward(frame_inputs(h, len), len);
                               });
   }
   if (cnn)
     spec = by_length_chunks(mel, lengths, [&](const torch::Tensor& m, const torch::Tensor& len) {
-      return cnn->forward(normalise_mel(m, len), len);
+      return cnn->forward(normalise_over_time(m, len), len);
     });
   auto e = fusion->forward(speech_feat.pooled, spec, frames);
   return torch::nn::functional::normalize(e, torch::nn::functional::NormalizeFuncOptions().dim(1));

@@ -22,6 +22,10 @@ struct ClaspModelConfig {
   int64_t spectrogram_channels = 24;
   int64_t frame_width = 160;
   std::string frame_inputs = "hidden+posteriors";  // or "posteriors": the CTC head's output only
+  // "utterance": the hidden states are normalised per clip over time before
+  // the frame branch (mean and variance per dimension), which removes what is
+  // constant through a clip (largely the voice); "none" leaves them as they are.
+  std::string frame_norm = "none";
   int64_t out_dim = 256;
   std::string speech_encoder = "../speech-default";  // relative to the model directory
   std::string text_encoder = "../text-default";
@@ -51,10 +55,11 @@ struct ClaspAudioModelImpl : torch::nn::Module {
   // The frame branch's input from hidden states [B, T', H]: their CTC
   // phoneme posteriors, beside the hidden states unless cfg.frame_inputs is
   // "posteriors".
-  torch::Tensor frame_inputs(const torch::Tensor& hidden);
+  torch::Tensor frame_inputs(const torch::Tensor& hidden, const torch::Tensor& lengths);
   int64_t frame_input_dim() const;
-  // Per-utterance normalised log-mel, as the CNN sees it.
-  static torch::Tensor normalise_mel(const torch::Tensor& mel, const torch::Tensor& lengths);
+  // x [B, T, D] normalised per clip and dimension over its valid frames
+  // (padding zeroed): the log-mel as the CNN sees it, and frame_norm.
+  static torch::Tensor normalise_over_time(const torch::Tensor& x, const torch::Tensor& lengths);
 
   ClaspModelConfig cfg;
   SpeechEncoder speech{nullptr};  // not registered: frozen and saved separately

@@ -94,18 +94,42 @@ void pretrain_speech_encoder(const CtcPretrainOptions& opt) {
   MelCache cache(opt.cache_dir);
 
   fs::create_directories(opt.work_dir);
-  // The phoneme inventory is fixed at the first run, so a resume agrees with it.
+  // The phoneme inventory is fixed at the first run, so a resume agrees with
+  // it; a fine-tune (--init) keeps the inventory of the encoder it starts from.
+  SpeechEncoder init{nullptr};
+  if (!opt.init.empty()) init = load_speech_encoder(opt.init);
   std::string vocab_path = opt.work_dir + "/phonemes.json";
   PhonemeVocab vocab;
   if (fs::exists(vocab_path)) {
     vocab = PhonemeVocab::from_symbols(nlohmann::json::parse(read_file(vocab_path)).get<std::vector<std::string>>());
+  } else if (init) {
+    vocab = PhonemeVocab::from_symbols(init->cfg.phonemes);
   } else {
     std::vector<std::string> ipa;
     for (const auto& u : utts)
       if (u.split == "train" && !u.phonemes.empty()) ipa.push_back(u.phonemes);
     vocab = PhonemeVocab::build(ipa);
-    write_file_atomic(vocab_path, nlohmann::json(vocab.symbols()).dump() + "\n");
   }
+  if (init) {
+    if (init->cfg.phonemes != vocab.symbols())
+      throw Error(opt.init + ": its phoneme symbols differ from those of " + vocab_path +
+                  "; start a new --work-dir or train from scratch");
+    // Symbols the encoder has no class for are left out of the targets; a
+    // few rare ones are harmless, many mean the encoder is for another corpus.
+    size_t unknown = 0, total = 0;
+    for (const auto& u : utts)
+      if (u.split == "train" && !u.phonemes.empty()) total += vocab.encode(u.phonemes, &unknown).size();
+    total += unknown;
+    double frac = total ? static_cast<double>(unknown) / static_cast<double>(total) : 0.0;
+    if (frac > 0.01)
+      throw Error(opt.init + ": its phoneme symbols differ from the corpus's: " + std::to_string(unknown) + " of " +
+                  std::to_string(total) + " transcript symbols in " + opt.manifest +
+                  " have no class (more than 1%); train from scratch instead");
+    if (unknown)
+      std::fprintf(stderr, "note: %zu of %zu transcript symbols (%.3f%%) have no class in %s and are left out\n",
+                   unknown, total, 100.0 * frac, opt.init.c_str());
+  }
+  if (!fs::exists(vocab_path)) write_file_atomic(vocab_path, nlohmann::json(vocab.symbols()).dump() + "\n");
   auto train = clips_of(utts, cache, vocab, "train", opt.max_seconds, true);
   auto val = clips_of(utts, cache, vocab, "validation", opt.max_seconds, false);
   if (train.empty()) throw Error(opt.manifest + ": no training clips with audio and phonemes");
@@ -119,14 +143,7 @@ void pretrain_speech_encoder(const CtcPretrainOptions& opt) {
   cfg.ff = opt.ff;
   cfg.phonemes = vocab.symbols();
   cfg.ctc_classes = vocab.size();
-  SpeechEncoder init{nullptr};
-  if (!opt.init.empty()) {
-    init = load_speech_encoder(opt.init);
-    if (init->cfg.phonemes != cfg.phonemes)
-      throw Error(opt.init + ": its phoneme symbols differ from those of " + vocab_path +
-                  "; start a new --work-dir or train from scratch");
-    cfg = init->cfg;
-  }
+  if (init) cfg = init->cfg;
   SpeechEncoder model(cfg);
   torch::optim::AdamW optim(model->parameters(), torch::optim::AdamWOptions(opt.lr).weight_decay(opt.weight_decay));
   int start = 0;

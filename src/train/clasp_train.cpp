@@ -13,6 +13,7 @@
 #include "speech/mel_cache.h"
 #include "text/sentence_encoder.h"
 #include "train/checkpoint.h"
+#include "train/frame_augment.h"
 #include "train/frozen_features.h"
 #include "train/schedule.h"
 #include "util/error.h"
@@ -42,7 +43,9 @@ ClaspTrainOptions ClaspTrainOptions::from_json_file(const std::string& path) {
       else if (k == "use_frames") o.use_frames = v;
       else if (k == "frame_width") o.frame_width = v;
       else if (k == "frame_inputs") o.frame_inputs = v;
+      else if (k == "frame_norm") o.frame_norm = v;
       else if (k == "augment") o.augment = v;
+      else if (k == "frame_augment") o.frame_augment = v;
       else if (k == "spectrogram_channels") o.spectrogram_channels = v;
       else if (k == "exclude_engines") o.exclude_engines = v.get<std::vector<std::string>>();
       else if (k == "steps") o.steps = v;
@@ -102,6 +105,9 @@ void train_clasp(const ClaspTrainOptions& opt) {
   mc.spectrogram_channels = opt.spectrogram_channels;
   mc.frame_width = opt.frame_width;
   mc.frame_inputs = opt.frame_inputs;
+  mc.frame_norm = opt.frame_norm;
+  if (mc.frame_norm != "none" && mc.frame_norm != "utterance")
+    throw Error("frame_norm: expected \"none\" or \"utterance\", got \"" + mc.frame_norm + "\"");
   mc.out_dim = text_enc->dim();
   mc.model_id = opt.model_id;
   mc.speech_encoder = fs::relative(fs::absolute(opt.speech_encoder), fs::absolute(opt.out_dir)).string();
@@ -142,11 +148,16 @@ void train_clasp(const ClaspTrainOptions& opt) {
     if (opt.use_speech || opt.use_frames) b.speech = model->speech_features(b.mel, b.len, /*spec_augment=*/true);
     return b;
   };
-  auto make_batch = [&](const std::vector<size_t>& idx) {
+  auto make_batch = [&](const std::vector<size_t>& idx, uint64_t frame_seed = 0) {
     Batch b;
     auto ix = torch::tensor(std::vector<int64_t>(idx.begin(), idx.end()));
     if (opt.use_speech) b.speech.pooled = feats.speech.index_select(0, ix);
-    if (opt.use_frames) std::tie(b.speech.frames, b.speech.frame_lengths) = feats.frame_batch(idx);
+    if (opt.use_frames) {
+      std::tie(b.speech.frames, b.speech.frame_lengths) = feats.frame_batch(idx);
+      if (frame_seed)
+        std::tie(b.speech.frames, b.speech.frame_lengths) =
+            augment_frames(b.speech.frames, b.speech.frame_lengths, frame_seed);
+    }
     b.text = feats.text.index_select(0, ix);
     if (opt.use_spectrogram) {
       std::vector<std::vector<float>> mels;
@@ -209,7 +220,7 @@ void train_clasp(const ClaspTrainOptions& opt) {
     std::vector<size_t> batch_idx(order.begin() + static_cast<long>(off),
                                   order.begin() + static_cast<long>(off + static_cast<size_t>(opt.batch)));
     auto b = opt.augment ? augmented_batch(batch_idx, opt.seed * 1000003 + static_cast<uint64_t>(step))
-                         : make_batch(batch_idx);
+                         : make_batch(batch_idx, opt.frame_augment ? opt.seed * 1000003 + static_cast<uint64_t>(step) + 1 : 0);
     set_learning_rate(optim, warmup_cosine_lr(opt.lr, step, opt.warmup, opt.steps));
     torch::Tensor loss;
     double l = contrastive_loss(model->embed(b.speech, b.mel, b.len), b.text, model->logit_scale, &loss);

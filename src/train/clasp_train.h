@@ -22,10 +22,14 @@ struct ClaspTrainOptions {
   int64_t spectrogram_channels = 24;
   int64_t frame_width = 160;
   std::string frame_inputs = "hidden+posteriors";  // or "posteriors"
+  std::string frame_norm = "none";                 // or "utterance" (ClaspModelConfig)
   // Training batches are random views of the clips (train/mel_augment.h +
   // SpecAugment) run through the frozen encoder each step, not its cached
   // features; validation stays on the clean cached ones.
   bool augment = false;
+  // Training batches read random views of the cached frames instead
+  // (train/frame_augment.h: speaking rate, time masks); cheap, no encoder run.
+  bool frame_augment = false;
   std::vector<std::string> exclude_engines;  // voices of these engines never seen in training
   int steps = 2000, batch = 128, warmup = 100, eval_every = 100, patience = 6;
   double lr = 1e-3, weight_decay = 0.01;
