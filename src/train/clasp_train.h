@@ -23,7 +23,7 @@ struct ClaspTrainOptions {
   int64_t frame_width = 160;
   std::string frame_inputs = "hidden+posteriors";  // or "posteriors"
   std::string frame_norm = "none";                 // or "utterance" (ClaspModelConfig)
-  // Training batches are random views of the clips (train/mel_augment.h +
+  // Training batches are random views of the clips (audio/mel_augment.h +
   // SpecAugment) run through the frozen encoder each step, not its cached
   // features; validation stays on the clean cached ones.
   bool augment = false;
