@@ -63,7 +63,7 @@ void add_speech_commands(CLI::App& app) {
   pre->add_option("--heads", p.heads, "Attention heads")->capture_default_str();
   pre->add_option("--ff", p.ff, "Feed-forward size")->capture_default_str();
   pre->add_option("--seed", p.seed, "Seed")->capture_default_str();
-  pre->add_option("--init", p.init, "Start from this speech encoder directory's weights")->check(CLI::ExistingDirectory);
+  pre->add_option("--init", p.init, "Start from this speech encoder directory's weights and phoneme inventory")->check(CLI::ExistingDirectory);
   pre->add_flag("--augment", p.augment, "Train on random views: tempo, vocal-tract warp, background noise");
   pre->add_option("--threads", p.threads, "Torch threads (1 when another job shares the cores)")->capture_default_str();
   pre->callback([] {
