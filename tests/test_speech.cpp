@@ -6,6 +6,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <random>
 
 #include "audio/audio_file.h"
@@ -19,6 +20,7 @@
 #include "speech/phoneme_vocab.h"
 #include "audio/mel_augment.h"
 #include "speech/speech_encoder.h"
+#include "train/clasp_train.h"
 #include "train/frame_augment.h"
 #include "util/fs.h"
 #include <nlohmann/json.hpp>
@@ -325,5 +327,80 @@ TEST(FrameNorm, UtteranceNormRemovesWhatIsConstantThroughAClip) {
     ADD_FAILURE() << "expected an error";
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("frame_norm"), std::string::npos) << e.what();
+  }
+}
+
+// A tiny CLASP training run end to end: frozen features, translation
+// targets, checkpoints, resume and determinism.
+TEST(ClaspTrain, DeterministicResumableWithTranslationTargets) {
+  test::TempDir d;
+  {
+    std::ofstream m(d / "manifest.jsonl");
+    const char* en[] = {"the cat sat", "a dog ran home", "rain fell all day", "we sang a song", "the sun is hot",
+                        "ships sail at dawn"};
+    const char* es[] = {"el gato se sento", "un perro corrio a casa", "llovio todo el dia", "cantamos una cancion",
+                        "el sol quema", "los barcos zarpan al alba"};
+    for (int s = 0; s < 6; ++s)
+      for (int l = 0; l < 2; ++l) {
+        const std::string src = "s" + std::to_string(s), id = l ? src + ".es" : src;
+        ASSERT_TRUE(test::write_audio(d / (id + ".wav"), test::sine(120 + 40 * s + 13 * l, 0.6 + 0.1 * s, 16000),
+                                      16000, 1, SF_FORMAT_WAV | SF_FORMAT_PCM_16));
+        m << R"({"id":")" << id << R"(","lang":")" << (l ? "es" : "en") << R"(","text":")" << (l ? es[s] : en[s])
+          << R"(","audio":")" << id << R"(.wav","engine":"espeak")" << (l ? R"(,"source_id":")" + src + "\"" : "")
+          << R"(,"split":")" << (s < 4 ? "train" : "validation") << "\"}\n";
+      }
+  }
+  torch::manual_seed(11);
+  SpeechEncoderConfig sc;
+  sc.hidden = 16, sc.layers = 1, sc.heads = 2, sc.ff = 32;
+  sc.phonemes = {"a", "b"};
+  sc.ctc_classes = 3;
+  SpeechEncoder se(sc);
+  save_speech_encoder(se, d / "speech");
+  ClaspTrainOptions o;
+  o.manifest = d / "manifest.jsonl";
+  o.cache_dir = d / "cache";
+  o.speech_encoder = d / "speech";
+  o.text_encoder = std::string(CLASP_SOURCE_DIR) + "/models/text-default";
+  o.use_spectrogram = false;
+  o.use_frames = true;
+  o.frame_width = 16;
+  o.steps = 4, o.batch = 4, o.warmup = 1, o.eval_every = 2, o.threads = 1;
+  o.translation_targets = 0.5;
+  auto run = [&](const std::string& name, int steps) {
+    ClaspTrainOptions r = o;
+    r.out_dir = d / name;
+    r.work_dir = d / ("work-" + name);
+    r.steps = steps;
+    train_clasp(r);
+    return r;
+  };
+  auto params = [](const std::string& dir) {
+    std::map<std::string, torch::Tensor> out;
+    for (const auto& p : load_clasp_model(dir, true)->named_parameters()) out[p.key()] = p.value().clone();
+    return out;
+  };
+  run("a", 4);
+  run("b", 4);
+  auto pa = params(d / "a"), pb = params(d / "b");
+  ASSERT_FALSE(pa.empty());
+  for (const auto& [k, v] : pa) EXPECT_TRUE(torch::equal(v, pb.at(k))) << "same seed, same weights: " << k;
+  // Killed after the step-2 checkpoint, then run again: it resumes at step 2
+  // and logs one evaluation per checkpoint.
+  run("c", 2);
+  run("c", 4);
+  std::ifstream metrics(d / "work-c/metrics.jsonl");
+  std::vector<int> steps;
+  for (std::string line; std::getline(metrics, line);) steps.push_back(nlohmann::json::parse(line).at("step").get<int>());
+  EXPECT_EQ(steps, (std::vector<int>{2, 4}));
+  EXPECT_TRUE(std::filesystem::exists(d / "c/clasp.json"));
+  auto pc = params(d / "c");
+  for (const auto& [k, v] : pa) EXPECT_TRUE(torch::equal(v, pc.at(k))) << "a resumed run ends where a straight one does: " << k;
+  o.translation_targets = 1.5;
+  try {
+    run("bad", 4);
+    ADD_FAILURE() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("translation_targets"), std::string::npos) << e.what();
   }
 }

@@ -13,6 +13,7 @@ namespace {
 struct TrainArgs {
   std::string config, manifest, out, work_dir, fusion, frame_inputs, frame_norm;
   int steps = 0, threads = 0;
+  double translation_targets = -1;
   bool no_speech = false, no_spectrogram = false, frames = false, no_frames = false,
        augment = false, no_augment = false, frame_augment = false, no_frame_augment = false;
 };
@@ -36,6 +37,9 @@ void add_clasp_commands(CLI::App& app) {
   tr->add_flag("--no-augment", t.no_augment, "Train on the clean cached features");
   tr->add_flag("--frame-augment", t.frame_augment, "Train the frame branch on random views (rate, time masks) of the cached frames");
   tr->add_flag("--no-frame-augment", t.no_frame_augment, "Train the frame branch on the cached frames as they are");
+  tr->add_option("--translation-targets", t.translation_targets,
+                 "Chance that a clip's target is its sentence in another language (0-1)")
+      ->check(CLI::Range(0.0, 1.0));
   tr->add_option("--frame-norm", t.frame_norm, "utterance: normalise the encoder's hidden states per clip over time")
       ->check(CLI::IsMember({"none", "utterance"}));
   tr->add_option("--frame-inputs", t.frame_inputs, "What the frame branch reads")
@@ -54,6 +58,7 @@ void add_clasp_commands(CLI::App& app) {
     if (t.no_frames) o.use_frames = false;
     if (!t.frame_inputs.empty()) o.frame_inputs = t.frame_inputs;
     if (!t.frame_norm.empty()) o.frame_norm = t.frame_norm;
+    if (t.translation_targets >= 0) o.translation_targets = t.translation_targets;
     if (t.augment) o.augment = true;
     if (t.no_augment) o.augment = false;
     if (t.frame_augment) o.frame_augment = true;

@@ -2,6 +2,7 @@
 
 #include <filesystem>
 
+#include "models/safetensors.h"
 #include "util/error.h"
 #include "util/fs.h"
 #include "util/json_file.h"
@@ -15,11 +16,16 @@ void save_checkpoint(torch::nn::Module& model, torch::optim::Optimizer& optim, c
   fs::create_directories(work_dir);
   int64_t step = state.at("step").get<int64_t>();
   // Step-stamped files: the state.json that names them is the commit point.
-  std::string mname = "model-" + std::to_string(step) + ".pt", oname = "optimizer-" + std::to_string(step) + ".pt";
+  // The model goes by parameter name into safetensors: torch's module
+  // archive is TorchScript underneath and cannot reload a submodule whose
+  // name is a Python keyword (the frame branch's "in").
+  std::string mname = "model-" + std::to_string(step) + ".safetensors",
+              oname = "optimizer-" + std::to_string(step) + ".pt";
   {
-    torch::serialize::OutputArchive a;
-    model.save(a);
-    a.save_to(work_dir + "/" + mname);
+    std::map<std::string, torch::Tensor> w;
+    for (const auto& p : model.named_parameters()) w[p.key()] = p.value().detach();
+    for (const auto& b : model.named_buffers()) w[b.key()] = b.value().detach();
+    save_safetensors(work_dir + "/" + mname, w);
   }
   {
     torch::serialize::OutputArchive a;
@@ -48,9 +54,23 @@ std::optional<nlohmann::json> load_checkpoint(torch::nn::Module& model, torch::o
   std::string m = work_dir + "/" + s.value("model_file", ""), o = work_dir + "/" + s.value("optimizer_file", "");
   if (!fs::exists(m) || !fs::exists(o)) fail_file(sp, "names checkpoint files that do not exist");
   try {
-    torch::serialize::InputArchive a;
-    a.load_from(m);
-    model.load(a);
+    if (m.size() > 12 && m.compare(m.size() - 12, 12, ".safetensors") == 0) {
+      auto w = load_safetensors(m);
+      torch::NoGradGuard ng;
+      auto copy = [&](const std::string& name, torch::Tensor t) {
+        auto it = w.find(name);
+        if (it == w.end() || it->second.sizes() != t.sizes())
+          throw Error(work_dir + ": checkpoint does not match this model (tensor \"" + name +
+                      "\" missing or of another shape); use a new --work-dir");
+        t.copy_(it->second);
+      };
+      for (auto& p : model.named_parameters()) copy(p.key(), p.value());
+      for (auto& b : model.named_buffers()) copy(b.key(), b.value());
+    } else {  // checkpoints written before the switch to safetensors
+      torch::serialize::InputArchive a;
+      a.load_from(m);
+      model.load(a);
+    }
     torch::serialize::InputArchive b;
     b.load_from(o);
     optim.load(b);

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <random>
+#include <unordered_map>
 #include <nlohmann/json.hpp>
 
 #include "data/manifest.h"
@@ -46,6 +48,7 @@ ClaspTrainOptions ClaspTrainOptions::from_json_file(const std::string& path) {
       else if (k == "frame_norm") o.frame_norm = v;
       else if (k == "augment") o.augment = v;
       else if (k == "frame_augment") o.frame_augment = v;
+      else if (k == "translation_targets") o.translation_targets = v;
       else if (k == "spectrogram_channels") o.spectrogram_channels = v;
       else if (k == "exclude_engines") o.exclude_engines = v.get<std::vector<std::string>>();
       else if (k == "steps") o.steps = v;
@@ -133,6 +136,19 @@ void train_clasp(const ClaspTrainOptions& opt) {
     else if (clips[i]->split == "validation") val.push_back(i);
   }
   if (train.size() < static_cast<size_t>(opt.batch)) throw Error(opt.manifest + ": fewer training clips than one batch");
+  if (opt.translation_targets < 0 || opt.translation_targets > 1)
+    throw Error("translation_targets: expected a probability in [0, 1], got " + std::to_string(opt.translation_targets));
+  // Clips of one sentence (an English source and its translations), by clip.
+  std::vector<std::vector<size_t>> same_sentence(clips.size());
+  if (opt.translation_targets > 0) {
+    std::unordered_map<std::string, std::vector<size_t>> by_source;
+    for (size_t i = 0; i < clips.size(); ++i)
+      by_source[clips[i]->source_id.empty() ? clips[i]->id : clips[i]->source_id].push_back(i);
+    for (auto& [src, members] : by_source)
+      for (size_t i : members)
+        for (size_t j : members)
+          if (clips[j]->lang != clips[i]->lang) same_sentence[i].push_back(j);
+  }
   std::fprintf(stderr, "CLASP training: %zu training clips, %zu validation clips, fusion %s, branches:%s%s%s\n",
                train.size(), val.size(), opt.fusion.c_str(), opt.use_speech ? " speech" : "",
                opt.use_spectrogram ? " spectrogram" : "", opt.use_frames ? " frames" : "");
@@ -148,17 +164,26 @@ void train_clasp(const ClaspTrainOptions& opt) {
     if (opt.use_speech || opt.use_frames) b.speech = model->speech_features(b.mel, b.len, /*spec_augment=*/true);
     return b;
   };
-  auto make_batch = [&](const std::vector<size_t>& idx, uint64_t frame_seed = 0) {
+  auto make_batch = [&](const std::vector<size_t>& idx, uint64_t view_seed = 0) {
     Batch b;
     auto ix = torch::tensor(std::vector<int64_t>(idx.begin(), idx.end()));
     if (opt.use_speech) b.speech.pooled = feats.speech.index_select(0, ix);
     if (opt.use_frames) {
       std::tie(b.speech.frames, b.speech.frame_lengths) = feats.frame_batch(idx);
-      if (frame_seed)
+      if (view_seed && opt.frame_augment)
         std::tie(b.speech.frames, b.speech.frame_lengths) =
-            augment_frames(b.speech.frames, b.speech.frame_lengths, frame_seed);
+            augment_frames(b.speech.frames, b.speech.frame_lengths, view_seed);
     }
     b.text = feats.text.index_select(0, ix);
+    if (view_seed && opt.translation_targets > 0) {
+      std::mt19937_64 rng(view_seed ^ 0x9e3779b97f4a7c15ULL);
+      std::uniform_real_distribution<double> unit(0.0, 1.0);
+      for (size_t k = 0; k < idx.size(); ++k) {
+        const auto& other = same_sentence[idx[k]];
+        if (other.empty() || unit(rng) >= opt.translation_targets) continue;
+        b.text[static_cast<int64_t>(k)].copy_(feats.text[static_cast<int64_t>(other[static_cast<size_t>(unit(rng) * other.size()) % other.size()])]);
+      }
+    }
     if (opt.use_spectrogram) {
       std::vector<std::vector<float>> mels;
       for (size_t i : idx) mels.push_back(cache.get(clips[i]->id));
@@ -220,7 +245,9 @@ void train_clasp(const ClaspTrainOptions& opt) {
     std::vector<size_t> batch_idx(order.begin() + static_cast<long>(off),
                                   order.begin() + static_cast<long>(off + static_cast<size_t>(opt.batch)));
     auto b = opt.augment ? augmented_batch(batch_idx, opt.seed * 1000003 + static_cast<uint64_t>(step))
-                         : make_batch(batch_idx, opt.frame_augment ? opt.seed * 1000003 + static_cast<uint64_t>(step) + 1 : 0);
+                         : make_batch(batch_idx, opt.frame_augment || opt.translation_targets > 0
+                                                     ? opt.seed * 1000003 + static_cast<uint64_t>(step) + 1
+                                                     : 0);
     set_learning_rate(optim, warmup_cosine_lr(opt.lr, step, opt.warmup, opt.steps));
     torch::Tensor loss;
     double l = contrastive_loss(model->embed(b.speech, b.mel, b.len), b.text, model->logit_scale, &loss);

@@ -30,6 +30,10 @@ struct ClaspTrainOptions {
   // Training batches read random views of the cached frames instead
   // (train/frame_augment.h: speaking rate, time masks); cheap, no encoder run.
   bool frame_augment = false;
+  // Chance that a training clip's target is the text of the same sentence
+  // in another language of the corpus (its translations share source_id),
+  // so English audio also learns to sit near Spanish, Catalan... queries.
+  double translation_targets = 0.0;
   std::vector<std::string> exclude_engines;  // voices of these engines never seen in training
   int steps = 2000, batch = 128, warmup = 100, eval_every = 100, patience = 6;
   double lr = 1e-3, weight_decay = 0.01;
