@@ -120,4 +120,23 @@ void save_safetensors(const std::string& path, const std::map<std::string, torch
   write_file_atomic(path, out);
 }
 
+std::map<std::string, torch::Tensor> module_tensors(const torch::nn::Module& m) {
+  std::map<std::string, torch::Tensor> w;
+  for (const auto& p : m.named_parameters()) w[p.key()] = p.value().detach();
+  for (const auto& b : m.named_buffers()) w[b.key()] = b.value().detach();
+  return w;
+}
+
+void copy_into_module(torch::nn::Module& m, const std::map<std::string, torch::Tensor>& w, const std::string& where) {
+  torch::NoGradGuard ng;
+  auto copy = [&](const std::string& name, torch::Tensor t) {
+    auto it = w.find(name);
+    if (it == w.end()) throw Error(where + ": missing tensor \"" + name + "\"");
+    if (it->second.sizes() != t.sizes()) throw Error(where + ": tensor \"" + name + "\" has the wrong shape");
+    t.copy_(it->second);
+  };
+  for (auto& p : m.named_parameters()) copy(p.key(), p.value());
+  for (auto& b : m.named_buffers()) copy(b.key(), b.value());
+}
+
 }  // namespace clasp

@@ -21,4 +21,11 @@ std::map<std::string, std::string> load_safetensors_metadata(const std::string& 
 void save_safetensors(const std::string& path, const std::map<std::string, torch::Tensor>& tensors,
                       const std::map<std::string, std::string>& metadata = {});
 
+// A module's parameters and buffers by name (detached, as they are).
+std::map<std::string, torch::Tensor> module_tensors(const torch::nn::Module& m);
+
+// Copies w's tensors into m's parameters and buffers by name, converting the
+// dtype; a missing or mis-shaped tensor is an Error that names `where`.
+void copy_into_module(torch::nn::Module& m, const std::map<std::string, torch::Tensor>& w, const std::string& where);
+
 }  // namespace clasp

@@ -32,15 +32,19 @@ ClaspModelConfig ClaspModelConfig::from_json_file(const std::string& path) {
   } catch (const nlohmann::json::exception& e) {
     fail_file(path, std::string("bad or missing field: ") + e.what());
   }
-  if (c.fusion != "concat" && c.fusion != "gating") fail_file(path, "fusion must be \"concat\" or \"gating\"");
-  if (!c.use_speech && !c.use_spectrogram && !c.use_frames)
-    fail_file(path, "use_speech, use_spectrogram and use_frames cannot all be false");
-  if (c.frame_width < 8 || c.frame_width > 4096) fail_file(path, "frame_width must be between 8 and 4096");
-  if (c.frame_inputs != "hidden+posteriors" && c.frame_inputs != "posteriors")
-    fail_file(path, "frame_inputs must be \"hidden+posteriors\" or \"posteriors\"");
-  if (c.frame_norm != "none" && c.frame_norm != "utterance")
-    fail_file(path, "frame_norm must be \"none\" or \"utterance\"");
+  c.check(path);
   return c;
+}
+
+void ClaspModelConfig::check(const std::string& where) const {
+  if (fusion != "concat" && fusion != "gating") fail_file(where, "fusion must be \"concat\" or \"gating\"");
+  if (!use_speech && !use_spectrogram && !use_frames)
+    fail_file(where, "use_speech, use_spectrogram and use_frames cannot all be false");
+  if (frame_width < 8 || frame_width > 4096) fail_file(where, "frame_width must be between 8 and 4096");
+  if (frame_inputs != "hidden+posteriors" && frame_inputs != "posteriors")
+    fail_file(where, "frame_inputs must be \"hidden+posteriors\" or \"posteriors\"");
+  if (frame_norm != "none" && frame_norm != "utterance")
+    fail_file(where, "frame_norm must be \"none\" or \"utterance\"");
 }
 
 std::string ClaspModelConfig::to_json() const {
@@ -221,17 +225,7 @@ ClaspAudioModel load_clasp_model(const std::string& dir, bool load_weights) {
     m->eval();
     return m;
   }
-  auto w = load_safetensors(dir + "/model.safetensors");
-  torch::NoGradGuard ng;
-  auto copy = [&](const std::string& name, torch::Tensor t) {
-    auto it = w.find(name);
-    if (it == w.end()) throw Error(dir + "/model.safetensors: missing tensor \"" + name + "\"");
-    if (it->second.sizes() != t.sizes())
-      throw Error(dir + "/model.safetensors: tensor \"" + name + "\" has the wrong shape");
-    t.copy_(it->second.to(t.dtype()));
-  };
-  for (auto& p : m->named_parameters()) copy(p.key(), p.value());
-  for (auto& b : m->named_buffers()) copy(b.key(), b.value());
+  copy_into_module(*m, load_safetensors(dir + "/model.safetensors"), dir + "/model.safetensors");
   m->eval();
   return m;
 }

@@ -32,6 +32,8 @@ struct ClaspModelConfig {
   std::string model_id = "clasp";                     // recorded by indexes built with it
 
   static ClaspModelConfig from_json_file(const std::string& path);
+  // Throws an Error naming `where` and the field when a setting is invalid.
+  void check(const std::string& where) const;
   std::string to_json() const;
 };
 

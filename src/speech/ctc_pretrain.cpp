@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "data/manifest.h"
+#include "models/safetensors.h"
 #include "speech/mel_cache.h"
 #include "speech/phoneme_vocab.h"
 #include "speech/speech_encoder.h"
@@ -151,9 +152,7 @@ void pretrain_speech_encoder(const CtcPretrainOptions& opt) {
     start = st->at("step").get<int>();
     std::fprintf(stderr, "resuming from step %d (%s)\n", start, opt.work_dir.c_str());
   } else if (init) {
-    torch::NoGradGuard ng;
-    auto src = init->named_parameters();
-    for (auto& p : model->named_parameters()) p.value().copy_(src[p.key()]);
+    copy_into_module(*model, module_tensors(*init), opt.init);
     std::fprintf(stderr, "starting from the weights of %s\n", opt.init.c_str());
   }
 

@@ -152,15 +152,7 @@ void save_speech_encoder(SpeechEncoder& m, const std::string& dir) {
 SpeechEncoder load_speech_encoder(const std::string& dir) {
   auto cfg = SpeechEncoderConfig::from_json_file(dir + "/config.json");
   SpeechEncoder m(cfg);
-  auto w = load_safetensors(dir + "/model.safetensors");
-  torch::NoGradGuard ng;
-  for (auto& p : m->named_parameters()) {
-    auto it = w.find(p.key());
-    if (it == w.end()) throw Error(dir + "/model.safetensors: missing tensor \"" + p.key() + "\"");
-    if (it->second.sizes() != p.value().sizes())
-      throw Error(dir + "/model.safetensors: tensor \"" + p.key() + "\" has the wrong shape");
-    p.value().copy_(it->second.to(torch::kFloat32));
-  }
+  copy_into_module(*m, load_safetensors(dir + "/model.safetensors"), dir + "/model.safetensors");
   m->eval();
   return m;
 }

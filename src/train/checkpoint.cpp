@@ -21,12 +21,7 @@ void save_checkpoint(torch::nn::Module& model, torch::optim::Optimizer& optim, c
   // name is a Python keyword (the frame branch's "in").
   std::string mname = "model-" + std::to_string(step) + ".safetensors",
               oname = "optimizer-" + std::to_string(step) + ".pt";
-  {
-    std::map<std::string, torch::Tensor> w;
-    for (const auto& p : model.named_parameters()) w[p.key()] = p.value().detach();
-    for (const auto& b : model.named_buffers()) w[b.key()] = b.value().detach();
-    save_safetensors(work_dir + "/" + mname, w);
-  }
+  save_safetensors(work_dir + "/" + mname, module_tensors(model));
   {
     torch::serialize::OutputArchive a;
     optim.save(a);
@@ -55,17 +50,7 @@ std::optional<nlohmann::json> load_checkpoint(torch::nn::Module& model, torch::o
   if (!fs::exists(m) || !fs::exists(o)) fail_file(sp, "names checkpoint files that do not exist");
   try {
     if (m.size() > 12 && m.compare(m.size() - 12, 12, ".safetensors") == 0) {
-      auto w = load_safetensors(m);
-      torch::NoGradGuard ng;
-      auto copy = [&](const std::string& name, torch::Tensor t) {
-        auto it = w.find(name);
-        if (it == w.end() || it->second.sizes() != t.sizes())
-          throw Error(work_dir + ": checkpoint does not match this model (tensor \"" + name +
-                      "\" missing or of another shape); use a new --work-dir");
-        t.copy_(it->second);
-      };
-      for (auto& p : model.named_parameters()) copy(p.key(), p.value());
-      for (auto& b : model.named_buffers()) copy(b.key(), b.value());
+      copy_into_module(model, load_safetensors(m), m);
     } else {  // checkpoints written before the switch to safetensors
       torch::serialize::InputArchive a;
       a.load_from(m);
@@ -76,6 +61,9 @@ std::optional<nlohmann::json> load_checkpoint(torch::nn::Module& model, torch::o
     optim.load(b);
   } catch (const c10::Error& e) {
     throw Error(work_dir + ": checkpoint does not match this model (" + std::string(e.what()).substr(0, 200) +
+                "); use a new --work-dir");
+  } catch (const Error& e) {
+    throw Error(work_dir + ": checkpoint does not match this model (" + std::string(e.what()) +
                 "); use a new --work-dir");
   }
   return s;

@@ -109,8 +109,7 @@ void train_clasp(const ClaspTrainOptions& opt) {
   mc.frame_width = opt.frame_width;
   mc.frame_inputs = opt.frame_inputs;
   mc.frame_norm = opt.frame_norm;
-  if (mc.frame_norm != "none" && mc.frame_norm != "utterance")
-    throw Error("frame_norm: expected \"none\" or \"utterance\", got \"" + mc.frame_norm + "\"");
+  mc.check("CLASP training options");
   mc.out_dim = text_enc->dim();
   mc.model_id = opt.model_id;
   mc.speech_encoder = fs::relative(fs::absolute(opt.speech_encoder), fs::absolute(opt.out_dir)).string();
