@@ -3,10 +3,12 @@
 #include <fstream>
 
 #include "data/manifest.h"
+#include "data/merge_manifests.h"
 #include "test_helpers.h"
 #include "util/error.h"
 
 using namespace clasp;
+namespace fs = std::filesystem;
 
 namespace {
 std::string error_of(const std::string& path) {
@@ -66,4 +68,34 @@ TEST(Manifest, ErrorsNameFileLineAndField) {
   EXPECT_NE(error_of(p).find("invalid UTF-8"), std::string::npos);
 
   EXPECT_NE(error_of(dir / "missing.jsonl").find("no such file"), std::string::npos);
+}
+
+TEST(Manifest, MergeKeepsAudioPathsValidAndRefusesDuplicateIds) {
+  test::TempDir dir;
+  fs::create_directories(dir / "a/audio");
+  fs::create_directories(dir / "b/audio");
+  fs::create_directories(dir / "out");
+  auto clip = [](const std::string& id, const std::string& audio) {
+    Utterance u;
+    u.id = id, u.text = "hello", u.lang = "en", u.split = "train", u.audio = audio, u.engine = "flite";
+    return u;
+  };
+  write_manifest(dir / "a/manifest.jsonl", {clip("s1", "audio/s1.wav"), clip("s2", "")});
+  write_manifest(dir / "b/manifest.jsonl", {clip("s1.v0", "audio/s1.v0.wav")});
+  auto merged = merge_manifests({dir / "a/manifest.jsonl", dir / "b/manifest.jsonl"},
+                                dir / "out/manifest.jsonl");
+  auto back = read_manifest(dir / "out/manifest.jsonl");
+  ASSERT_EQ(back.size(), 3u);
+  EXPECT_EQ(back[0].audio, "../a/audio/s1.wav");
+  EXPECT_EQ(back[1].audio, "") << "a clip without audio stays without";
+  EXPECT_EQ(back[2].audio, "../b/audio/s1.v0.wav");
+  EXPECT_EQ(fs::weakly_canonical(dir / ("out/" + back[2].audio)), fs::weakly_canonical(dir / "b/audio/s1.v0.wav"));
+  try {
+    merge_manifests({dir / "a/manifest.jsonl", dir / "a/manifest.jsonl"}, dir / "out/dup.jsonl");
+    ADD_FAILURE() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("\"s1\""), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("unique"), std::string::npos) << e.what();
+  }
+  EXPECT_FALSE(fs::exists(dir / "out/dup.jsonl")) << "nothing written on error";
 }

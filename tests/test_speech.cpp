@@ -287,6 +287,22 @@ TEST(FrameAugment, ResamplesRateMasksAndKeepsPaddingZero) {
   EXPECT_FALSE(torch::equal(la, lc) && torch::equal(a, c)) << "another seed gives another view";
 }
 
+TEST(FrameAugment, DropoutZeroesAboutPOfFeaturesScalesTheRestAndIsSeeded) {
+  auto frames = torch::ones({4, 50, 32});
+  frames[3].narrow(0, 20, 30).zero_();  // padding of a shorter clip
+  auto a = drop_frame_features(frames, 0.25, 11), b = drop_frame_features(frames, 0.25, 11);
+  EXPECT_TRUE(torch::equal(a, b));  // deterministic for a seed
+  EXPECT_FALSE(torch::equal(a, drop_frame_features(frames, 0.25, 12)));
+  auto valid = a.narrow(0, 0, 3);
+  const double zero_share = valid.eq(0).to(torch::kDouble).mean().item<double>();
+  EXPECT_NEAR(zero_share, 0.25, 0.03);
+  // Kept features are scaled so the expected value is unchanged.
+  EXPECT_TRUE(torch::allclose(valid.masked_select(valid.ne(0)), torch::full({1}, 1.0 / 0.75)));
+  EXPECT_EQ(a[3].narrow(0, 20, 30).abs().sum().item<float>(), 0.0f) << "padding stays zero";
+  EXPECT_TRUE(torch::equal(drop_frame_features(frames, 0.0, 11), frames));
+  EXPECT_THROW(drop_frame_features(frames, 1.0, 11), std::invalid_argument);
+}
+
 TEST(FrameNorm, UtteranceNormRemovesWhatIsConstantThroughAClip) {
   torch::manual_seed(5);
   SpeechEncoderConfig sc;
@@ -331,7 +347,7 @@ TEST(FrameNorm, UtteranceNormRemovesWhatIsConstantThroughAClip) {
 }
 
 // A tiny CLASP training run end to end: frozen features, translation
-// targets, checkpoints, resume and determinism.
+// targets, frame dropout, checkpoints, resume and determinism.
 TEST(ClaspTrain, DeterministicResumableWithTranslationTargets) {
   test::TempDir d;
   {
@@ -367,6 +383,7 @@ TEST(ClaspTrain, DeterministicResumableWithTranslationTargets) {
   o.frame_width = 16;
   o.steps = 4, o.batch = 4, o.warmup = 1, o.eval_every = 2, o.threads = 1;
   o.translation_targets = 0.5;
+  o.frame_dropout = 0.1;
   auto run = [&](const std::string& name, int steps) {
     ClaspTrainOptions r = o;
     r.out_dir = d / name;
@@ -402,5 +419,13 @@ TEST(ClaspTrain, DeterministicResumableWithTranslationTargets) {
     ADD_FAILURE() << "expected an error";
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("translation_targets"), std::string::npos) << e.what();
+  }
+  o.translation_targets = 0.5;
+  o.frame_dropout = 1.0;
+  try {
+    run("bad-dropout", 4);
+    ADD_FAILURE() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("frame_dropout"), std::string::npos) << e.what();
   }
 }

@@ -13,7 +13,7 @@ namespace {
 struct TrainArgs {
   std::string config, manifest, out, work_dir, fusion, frame_inputs, frame_norm;
   int steps = 0, threads = 0;
-  double translation_targets = -1;
+  double translation_targets = -1, frame_dropout = -1;
   bool no_speech = false, no_spectrogram = false, frames = false, no_frames = false,
        augment = false, no_augment = false, frame_augment = false, no_frame_augment = false;
 };
@@ -37,6 +37,9 @@ void add_clasp_commands(CLI::App& app) {
   tr->add_flag("--no-augment", t.no_augment, "Train on the clean cached features");
   tr->add_flag("--frame-augment", t.frame_augment, "Train the frame branch on random views (rate, time masks) of the cached frames");
   tr->add_flag("--no-frame-augment", t.no_frame_augment, "Train the frame branch on the cached frames as they are");
+  tr->add_option("--frame-dropout", t.frame_dropout,
+                 "Dropout on the encoder's hidden states before the CTC head, training only (0-1)")
+      ->check(CLI::Range(0.0, 0.95));
   tr->add_option("--translation-targets", t.translation_targets,
                  "Chance that a clip's target is its sentence in another language (0-1)")
       ->check(CLI::Range(0.0, 1.0));
@@ -59,6 +62,7 @@ void add_clasp_commands(CLI::App& app) {
     if (!t.frame_inputs.empty()) o.frame_inputs = t.frame_inputs;
     if (!t.frame_norm.empty()) o.frame_norm = t.frame_norm;
     if (t.translation_targets >= 0) o.translation_targets = t.translation_targets;
+    if (t.frame_dropout >= 0) o.frame_dropout = t.frame_dropout;
     if (t.augment) o.augment = true;
     if (t.no_augment) o.augment = false;
     if (t.frame_augment) o.frame_augment = true;

@@ -9,6 +9,7 @@
 #include "data/brown_reader.h"
 #include "data/longform.h"
 #include "data/splits.h"
+#include "data/merge_manifests.h"
 #include "data/subset.h"
 #include "data/translate.h"
 #include "tts/synth_job.h"
@@ -74,7 +75,7 @@ void run_subset(const SubsetArgs& a) {
 
 struct SynthArgs {
   SynthOptions opt;
-  std::string engines, langs;
+  std::string engines, langs, splits;
 };
 
 void run_brown(const BrownArgs& a) {
@@ -161,6 +162,10 @@ void run_translate(const TranslateArgs& a) {
 void run_synth_cmd(SynthArgs& a) {
   a.opt.policy.engines = split_csv(a.engines);
   a.opt.langs = split_csv(a.langs);
+  a.opt.splits = split_csv(a.splits);
+  for (const auto& sp : a.opt.splits)
+    if (sp != "train" && sp != "validation" && sp != "test")
+      throw Error("--splits: expected train, validation or test, got \"" + sp + "\"");
   SynthSummary s = run_synth(a.opt);
   std::printf("Synthesis summary (%s):\n", a.opt.out_dir.c_str());
   std::printf("  clips %zu: %zu done earlier, %zu made now, %zu failed\n", s.clips, s.already_done,
@@ -215,6 +220,20 @@ void add_data_commands(CLI::App& app) {
   su->add_option("--seed", sub.seed, "Sample seed (the one translate --limit used)")->capture_default_str();
   su->callback([] { run_subset(sub); });
 
+  static std::vector<std::string> merge_in;
+  static std::string merge_out;
+  auto* mg = data->add_subcommand("merge", "Join synthesised manifests into one (audio paths kept valid)");
+  mg->add_option("inputs", merge_in, "Input manifests")->required()->check(CLI::ExistingFile);
+  mg->add_option("-o,--out", merge_out, "Output manifest")->required();
+  mg->callback([] {
+    auto all = merge_manifests(merge_in, merge_out);
+    std::map<std::string, size_t> per_engine;
+    for (const auto& u : all) ++per_engine[u.engine.empty() ? "(none)" : u.engine];
+    std::printf("wrote %s: %zu clips from %zu manifests;", merge_out.c_str(), all.size(), merge_in.size());
+    for (const auto& [e, n] : per_engine) std::printf(" %s %zu", e.c_str(), n);
+    std::printf("\n");
+  });
+
   static LongformOptions lf;
   static std::string lf_in, lf_out, lf_langs;
   auto* lo = data->add_subcommand("longform", "Join corpus clips with pauses into long recordings, with a truth file");
@@ -251,9 +270,11 @@ void add_data_commands(CLI::App& app) {
   s->add_option("--engines", sy.engines, "Engines to use: espeak,flite,festival (default all)");
   s->add_option("--holdout-voices", sy.opt.policy.holdout_regex,
                 "Regex of voice ids used only for the test split (\"\" = none)")->capture_default_str();
-  s->add_option("--voices-per-utt", sy.opt.voices_per_utt, "Clips per utterance, each another voice")
+  s->add_option("--voices-per-utt", sy.opt.voices_per_utt,
+                "Clips per utterance (ids get .v0, .v1, ...), each with its own draw of voice, rate and pitch")
       ->capture_default_str();
   s->add_option("--langs", sy.langs, "Only these languages (default all in the manifest)");
+  s->add_option("--splits", sy.splits, "Only these splits, e.g. train (default all)");
   s->callback([] { run_synth_cmd(sy); });
 
   static std::string voices_lang, voices_engines;

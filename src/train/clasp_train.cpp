@@ -49,6 +49,7 @@ ClaspTrainOptions ClaspTrainOptions::from_json_file(const std::string& path) {
       else if (k == "augment") o.augment = v;
       else if (k == "frame_augment") o.frame_augment = v;
       else if (k == "translation_targets") o.translation_targets = v;
+      else if (k == "frame_dropout") o.frame_dropout = v;
       else if (k == "spectrogram_channels") o.spectrogram_channels = v;
       else if (k == "exclude_engines") o.exclude_engines = v.get<std::vector<std::string>>();
       else if (k == "steps") o.steps = v;
@@ -137,6 +138,8 @@ void train_clasp(const ClaspTrainOptions& opt) {
   if (train.size() < static_cast<size_t>(opt.batch)) throw Error(opt.manifest + ": fewer training clips than one batch");
   if (opt.translation_targets < 0 || opt.translation_targets > 1)
     throw Error("translation_targets: expected a probability in [0, 1], got " + std::to_string(opt.translation_targets));
+  if (opt.frame_dropout < 0 || opt.frame_dropout >= 1)
+    throw Error("frame_dropout: expected a probability in [0, 1), got " + std::to_string(opt.frame_dropout));
   // Clips of one sentence (an English source and its translations), by clip.
   std::vector<std::vector<size_t>> same_sentence(clips.size());
   if (opt.translation_targets > 0) {
@@ -172,6 +175,8 @@ void train_clasp(const ClaspTrainOptions& opt) {
       if (view_seed && opt.frame_augment)
         std::tie(b.speech.frames, b.speech.frame_lengths) =
             augment_frames(b.speech.frames, b.speech.frame_lengths, view_seed);
+      if (view_seed && opt.frame_dropout > 0)
+        b.speech.frames = drop_frame_features(b.speech.frames, opt.frame_dropout, view_seed ^ 0x5bd1e995ULL);
     }
     b.text = feats.text.index_select(0, ix);
     if (view_seed && opt.translation_targets > 0) {
@@ -244,7 +249,7 @@ void train_clasp(const ClaspTrainOptions& opt) {
     std::vector<size_t> batch_idx(order.begin() + static_cast<long>(off),
                                   order.begin() + static_cast<long>(off + static_cast<size_t>(opt.batch)));
     auto b = opt.augment ? augmented_batch(batch_idx, opt.seed * 1000003 + static_cast<uint64_t>(step))
-                         : make_batch(batch_idx, opt.frame_augment || opt.translation_targets > 0
+                         : make_batch(batch_idx, opt.frame_augment || opt.translation_targets > 0 || opt.frame_dropout > 0
                                                      ? opt.seed * 1000003 + static_cast<uint64_t>(step) + 1
                                                      : 0);
     set_learning_rate(optim, warmup_cosine_lr(opt.lr, step, opt.warmup, opt.steps));

@@ -30,6 +30,9 @@ struct ClaspTrainOptions {
   // Training batches read random views of the cached frames instead
   // (train/frame_augment.h: speaking rate, time masks); cheap, no encoder run.
   bool frame_augment = false;
+  // Dropout on the cached hidden states before the CTC head, training only
+  // (train/frame_augment.h: drop_frame_features).
+  double frame_dropout = 0.0;
   // Chance that a training clip's target is the text of the same sentence
   // in another language of the corpus (its translations share source_id),
   // so English audio also learns to sit near Spanish, Catalan... queries.

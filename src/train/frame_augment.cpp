@@ -1,8 +1,11 @@
 #include "train/frame_augment.h"
 
+#include <ATen/CPUGeneratorImpl.h>
+
 #include <algorithm>
 #include <cmath>
 #include <random>
+#include <stdexcept>
 #include <vector>
 
 namespace clasp {
@@ -49,6 +52,14 @@ std::pair<torch::Tensor, torch::Tensor> augment_frames(const torch::Tensor& fram
   auto idx = torch::tensor(index).view({B, tmax, 1}).expand({B, tmax, frames.size(2)});
   auto m = torch::tensor(mask).view({B, tmax, 1}).to(frames.dtype());
   return {frames.gather(1, idx) * m, torch::tensor(out_len)};
+}
+
+torch::Tensor drop_frame_features(const torch::Tensor& frames, double p, uint64_t seed) {
+  if (p <= 0) return frames;
+  if (p >= 1) throw std::invalid_argument("frame dropout: expected a probability below 1");
+  auto gen = at::detail::createCPUGenerator(seed);
+  auto keep = torch::rand(frames.sizes(), gen, frames.options().dtype(torch::kFloat)).ge(p);
+  return frames * keep.to(frames.dtype()) / (1.0 - p);
 }
 
 }  // namespace clasp

@@ -22,4 +22,12 @@ struct FrameAugmentOptions {
 std::pair<torch::Tensor, torch::Tensor> augment_frames(const torch::Tensor& frames, const torch::Tensor& lengths,
                                                        uint64_t seed, const FrameAugmentOptions& opt = {});
 
+// Dropout on cached hidden states, before the frozen CTC head turns them
+// into posteriors: an unseen voice leaves the encoder less sure of each
+// frame, and this trains the frame branch on hidden states (and so
+// posteriors) with part of the evidence missing. Each feature is zeroed
+// with chance p and the rest scaled by 1/(1-p); the same seed gives the
+// same mask. Padding stays zero.
+torch::Tensor drop_frame_features(const torch::Tensor& frames, double p, uint64_t seed);
+
 }  // namespace clasp

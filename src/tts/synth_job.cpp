@@ -176,6 +176,8 @@ SynthSummary run_synth(const SynthOptions& opt) {
   for (const auto& u : utts) {
     if (!opt.langs.empty() && std::find(opt.langs.begin(), opt.langs.end(), u.lang) == opt.langs.end())
       continue;
+    if (!opt.splits.empty() && std::find(opt.splits.begin(), opt.splits.end(), u.split) == opt.splits.end())
+      continue;
     for (int v = 0; v < opt.voices_per_utt; ++v) {
       Job j;
       j.utt = u;

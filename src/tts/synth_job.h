@@ -25,6 +25,7 @@ struct SynthOptions {
   VoicePolicy policy;
   int voices_per_utt = 1;
   std::vector<std::string> langs;  // empty = all languages in the manifest
+  std::vector<std::string> splits; // empty = every split
   bool show_progress = true;
 };
 
