@@ -149,6 +149,31 @@ TEST(SynthJob, WritesClipsAndResumes) {
   EXPECT_EQ(count_files(opt.out_dir, ".part."), 0u);
 }
 
+// Extra renderings of the training sentences only (docs/corpus.md, flite-extra).
+TEST(SynthJob, SplitAndLanguageFiltersWithSeveralVoicesPerSentence) {
+  test::TempDir dir;
+  write_manifest(dir / "in.jsonl", make_utts(4, true));  // en: test, train, train, test; es: test
+  SynthOptions opt;
+  opt.manifest = dir / "in.jsonl";
+  opt.out_dir = dir / "out";
+  opt.show_progress = false;
+  opt.policy.engines = {"flite"};
+  opt.langs = {"en"};
+  opt.splits = {"train"};
+  opt.voices_per_utt = 2;
+  auto s = run_synth(opt);
+  EXPECT_EQ(s.clips, 4u);
+  EXPECT_EQ(s.failed, 0u);
+  auto out = read_manifest(s.manifest_out);
+  std::vector<std::string> ids;
+  for (const auto& u : out) {
+    ids.push_back(u.id);
+    EXPECT_EQ(u.split, "train") << u.id;
+    EXPECT_EQ(u.engine, "flite") << u.id;
+  }
+  EXPECT_EQ(ids, (std::vector<std::string>{"cx11.0001.v0", "cx11.0001.v1", "cx12.0001.v0", "cx12.0001.v1"}));
+}
+
 TEST(SynthJob, UnspeakableLanguageIsRecordedNotDropped) {
   test::TempDir dir;
   auto utts = make_utts(1, false);
