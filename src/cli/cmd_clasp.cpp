@@ -29,7 +29,7 @@ void add_clasp_commands(CLI::App& app) {
   tr->add_option("--fusion", t.fusion, "concat or gating")->check(CLI::IsMember({"concat", "gating"}));
   tr->add_option("--steps", t.steps, "Maximum training steps");
   tr->add_option("--threads", t.threads, "Torch threads");
-  tr->add_flag("--no-speech", t.no_speech, "Ablation: spectrogram branch only");
+  tr->add_flag("--no-speech", t.no_speech, "Ablation: no mean-pooled speech branch (the frame and spectrogram branches remain if on)");
   tr->add_flag("--no-spectrogram", t.no_spectrogram, "Ablation: no spectrogram branch");
   tr->add_flag("--frames", t.frames, "Add the frame branch over the speech encoder's frames");
   tr->add_flag("--no-frames", t.no_frames, "Ablation: no frame branch");
