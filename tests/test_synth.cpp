@@ -172,6 +172,13 @@ TEST(SynthJob, SplitAndLanguageFiltersWithSeveralVoicesPerSentence) {
     EXPECT_EQ(u.engine, "flite") << u.id;
   }
   EXPECT_EQ(ids, (std::vector<std::string>{"cx11.0001.v0", "cx11.0001.v1", "cx12.0001.v0", "cx12.0001.v1"}));
+  opt.splits = {"tain"};
+  try {
+    run_synth(opt);
+    ADD_FAILURE() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("\"tain\""), std::string::npos) << e.what();
+  }
 }
 
 TEST(SynthJob, UnspeakableLanguageIsRecordedNotDropped) {

@@ -90,6 +90,11 @@ double contrastive_loss(const torch::Tensor& a, const torch::Tensor& t, const to
 }  // namespace
 
 void train_clasp(const ClaspTrainOptions& opt) {
+  // Option checks first, before minutes of feature caching.
+  if (opt.translation_targets < 0 || opt.translation_targets > 1)
+    throw Error("translation_targets: expected a probability in [0, 1], got " + std::to_string(opt.translation_targets));
+  if (opt.frame_dropout < 0 || opt.frame_dropout >= 1)
+    throw Error("frame_dropout: expected a probability in [0, 1), got " + std::to_string(opt.frame_dropout));
   torch::manual_seed(opt.seed);
   torch::set_num_threads(opt.threads);
   fs::create_directories(opt.work_dir);
@@ -136,10 +141,6 @@ void train_clasp(const ClaspTrainOptions& opt) {
     else if (clips[i]->split == "validation") val.push_back(i);
   }
   if (train.size() < static_cast<size_t>(opt.batch)) throw Error(opt.manifest + ": fewer training clips than one batch");
-  if (opt.translation_targets < 0 || opt.translation_targets > 1)
-    throw Error("translation_targets: expected a probability in [0, 1], got " + std::to_string(opt.translation_targets));
-  if (opt.frame_dropout < 0 || opt.frame_dropout >= 1)
-    throw Error("frame_dropout: expected a probability in [0, 1), got " + std::to_string(opt.frame_dropout));
   // Clips of one sentence (an English source and its translations), by clip.
   std::vector<std::vector<size_t>> same_sentence(clips.size());
   if (opt.translation_targets > 0) {
@@ -229,6 +230,9 @@ void train_clasp(const ClaspTrainOptions& opt) {
       return;
     }
   }
+  // Cached-feature batches with a per-step seed: frame views, frame dropout
+  // or translation targets draw from it.
+  const bool random_views = opt.frame_augment || opt.translation_targets > 0 || opt.frame_dropout > 0;
   const int64_t per_epoch = static_cast<int64_t>(train.size()) / opt.batch;
   std::vector<size_t> order = train;
   int64_t cur_epoch = -1;
@@ -249,9 +253,7 @@ void train_clasp(const ClaspTrainOptions& opt) {
     std::vector<size_t> batch_idx(order.begin() + static_cast<long>(off),
                                   order.begin() + static_cast<long>(off + static_cast<size_t>(opt.batch)));
     auto b = opt.augment ? augmented_batch(batch_idx, opt.seed * 1000003 + static_cast<uint64_t>(step))
-                         : make_batch(batch_idx, opt.frame_augment || opt.translation_targets > 0 || opt.frame_dropout > 0
-                                                     ? opt.seed * 1000003 + static_cast<uint64_t>(step) + 1
-                                                     : 0);
+                         : make_batch(batch_idx, random_views ? opt.seed * 1000003 + static_cast<uint64_t>(step) + 1 : 0);
     set_learning_rate(optim, warmup_cosine_lr(opt.lr, step, opt.warmup, opt.steps));
     torch::Tensor loss;
     double l = contrastive_loss(model->embed(b.speech, b.mel, b.len), b.text, model->logit_scale, &loss);
