@@ -22,6 +22,8 @@
 #include "speech/speech_encoder.h"
 #include "train/clasp_train.h"
 #include "train/frame_augment.h"
+#include "train/phone_noise.h"
+#include "eval/phonetic_baseline.h"
 #include "util/fs.h"
 #include <nlohmann/json.hpp>
 #include "test_helpers.h"
@@ -303,6 +305,97 @@ TEST(FrameAugment, DropoutZeroesAboutPOfFeaturesScalesTheRestAndIsSeeded) {
   EXPECT_THROW(drop_frame_features(frames, 1.0, 11), std::invalid_argument);
 }
 
+TEST(PhoneNoise, EditsAtTheDrawnRateWithValidIdsAndIsSeeded) {
+  const int64_t B = 200, L = 120, classes = 10;
+  auto tok = torch::randint(1, classes, {B, L}, torch::kLong);
+  auto len = torch::full({B}, L, torch::kLong);
+  len[0] = 7;
+  tok[0].narrow(0, 7, L - 7).zero_();
+  auto [a, alen] = corrupt_phones(tok, len, 0.6, classes, 9);
+  auto [b, blen] = corrupt_phones(tok, len, 0.6, classes, 9);
+  EXPECT_TRUE(torch::equal(a, b) && torch::equal(alen, blen)) << "same seed, same errors";
+  EXPECT_FALSE(torch::equal(std::get<0>(corrupt_phones(tok, len, 0.6, classes, 10)).narrow(1, 0, 5), a.narrow(1, 0, 5)));
+  // Rates drawn from U(0, 0.6): on average 0.3 of the tokens edited (a
+  // substitute equal to the original, 1 in 27 edits, costs nothing).
+  double errors = 0, words = 0;
+  for (int64_t r = 0; r < B; ++r) {
+    const int64_t n = len[r].item<int64_t>(), m = alen[r].item<int64_t>();
+    ASSERT_GE(m, 1);
+    auto got = a[r].narrow(0, 0, m);
+    EXPECT_GE(got.min().item<int64_t>(), 1) << "no blanks inside a sequence";
+    EXPECT_LT(got.max().item<int64_t>(), classes);
+    EXPECT_EQ(a[r].narrow(0, m, a.size(1) - m).abs().sum().item<int64_t>(), 0) << "padding stays zero";
+    std::vector<int64_t> ref(tok[r].data_ptr<int64_t>(), tok[r].data_ptr<int64_t>() + n),
+        hyp(got.data_ptr<int64_t>(), got.data_ptr<int64_t>() + m);
+    errors += (1.0 - phoneme_similarity(ref, hyp)) * static_cast<double>(std::max(n, m));
+    words += static_cast<double>(n);
+  }
+  EXPECT_NEAR(errors / words, 0.29, 0.05);
+  auto [c, clen] = corrupt_phones(tok, len, 0.0, classes, 9);
+  EXPECT_TRUE(torch::equal(clen, len) && torch::equal(c, tok)) << "rate 0 changes nothing";
+  EXPECT_THROW(corrupt_phones(tok, len, 1.0, classes, 9), Error);
+}
+
+TEST(PhoneBranch, ReadsGreedyCtcPhonemesOfTheValidFrames) {
+  torch::manual_seed(6);
+  SpeechEncoderConfig sc;
+  sc.hidden = 16, sc.layers = 1, sc.heads = 2, sc.ff = 32;
+  sc.phonemes = {"a", "b", "c"};
+  sc.ctc_classes = 4;
+  ClaspModelConfig mc;
+  mc.use_speech = false;
+  mc.use_spectrogram = false;
+  mc.use_frames = true;
+  mc.frame_inputs = "phones";
+  mc.phone_dim = 8;
+  mc.frame_width = 16;
+  mc.out_dim = 8;
+  ClaspAudioModel m(mc, SpeechEncoder(sc));
+  {  // the CTC head reads class k off hidden dimension k
+    torch::NoGradGuard ng;
+    m->speech->ctc_head->weight.zero_();
+    m->speech->ctc_head->bias.zero_();
+    for (int64_t k = 0; k < 4; ++k) m->speech->ctc_head->weight[k][k] = 1;
+  }
+  // Frame classes: blank a a blank b b c a | padding c ; all blank.
+  const std::vector<int64_t> clip0{0, 1, 1, 0, 2, 2, 3, 1, 3}, clip1{0, 0, 0, 3, 3, 3, 3, 3, 3};
+  auto h = torch::zeros({2, 9, 16});
+  for (int64_t t = 0; t < 9; ++t) {
+    h[0][t][clip0[static_cast<size_t>(t)]] = 1;
+    h[1][t][clip1[static_cast<size_t>(t)]] = 1;
+  }
+  auto len = torch::tensor(std::vector<int64_t>{8, 3});
+  auto [tok, tok_len] = m->phones_of(h, len);
+  EXPECT_EQ(tok_len[0].item<int64_t>(), 4);
+  EXPECT_TRUE(torch::equal(tok[0], torch::tensor(std::vector<int64_t>{1, 2, 3, 1})));
+  EXPECT_EQ(tok_len[1].item<int64_t>(), 1) << "no phoneme: one blank token";
+  EXPECT_EQ(tok[1][0].item<int64_t>(), 0);
+  // embed() decodes the frames itself, or takes given phonemes.
+  SpeechFeatures f;
+  f.frames = h;
+  f.frame_lengths = len;
+  m->eval();
+  auto e = m->embed(f, torch::zeros({2, 1, 80}), torch::ones({2}, torch::kLong));
+  EXPECT_EQ(e.sizes(), (std::vector<int64_t>{2, 8}));
+  EXPECT_TRUE(torch::allclose(e.norm(2, 1), torch::ones({2}), 1e-4, 1e-4));
+  f.phones = tok;
+  f.phone_lengths = tok_len;
+  EXPECT_TRUE(torch::allclose(m->embed(f, torch::zeros({2, 1, 80}), torch::ones({2}, torch::kLong)), e));
+  // What a frame carries beyond its best class does not reach the branch.
+  f = SpeechFeatures{};
+  f.frames = h * 3 + 0.1 * torch::rand({2, 9, 16});
+  f.frame_lengths = len;
+  EXPECT_TRUE(torch::allclose(m->embed(f, torch::zeros({2, 1, 80}), torch::ones({2}, torch::kLong)), e, 1e-5, 1e-5));
+  // The setting round-trips through clasp.json; an encoder without a CTC head is refused.
+  test::TempDir d;
+  write_file_atomic(d / "clasp.json", m->cfg.to_json());
+  auto back = ClaspModelConfig::from_json_file(d / "clasp.json");
+  EXPECT_EQ(back.frame_inputs, "phones");
+  EXPECT_EQ(back.phone_dim, 8);
+  sc.ctc_classes = 0;
+  EXPECT_THROW(ClaspAudioModel(mc, SpeechEncoder(sc)), Error);
+}
+
 TEST(FrameNorm, UtteranceNormRemovesWhatIsConstantThroughAClip) {
   torch::manual_seed(5);
   SpeechEncoderConfig sc;
@@ -427,4 +520,16 @@ TEST(ClaspTrain, DeterministicResumableWithTranslationTargets) {
   o.translation_targets = 0.5;
   o.frame_dropout = 1.0;
   expect_refused("bad-dropout", "frame_dropout");
+  // The phone branch trains on noisy phoneme sequences, deterministically.
+  o.frame_dropout = 0.0;
+  o.phone_noise = 0.3;
+  expect_refused("bad-noise", "phone_noise");  // frame_inputs is not "phones"
+  o.frame_inputs = "phones";
+  o.phone_dim = 8;
+  run("p1", 2);
+  run("p2", 2);
+  auto p1 = params(d / "p1"), p2 = params(d / "p2");
+  ASSERT_TRUE(p1.count("phone_embedding.weight"));
+  for (const auto& [k, v] : p1) EXPECT_TRUE(torch::equal(v, p2.at(k))) << k;
+  EXPECT_EQ(ClaspModelConfig::from_json_file(d / "p1/clasp.json").frame_inputs, "phones");
 }

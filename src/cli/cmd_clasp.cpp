@@ -13,7 +13,7 @@ namespace {
 struct TrainArgs {
   std::string config, manifest, out, work_dir, fusion, frame_inputs, frame_norm;
   int steps = 0, threads = 0;
-  double translation_targets = -1, frame_dropout = -1;
+  double translation_targets = -1, frame_dropout = -1, phone_noise = -1;
   bool no_speech = false, no_spectrogram = false, frames = false, no_frames = false,
        augment = false, no_augment = false, frame_augment = false, no_frame_augment = false;
 };
@@ -46,7 +46,10 @@ void add_clasp_commands(CLI::App& app) {
   tr->add_option("--frame-norm", t.frame_norm, "utterance: normalise the encoder's hidden states per clip over time")
       ->check(CLI::IsMember({"none", "utterance"}));
   tr->add_option("--frame-inputs", t.frame_inputs, "What the frame branch reads")
-      ->check(CLI::IsMember({"hidden+posteriors", "posteriors"}));
+      ->check(CLI::IsMember({"hidden+posteriors", "posteriors", "phones"}));
+  tr->add_option("--phone-noise", t.phone_noise,
+                 "With --frame-inputs phones: each training clip's phonemes get errors at a rate drawn from U(0, P)")
+      ->check(CLI::Range(0.0, 0.95));
   tr->callback([] {
     ClaspTrainOptions o = t.config.empty() ? ClaspTrainOptions{} : ClaspTrainOptions::from_json_file(t.config);
     if (!t.manifest.empty()) o.manifest = t.manifest;
@@ -63,6 +66,7 @@ void add_clasp_commands(CLI::App& app) {
     if (!t.frame_norm.empty()) o.frame_norm = t.frame_norm;
     if (t.translation_targets >= 0) o.translation_targets = t.translation_targets;
     if (t.frame_dropout >= 0) o.frame_dropout = t.frame_dropout;
+    if (t.phone_noise >= 0) o.phone_noise = t.phone_noise;
     if (t.augment) o.augment = true;
     if (t.no_augment) o.augment = false;
     if (t.frame_augment) o.frame_augment = true;

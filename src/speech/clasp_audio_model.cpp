@@ -1,8 +1,10 @@
 #include "speech/clasp_audio_model.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <functional>
 #include <nlohmann/json.hpp>
+#include <tuple>
 
 #include "models/safetensors.h"
 #include "util/error.h"
@@ -25,6 +27,7 @@ ClaspModelConfig ClaspModelConfig::from_json_file(const std::string& path) {
     c.frame_width = j.value("frame_width", c.frame_width);
     c.frame_inputs = j.value("frame_inputs", c.frame_inputs);
     c.frame_norm = j.value("frame_norm", c.frame_norm);
+    c.phone_dim = j.value("phone_dim", c.phone_dim);
     c.out_dim = j.at("out_dim").get<int64_t>();
     c.speech_encoder = j.value("speech_encoder", c.speech_encoder);
     c.text_encoder = j.value("text_encoder", c.text_encoder);
@@ -41,8 +44,9 @@ void ClaspModelConfig::check(const std::string& where) const {
   if (!use_speech && !use_spectrogram && !use_frames)
     fail_file(where, "use_speech, use_spectrogram and use_frames cannot all be false");
   if (frame_width < 8 || frame_width > 4096) fail_file(where, "frame_width must be between 8 and 4096");
-  if (frame_inputs != "hidden+posteriors" && frame_inputs != "posteriors")
-    fail_file(where, "frame_inputs must be \"hidden+posteriors\" or \"posteriors\"");
+  if (frame_inputs != "hidden+posteriors" && frame_inputs != "posteriors" && frame_inputs != "phones")
+    fail_file(where, "frame_inputs must be \"hidden+posteriors\", \"posteriors\" or \"phones\"");
+  if (phone_dim < 4 || phone_dim > 1024) fail_file(where, "phone_dim must be between 4 and 1024");
   if (frame_norm != "none" && frame_norm != "utterance")
     fail_file(where, "frame_norm must be \"none\" or \"utterance\"");
 }
@@ -53,6 +57,7 @@ std::string ClaspModelConfig::to_json() const {
                       {"use_spectrogram", use_spectrogram}, {"spectrogram_channels", spectrogram_channels},
                       {"use_frames", use_frames},    {"frame_width", frame_width},
                       {"frame_inputs", frame_inputs}, {"frame_norm", frame_norm},
+                      {"phone_dim", phone_dim},
                       {"out_dim", out_dim},          {"speech_encoder", speech_encoder},
                       {"text_encoder", text_encoder}};
   return j.dump(2);
@@ -69,8 +74,10 @@ ClaspAudioModelImpl::ClaspAudioModelImpl(const ClaspModelConfig& c, SpeechEncode
   }
   if (c.use_speech) fc.speech_dim = speech->cfg.hidden;
   if (c.use_frames) {
-    if (c.frame_inputs == "posteriors" && !speech->ctc_head)
-      throw Error("CLASP model: frame_inputs \"posteriors\" needs a speech encoder with a CTC head");
+    if (c.frame_inputs != "hidden+posteriors" && !speech->ctc_head)
+      throw Error("CLASP model: frame_inputs \"" + c.frame_inputs + "\" needs a speech encoder with a CTC head");
+    if (c.frame_inputs == "phones")
+      phone_embedding = register_module("phone_embedding", torch::nn::Embedding(speech->cfg.ctc_classes, c.phone_dim));
     frame_branch = register_module("frame_branch", FrameBranch(frame_input_dim(), c.frame_width));
     fc.frames_dim = frame_branch->out_dim();
   }
@@ -163,6 +170,7 @@ SpeechFeatures ClaspAudioModelImpl::speech_features(const torch::Tensor& mel, co
 
 int64_t ClaspAudioModelImpl::frame_input_dim() const {
   const int64_t post = speech->ctc_head ? speech->cfg.ctc_classes : 0;
+  if (cfg.frame_inputs == "phones") return cfg.phone_dim;
   return cfg.frame_inputs == "posteriors" ? post : speech->cfg.hidden + post;
 }
 
@@ -178,6 +186,32 @@ torch::Tensor ClaspAudioModelImpl::frame_inputs(const torch::Tensor& hidden, con
   return cfg.frame_inputs == "posteriors" ? post : torch::cat({h, post}, -1);
 }
 
+std::pair<torch::Tensor, torch::Tensor> ClaspAudioModelImpl::phones_of(const torch::Tensor& hidden,
+                                                                       const torch::Tensor& lengths) {
+  torch::NoGradGuard ng;
+  auto best = speech->ctc_head->forward(hidden.to(torch::kFloat)).argmax(-1).contiguous();  // [B, T']
+  auto len = lengths.to(torch::kLong).contiguous();
+  const int64_t B = best.size(0);
+  std::vector<std::vector<int64_t>> rows(static_cast<size_t>(B));
+  int64_t longest = 1;
+  for (int64_t b = 0; b < B; ++b) {
+    const auto* ids = best[b].data_ptr<int64_t>();
+    auto& r = rows[static_cast<size_t>(b)];
+    for (int64_t t = 0, n = std::min(best.size(1), len[b].item<int64_t>()); t < n; ++t)
+      if (ids[t] != 0 && (t == 0 || ids[t] != ids[t - 1])) r.push_back(ids[t]);
+    if (r.empty()) r.push_back(0);
+    longest = std::max<int64_t>(longest, static_cast<int64_t>(r.size()));
+  }
+  auto tok = torch::zeros({B, longest}, torch::kLong);
+  auto tok_len = torch::zeros({B}, torch::kLong);
+  for (int64_t b = 0; b < B; ++b) {
+    const auto& r = rows[static_cast<size_t>(b)];
+    std::copy(r.begin(), r.end(), tok[b].data_ptr<int64_t>());
+    tok_len[b] = static_cast<int64_t>(r.size());
+  }
+  return {tok, tok_len};
+}
+
 torch::Tensor ClaspAudioModelImpl::normalise_over_time(const torch::Tensor& x, const torch::Tensor& lengths) {
   auto valid = torch::arange(x.size(1)).unsqueeze(0).lt(lengths.unsqueeze(1)).to(x.dtype()).unsqueeze(-1);
   auto n = valid.sum(1, true).clamp_min(1);
@@ -189,7 +223,16 @@ torch::Tensor ClaspAudioModelImpl::normalise_over_time(const torch::Tensor& x, c
 torch::Tensor ClaspAudioModelImpl::embed(const SpeechFeatures& speech_feat, const torch::Tensor& mel,
                                          const torch::Tensor& lengths) {
   torch::Tensor frames, spec;
-  if (frame_branch) {
+  if (frame_branch && phone_embedding) {
+    torch::Tensor tok = speech_feat.phones, tok_len = speech_feat.phone_lengths;
+    if (!tok.defined()) {
+      if (!speech_feat.frames.defined()) throw Error("CLASP model: the phone branch needs the encoder's frames");
+      std::tie(tok, tok_len) = phones_of(speech_feat.frames, speech_feat.frame_lengths);
+    }
+    frames = by_length_chunks(tok, tok_len, [&](const torch::Tensor& t, const torch::Tensor& len) {
+      return frame_branch->forward(phone_embedding->forward(t), len);
+    });
+  } else if (frame_branch) {
     if (!speech_feat.frames.defined()) throw Error("CLASP model: the frame branch needs the encoder's frames");
     frames = by_length_chunks(speech_feat.frames, speech_feat.frame_lengths,
                               [&](const torch::Tensor& h, const torch::Tensor& len) {

@@ -21,7 +21,12 @@ struct ClaspModelConfig {
   bool use_frames = false;  // frame branch (models/frame_branch.h)
   int64_t spectrogram_channels = 24;
   int64_t frame_width = 160;
-  std::string frame_inputs = "hidden+posteriors";  // or "posteriors": the CTC head's output only
+  // What the frame branch reads: "hidden+posteriors"; "posteriors" (the CTC
+  // head's output only); or "phones": the greedy CTC phoneme sequence
+  // (repeats merged, blanks dropped), each phoneme a learned vector of
+  // phone_dim. Phones keep what was said and drop how the voice said it.
+  std::string frame_inputs = "hidden+posteriors";
+  int64_t phone_dim = 64;
   // "utterance": the hidden states are normalised per clip over time before
   // the frame branch (mean and variance per dimension), which removes what is
   // constant through a clip (largely the voice); "none" leaves them as they are.
@@ -43,6 +48,10 @@ struct SpeechFeatures {
   torch::Tensor pooled;         // [B, H] mean of the last layer over valid frames
   torch::Tensor frames;         // [B, T', H] the last layer, padded
   torch::Tensor frame_lengths;  // [B]
+  // With frame_inputs "phones": the phoneme ids [B, L] (0-padded) and
+  // lengths [B]. Left undefined, embed() decodes them from `frames`; the
+  // trainer sets them to give the branch corrupted sequences.
+  torch::Tensor phones, phone_lengths;
 };
 
 struct ClaspAudioModelImpl : torch::nn::Module {
@@ -59,6 +68,10 @@ struct ClaspAudioModelImpl : torch::nn::Module {
   // "posteriors".
   torch::Tensor frame_inputs(const torch::Tensor& hidden, const torch::Tensor& lengths);
   int64_t frame_input_dim() const;
+  // Greedy CTC phonemes of hidden states [B, T', H] (valid frames only):
+  // ids [B, L] padded with 0 and lengths [B]; a clip with none gets one
+  // blank (0), so every row has at least one token.
+  std::pair<torch::Tensor, torch::Tensor> phones_of(const torch::Tensor& hidden, const torch::Tensor& lengths);
   // x [B, T, D] normalised per clip and dimension over its valid frames
   // (padding zeroed): the log-mel as the CNN sees it, and frame_norm.
   static torch::Tensor normalise_over_time(const torch::Tensor& x, const torch::Tensor& lengths);
@@ -67,6 +80,7 @@ struct ClaspAudioModelImpl : torch::nn::Module {
   SpeechEncoder speech{nullptr};  // not registered: frozen and saved separately
   SpectrogramCnn cnn{nullptr};
   FrameBranch frame_branch{nullptr};
+  torch::nn::Embedding phone_embedding{nullptr};  // frame_inputs "phones"
   Fusion fusion{nullptr};
   torch::Tensor logit_scale;
 };

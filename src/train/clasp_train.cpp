@@ -17,6 +17,7 @@
 #include "train/checkpoint.h"
 #include "train/frame_augment.h"
 #include "train/frozen_features.h"
+#include "train/phone_noise.h"
 #include "train/schedule.h"
 #include "util/error.h"
 #include "util/fs.h"
@@ -46,6 +47,8 @@ ClaspTrainOptions ClaspTrainOptions::from_json_file(const std::string& path) {
       else if (k == "frame_width") o.frame_width = v;
       else if (k == "frame_inputs") o.frame_inputs = v;
       else if (k == "frame_norm") o.frame_norm = v;
+      else if (k == "phone_dim") o.phone_dim = v;
+      else if (k == "phone_noise") o.phone_noise = v;
       else if (k == "augment") o.augment = v;
       else if (k == "frame_augment") o.frame_augment = v;
       else if (k == "translation_targets") o.translation_targets = v;
@@ -95,6 +98,10 @@ void train_clasp(const ClaspTrainOptions& opt) {
     throw Error("translation_targets: expected a probability in [0, 1], got " + std::to_string(opt.translation_targets));
   if (opt.frame_dropout < 0 || opt.frame_dropout >= 1)
     throw Error("frame_dropout: expected a probability in [0, 1), got " + std::to_string(opt.frame_dropout));
+  if (opt.phone_noise < 0 || opt.phone_noise >= 1)
+    throw Error("phone_noise: expected a rate in [0, 1), got " + std::to_string(opt.phone_noise));
+  if (opt.phone_noise > 0 && (!opt.use_frames || opt.frame_inputs != "phones"))
+    throw Error("phone_noise: only the phone branch (use_frames with frame_inputs \"phones\") reads phonemes");
   torch::manual_seed(opt.seed);
   torch::set_num_threads(opt.threads);
   fs::create_directories(opt.work_dir);
@@ -115,6 +122,7 @@ void train_clasp(const ClaspTrainOptions& opt) {
   mc.frame_width = opt.frame_width;
   mc.frame_inputs = opt.frame_inputs;
   mc.frame_norm = opt.frame_norm;
+  mc.phone_dim = opt.phone_dim;
   mc.check("CLASP training options");
   mc.out_dim = text_enc->dim();
   mc.model_id = opt.model_id;
@@ -178,6 +186,13 @@ void train_clasp(const ClaspTrainOptions& opt) {
             augment_frames(b.speech.frames, b.speech.frame_lengths, view_seed);
       if (view_seed && opt.frame_dropout > 0)
         b.speech.frames = drop_frame_features(b.speech.frames, opt.frame_dropout, view_seed ^ 0x5bd1e995ULL);
+      if (opt.frame_inputs == "phones") {
+        std::tie(b.speech.phones, b.speech.phone_lengths) = model->phones_of(b.speech.frames, b.speech.frame_lengths);
+        if (view_seed && opt.phone_noise > 0)
+          std::tie(b.speech.phones, b.speech.phone_lengths) =
+              corrupt_phones(b.speech.phones, b.speech.phone_lengths, opt.phone_noise, model->speech->cfg.ctc_classes,
+                             view_seed ^ 0x2545f4914f6cdd1dULL);
+      }
     }
     b.text = feats.text.index_select(0, ix);
     if (view_seed && opt.translation_targets > 0) {
@@ -230,9 +245,10 @@ void train_clasp(const ClaspTrainOptions& opt) {
       return;
     }
   }
-  // Cached-feature batches with a per-step seed: frame views, frame dropout
-  // or translation targets draw from it.
-  const bool random_views = opt.frame_augment || opt.translation_targets > 0 || opt.frame_dropout > 0;
+  // Cached-feature batches with a per-step seed: frame views, frame dropout,
+  // phone noise or translation targets draw from it.
+  const bool random_views =
+      opt.frame_augment || opt.translation_targets > 0 || opt.frame_dropout > 0 || opt.phone_noise > 0;
   const int64_t per_epoch = static_cast<int64_t>(train.size()) / opt.batch;
   std::vector<size_t> order = train;
   int64_t cur_epoch = -1;

@@ -23,6 +23,11 @@ struct ClaspTrainOptions {
   int64_t frame_width = 160;
   std::string frame_inputs = "hidden+posteriors";  // or "posteriors"
   std::string frame_norm = "none";                 // or "utterance" (ClaspModelConfig)
+  int64_t phone_dim = 64;                          // frame_inputs "phones": size of each phoneme's vector
+  // frame_inputs "phones": recogniser-like errors (substitutions, deletions,
+  // insertions) on the training clips' phoneme sequences, each clip at a
+  // rate drawn from U(0, phone_noise) (train/phone_noise.h).
+  double phone_noise = 0.0;
   // Training batches are random views of the clips (audio/mel_augment.h +
   // SpecAugment) run through the frozen encoder each step, not its cached
   // features; validation stays on the clean cached ones.
