@@ -14,6 +14,7 @@
 #include "eval/retrieval_metrics.h"
 #include "models/frame_branch.h"
 #include "models/fusion.h"
+#include "models/safetensors.h"
 #include "speech/clasp_audio_model.h"
 #include "speech/ctc_pretrain.h"
 #include "speech/mel_cache.h"
@@ -532,4 +533,29 @@ TEST(ClaspTrain, DeterministicResumableWithTranslationTargets) {
   ASSERT_TRUE(p1.count("phone_embedding.weight"));
   for (const auto& [k, v] : p1) EXPECT_TRUE(torch::equal(v, p2.at(k))) << k;
   EXPECT_EQ(ClaspModelConfig::from_json_file(d / "p1/clasp.json").frame_inputs, "phones");
+  // Text-only examples: train-split sentences with phonemes join the clips;
+  // validation and test transcripts never do, whatever their split says.
+  {
+    std::ofstream t(d / "sentences.jsonl");
+    t << R"({"id":"x1","lang":"en","split":"train","text":"birds fly south","phonemes":"abba"})" << "\n"
+      << R"({"id":"x2","lang":"es","split":"train","text":"los pajaros vuelan","phonemes":"aab"})" << "\n"
+      << R"({"id":"x3","lang":"en","split":"train","text":"a cold wind","phonemes":"bab"})" << "\n"
+      << R"({"id":"x4","lang":"en","split":"train","text":"the sun is hot","phonemes":"ba"})" << "\n"
+      << R"({"id":"x5","lang":"en","split":"validation","text":"snow fell","phonemes":"bb"})" << "\n";
+  }
+  o.text_phones = d / "sentences.jsonl";
+  o.use_speech = true;
+  expect_refused("bad-text", "text_phones");  // text-only examples cannot feed the speech branch
+  o.use_speech = false;
+  o.text_phones.clear();
+  run("t0", 2);
+  o.text_phones = d / "sentences.jsonl";
+  run("t1", 2);
+  run("t2", 2);
+  EXPECT_EQ(load_safetensors(d / "work-t1/text-phones.safetensors").at("text").size(0), 3);
+  auto t0 = params(d / "t0"), t1 = params(d / "t1"), t2 = params(d / "t2");
+  for (const auto& [k, v] : t1) EXPECT_TRUE(torch::equal(v, t2.at(k))) << k;
+  bool differs = false;
+  for (const auto& [k, v] : t1) differs = differs || !torch::equal(v, t0.at(k));
+  EXPECT_TRUE(differs) << "the text-only examples changed what was learned";
 }

@@ -4,12 +4,14 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <map>
 #include <set>
 #include <thread>
 
 #include "audio/audio_file.h"
 #include "data/manifest.h"
 #include "test_helpers.h"
+#include "tts/phonemize_job.h"
 #include "tts/phonemizer.h"
 #include "tts/synth_job.h"
 #include "tts/voice_catalog.h"
@@ -237,4 +239,41 @@ TEST(SynthJob, KilledRunResumesToACompleteCorpus) {
   for (const auto& u : out) EXPECT_NO_THROW(read_audio(out_dir + "/" + u.audio)) << u.id;
   EXPECT_EQ(count_files(out_dir, ".part."), 0u);
   EXPECT_NE(log.find("done earlier"), std::string::npos);
+}
+
+TEST(Phonemize, KeepsSplitsReusesMatchingPhonemesAndResumes) {
+  test::TempDir d;
+  auto utts = make_utts(6, true);  // train: 1, 2, 4, 5; test: 0, 3 and the Spanish one
+  write_manifest(d / "in.jsonl", utts);
+  auto reuse = utts;
+  reuse[1].phonemes = "REUSED";              // same id and text: reused
+  reuse[2].phonemes = "STALE";
+  reuse[2].text = "Another sentence.";       // text changed since: phonemized anew
+  write_manifest(d / "reuse.jsonl", reuse);
+  // A killed run left one finished line and one cut in half.
+  Utterance done = utts[4];
+  done.phonemes = "FROM-THE-KILLED-RUN";
+  {
+    std::ofstream partial(d / "out.jsonl.partial");
+    partial << utterance_to_json(done) << "\n" << utterance_to_json(utts[5]).substr(0, 20);
+  }
+  PhonemizeOptions o;
+  o.in = d / "in.jsonl";
+  o.out = d / "out.jsonl";
+  o.splits = {"train"};
+  o.reuse = {d / "reuse.jsonl"};
+  EXPECT_EQ(run_phonemize(o), 4u);
+  EXPECT_FALSE(fs::exists(d / "out.jsonl.partial"));
+  std::map<std::string, std::string> got;
+  for (const auto& u : read_manifest(d / "out.jsonl")) {
+    EXPECT_EQ(u.split, "train") << u.id;
+    got[u.id] = u.phonemes;
+  }
+  ASSERT_EQ(got.size(), 4u);
+  EXPECT_EQ(got[utts[1].id], "REUSED");
+  EXPECT_EQ(got[utts[2].id], phonemize_ipa(utts[2].text, "en"));
+  EXPECT_EQ(got[utts[4].id], "FROM-THE-KILLED-RUN") << "finished lines are not redone";
+  EXPECT_EQ(got[utts[5].id], phonemize_ipa(utts[5].text, "en")) << "the cut line is redone";
+  o.splits = {"dev"};
+  EXPECT_THROW(run_phonemize(o), Error);
 }

@@ -11,7 +11,7 @@ namespace clasp::cli {
 
 namespace {
 struct TrainArgs {
-  std::string config, manifest, out, work_dir, fusion, frame_inputs, frame_norm;
+  std::string config, manifest, out, work_dir, fusion, frame_inputs, frame_norm, text_phones;
   int steps = 0, threads = 0;
   double translation_targets = -1, frame_dropout = -1, phone_noise = -1;
   bool no_speech = false, no_spectrogram = false, frames = false, no_frames = false,
@@ -50,6 +50,9 @@ void add_clasp_commands(CLI::App& app) {
   tr->add_option("--phone-noise", t.phone_noise,
                  "With --frame-inputs phones: each training clip's phonemes get errors at a rate drawn from U(0, P)")
       ->check(CLI::Range(0.0, 0.95));
+  tr->add_option("--text-phones", t.text_phones,
+                 "Sentences with phonemes (clasp data phonemize) added as text-only examples of the phone branch")
+      ->check(CLI::ExistingFile);
   tr->callback([] {
     ClaspTrainOptions o = t.config.empty() ? ClaspTrainOptions{} : ClaspTrainOptions::from_json_file(t.config);
     if (!t.manifest.empty()) o.manifest = t.manifest;
@@ -67,6 +70,7 @@ void add_clasp_commands(CLI::App& app) {
     if (t.translation_targets >= 0) o.translation_targets = t.translation_targets;
     if (t.frame_dropout >= 0) o.frame_dropout = t.frame_dropout;
     if (t.phone_noise >= 0) o.phone_noise = t.phone_noise;
+    if (!t.text_phones.empty()) o.text_phones = t.text_phones;
     if (t.augment) o.augment = true;
     if (t.no_augment) o.augment = false;
     if (t.frame_augment) o.frame_augment = true;

@@ -10,6 +10,7 @@
 #include "data/longform.h"
 #include "data/splits.h"
 #include "data/merge_manifests.h"
+#include "tts/phonemize_job.h"
 #include "data/subset.h"
 #include "data/translate.h"
 #include "tts/synth_job.h"
@@ -229,6 +230,18 @@ void add_data_commands(CLI::App& app) {
     std::printf("wrote %s: %zu clips from %zu manifests;", merge_out.c_str(), all.size(), merge_in.size());
     for (const auto& [e, n] : per_engine) std::printf(" %s %zu", e.c_str(), n);
     std::printf("\n");
+  });
+
+  static PhonemizeOptions ph;
+  auto* pz = data->add_subcommand("phonemize", "espeak-ng phonemes of every sentence of a text manifest (no audio)");
+  pz->add_option("-i,--in", ph.in, "Input manifest (e.g. data/brown-mlall.jsonl)")->required()->check(CLI::ExistingFile);
+  pz->add_option("-o,--out", ph.out, "Output manifest: the sentences with a phonemes field")->required();
+  pz->add_option("--splits", ph.splits, "Keep only these splits (train, validation, test)")->delimiter(',');
+  pz->add_option("--reuse", ph.reuse, "Manifests whose phonemes are reused where id and text match")
+      ->delimiter(',')->check(CLI::ExistingFile);
+  pz->callback([] {
+    const size_t n = run_phonemize(ph);
+    std::printf("wrote %s: %zu sentences\n", ph.out.c_str(), n);
   });
 
   static LongformOptions lf;

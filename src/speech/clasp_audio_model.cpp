@@ -7,6 +7,7 @@
 #include <tuple>
 
 #include "models/safetensors.h"
+#include "speech/phone_sequences.h"
 #include "util/error.h"
 #include "util/fs.h"
 #include "util/json_file.h"
@@ -189,27 +190,11 @@ torch::Tensor ClaspAudioModelImpl::frame_inputs(const torch::Tensor& hidden, con
 std::pair<torch::Tensor, torch::Tensor> ClaspAudioModelImpl::phones_of(const torch::Tensor& hidden,
                                                                        const torch::Tensor& lengths) {
   torch::NoGradGuard ng;
-  auto best = speech->ctc_head->forward(hidden.to(torch::kFloat)).argmax(-1).contiguous();  // [B, T']
-  auto len = lengths.to(torch::kLong).contiguous();
-  const int64_t B = best.size(0);
-  std::vector<std::vector<int64_t>> rows(static_cast<size_t>(B));
-  int64_t longest = 1;
-  for (int64_t b = 0; b < B; ++b) {
-    const auto* ids = best[b].data_ptr<int64_t>();
-    auto& r = rows[static_cast<size_t>(b)];
-    for (int64_t t = 0, n = std::min(best.size(1), len[b].item<int64_t>()); t < n; ++t)
-      if (ids[t] != 0 && (t == 0 || ids[t] != ids[t - 1])) r.push_back(ids[t]);
-    if (r.empty()) r.push_back(0);
-    longest = std::max<int64_t>(longest, static_cast<int64_t>(r.size()));
-  }
-  auto tok = torch::zeros({B, longest}, torch::kLong);
-  auto tok_len = torch::zeros({B}, torch::kLong);
-  for (int64_t b = 0; b < B; ++b) {
-    const auto& r = rows[static_cast<size_t>(b)];
-    std::copy(r.begin(), r.end(), tok[b].data_ptr<int64_t>());
-    tok_len[b] = static_cast<int64_t>(r.size());
-  }
-  return {tok, tok_len};
+  auto best = speech->ctc_head->forward(hidden.to(torch::kFloat)).argmax(-1);  // [B, T']
+  auto rows = unpad_phones(best, lengths.clamp_max(best.size(1)));
+  for (auto& r : rows)  // repeats merged, then blanks dropped
+    r.erase(std::remove(r.begin(), std::unique(r.begin(), r.end()), 0), r.end());
+  return pad_phones(rows);
 }
 
 torch::Tensor ClaspAudioModelImpl::normalise_over_time(const torch::Tensor& x, const torch::Tensor& lengths) {

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <random>
 #include <unordered_map>
+#include <unordered_set>
 #include <nlohmann/json.hpp>
 
 #include "data/manifest.h"
@@ -17,7 +18,9 @@
 #include "train/checkpoint.h"
 #include "train/frame_augment.h"
 #include "train/frozen_features.h"
+#include "speech/phone_sequences.h"
 #include "train/phone_noise.h"
+#include "train/text_phones.h"
 #include "train/schedule.h"
 #include "util/error.h"
 #include "util/fs.h"
@@ -49,6 +52,7 @@ ClaspTrainOptions ClaspTrainOptions::from_json_file(const std::string& path) {
       else if (k == "frame_norm") o.frame_norm = v;
       else if (k == "phone_dim") o.phone_dim = v;
       else if (k == "phone_noise") o.phone_noise = v;
+      else if (k == "text_phones") o.text_phones = v;
       else if (k == "augment") o.augment = v;
       else if (k == "frame_augment") o.frame_augment = v;
       else if (k == "translation_targets") o.translation_targets = v;
@@ -102,6 +106,10 @@ void train_clasp(const ClaspTrainOptions& opt) {
     throw Error("phone_noise: expected a rate in [0, 1), got " + std::to_string(opt.phone_noise));
   if (opt.phone_noise > 0 && (!opt.use_frames || opt.frame_inputs != "phones"))
     throw Error("phone_noise: only the phone branch (use_frames with frame_inputs \"phones\") reads phonemes");
+  if (!opt.text_phones.empty() &&
+      (!opt.use_frames || opt.frame_inputs != "phones" || opt.use_speech || opt.use_spectrogram || opt.augment))
+    throw Error("text_phones: text-only examples have no audio, so the model must be the phone branch alone "
+                "(use_frames, frame_inputs \"phones\", no speech or spectrogram branch, no augment)");
   torch::manual_seed(opt.seed);
   torch::set_num_threads(opt.threads);
   fs::create_directories(opt.work_dir);
@@ -160,8 +168,20 @@ void train_clasp(const ClaspTrainOptions& opt) {
         for (size_t j : members)
           if (clips[j]->lang != clips[i]->lang) same_sentence[i].push_back(j);
   }
-  std::fprintf(stderr, "CLASP training: %zu training clips, %zu validation clips, fusion %s, branches:%s%s%s\n",
-               train.size(), val.size(), opt.fusion.c_str(), opt.use_speech ? " speech" : "",
+  // Text-only examples (text_phones) are items clips.size() + j.
+  const size_t n_clips = clips.size();
+  TextPhones tphones;
+  if (!opt.text_phones.empty()) {
+    std::unordered_set<std::string> held_out;
+    for (const auto& u : utts)
+      if (u.split != "train") held_out.insert(u.text);
+    tphones = load_text_phones(opt.text_phones, model->speech->cfg.phonemes, held_out, *text_enc, opt.text_encoder,
+                               opt.work_dir);
+    for (size_t j = 0; j < tphones.ids.size(); ++j) train.push_back(n_clips + j);
+  }
+  auto item_key = [&](size_t i) { return i < n_clips ? clips[i]->id : "text:" + tphones.ids[i - n_clips]; };
+  std::fprintf(stderr, "CLASP training: %zu training items (%zu text-only), %zu validation clips, fusion %s, branches:%s%s%s\n",
+               train.size(), tphones.ids.size(), val.size(), opt.fusion.c_str(), opt.use_speech ? " speech" : "",
                opt.use_spectrogram ? " spectrogram" : "", opt.use_frames ? " frames" : "");
 
   // A training batch of random views: augmented log-mel through the frozen
@@ -179,26 +199,49 @@ void train_clasp(const ClaspTrainOptions& opt) {
     Batch b;
     auto ix = torch::tensor(std::vector<int64_t>(idx.begin(), idx.end()));
     if (opt.use_speech) b.speech.pooled = feats.speech.index_select(0, ix);
-    if (opt.use_frames) {
-      std::tie(b.speech.frames, b.speech.frame_lengths) = feats.frame_batch(idx);
+    // Rows k of the batch that are clips (audio_idx[k] = their clip index);
+    // the others are text-only examples.
+    std::vector<size_t> audio_idx, audio_pos;
+    for (size_t k = 0; k < idx.size(); ++k)
+      if (idx[k] < n_clips) {
+        audio_idx.push_back(idx[k]);
+        audio_pos.push_back(k);
+      }
+    if (opt.use_frames && !audio_idx.empty()) {
+      std::tie(b.speech.frames, b.speech.frame_lengths) = feats.frame_batch(audio_idx);
       if (view_seed && opt.frame_augment)
         std::tie(b.speech.frames, b.speech.frame_lengths) =
             augment_frames(b.speech.frames, b.speech.frame_lengths, view_seed);
       if (view_seed && opt.frame_dropout > 0)
         b.speech.frames = drop_frame_features(b.speech.frames, opt.frame_dropout, view_seed ^ 0x5bd1e995ULL);
-      if (opt.frame_inputs == "phones") {
-        std::tie(b.speech.phones, b.speech.phone_lengths) = model->phones_of(b.speech.frames, b.speech.frame_lengths);
-        if (view_seed && opt.phone_noise > 0)
-          std::tie(b.speech.phones, b.speech.phone_lengths) =
-              corrupt_phones(b.speech.phones, b.speech.phone_lengths, opt.phone_noise, model->speech->cfg.ctc_classes,
-                             view_seed ^ 0x2545f4914f6cdd1dULL);
-      }
     }
-    b.text = feats.text.index_select(0, ix);
+    if (opt.use_frames && opt.frame_inputs == "phones") {
+      std::vector<std::vector<int64_t>> rows(idx.size());
+      if (!audio_idx.empty()) {
+        auto [tok, len] = model->phones_of(b.speech.frames, b.speech.frame_lengths);
+        auto decoded = unpad_phones(tok, len);
+        for (size_t k = 0; k < audio_idx.size(); ++k) rows[audio_pos[k]] = std::move(decoded[k]);
+      }
+      for (size_t k = 0; k < idx.size(); ++k)
+        if (idx[k] >= n_clips) rows[k] = tphones.phones[idx[k] - n_clips];
+      std::tie(b.speech.phones, b.speech.phone_lengths) = pad_phones(rows);
+      if (view_seed && opt.phone_noise > 0)
+        std::tie(b.speech.phones, b.speech.phone_lengths) =
+            corrupt_phones(b.speech.phones, b.speech.phone_lengths, opt.phone_noise, model->speech->cfg.ctc_classes,
+                           view_seed ^ 0x2545f4914f6cdd1dULL);
+    }
+    if (audio_idx.size() == idx.size()) {
+      b.text = feats.text.index_select(0, ix);
+    } else {
+      std::vector<torch::Tensor> rows;
+      for (size_t i : idx) rows.push_back(i < n_clips ? feats.text[static_cast<int64_t>(i)] : tphones.text[static_cast<int64_t>(i - n_clips)]);
+      b.text = torch::stack(rows);
+    }
     if (view_seed && opt.translation_targets > 0) {
       std::mt19937_64 rng(view_seed ^ 0x9e3779b97f4a7c15ULL);
       std::uniform_real_distribution<double> unit(0.0, 1.0);
       for (size_t k = 0; k < idx.size(); ++k) {
+        if (idx[k] >= n_clips) continue;  // text-only examples have no translation links
         const auto& other = same_sentence[idx[k]];
         if (other.empty() || unit(rng) >= opt.translation_targets) continue;
         b.text[static_cast<int64_t>(k)].copy_(feats.text[static_cast<int64_t>(other[static_cast<size_t>(unit(rng) * other.size()) % other.size()])]);
@@ -259,10 +302,10 @@ void train_clasp(const ClaspTrainOptions& opt) {
   for (int step = start; step < opt.steps; ++step) {
     int64_t epoch = step / per_epoch;
     if (epoch != cur_epoch) {
-      uint64_t seed = opt.seed * 7919 + static_cast<uint64_t>(epoch);
-      std::sort(order.begin(), order.end(), [&](size_t x, size_t y) {
-        return seeded_hash(seed, clips[x]->id) < seeded_hash(seed, clips[y]->id);
-      });
+      const uint64_t seed = opt.seed * 7919 + static_cast<uint64_t>(epoch);
+      std::unordered_map<size_t, uint64_t> key;
+      for (size_t i : order) key[i] = seeded_hash(seed, item_key(i));
+      std::sort(order.begin(), order.end(), [&](size_t x, size_t y) { return key.at(x) < key.at(y); });
       cur_epoch = epoch;
     }
     size_t off = static_cast<size_t>(step % per_epoch) * static_cast<size_t>(opt.batch);

@@ -28,6 +28,12 @@ struct ClaspTrainOptions {
   // insertions) on the training clips' phoneme sequences, each clip at a
   // rate drawn from U(0, phone_noise) (train/phone_noise.h).
   double phone_noise = 0.0;
+  // A sentences-with-phonemes manifest (`clasp data phonemize`) whose
+  // train-split sentences join the training clips as text-only examples of
+  // the phone branch: their espeak-ng phonemes stand in for a recogniser's
+  // (train/text_phones.h). Phone branch only (no speech or spectrogram
+  // branch); validation and test transcripts are left out.
+  std::string text_phones;
   // Training batches are random views of the clips (audio/mel_augment.h +
   // SpecAugment) run through the frozen encoder each step, not its cached
   // features; validation stays on the clean cached ones.

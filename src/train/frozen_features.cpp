@@ -8,20 +8,13 @@
 #include "speech/clasp_audio_model.h"
 #include "speech/mel_cache.h"
 #include "text/sentence_encoder.h"
+#include "util/fs.h"
 #include "util/hash.h"
 #include "util/progress.h"
 
 namespace fs = std::filesystem;
 
 namespace clasp {
-
-namespace {
-std::string file_stamp(const std::string& path) {
-  if (!fs::exists(path)) return "none";
-  auto t = fs::last_write_time(path).time_since_epoch().count();
-  return std::to_string(fs::file_size(path)) + "@" + std::to_string(t);
-}
-}  // namespace
 
 std::pair<torch::Tensor, torch::Tensor> FrozenFeatures::frame_batch(const std::vector<size_t>& idx) const {
   const auto* off = frame_offsets.data_ptr<int64_t>();

@@ -43,4 +43,11 @@ void write_file_atomic(const std::string& path, const std::string& data) {
   if (ec) fail_file(path, "cannot rename temporary file into place: " + ec.message());
 }
 
+std::string file_stamp(const std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) return "none";
+  auto t = std::filesystem::last_write_time(path).time_since_epoch().count();
+  return std::to_string(std::filesystem::file_size(path)) + "@" + std::to_string(t);
+}
+
 }  // namespace clasp

@@ -11,4 +11,8 @@ std::string read_file(const std::string& path, size_t max_bytes = 0);
 // leaves a half-written file under the final name.
 void write_file_atomic(const std::string& path, const std::string& data);
 
+// "size@mtime" of a file ("none" when missing): a cheap stamp for cache keys
+// that must change when the file does.
+std::string file_stamp(const std::string& path);
+
 }  // namespace clasp
