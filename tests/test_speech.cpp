@@ -8,6 +8,7 @@
 #include <fstream>
 #include <map>
 #include <random>
+#include <set>
 
 #include "audio/audio_file.h"
 #include "audio/mel.h"
@@ -22,6 +23,7 @@
 #include "audio/mel_augment.h"
 #include "speech/speech_encoder.h"
 #include "train/clasp_train.h"
+#include "train/epoch_order.h"
 #include "train/frame_augment.h"
 #include "train/phone_noise.h"
 #include "eval/phonetic_baseline.h"
@@ -306,6 +308,37 @@ TEST(FrameAugment, DropoutZeroesAboutPOfFeaturesScalesTheRestAndIsSeeded) {
   EXPECT_THROW(drop_frame_features(frames, 1.0, 11), std::invalid_argument);
 }
 
+TEST(EpochOrder, ShufflesAllOrBalancesLanguagesWithAFreshDrawEachEpoch) {
+  std::vector<size_t> items(14);
+  for (size_t i = 0; i < items.size(); ++i) items[i] = i + 100;
+  auto name = [](size_t i) { return "clip" + std::to_string(i); };
+  auto lang = [](size_t i) { return std::string(i < 110 ? "en" : "es"); };
+  EpochOrder all(items, name);
+  ASSERT_EQ(all.size(), 14u);
+  auto e0 = all.order(1, 0);
+  EXPECT_EQ(e0, all.order(1, 0)) << "deterministic";
+  EXPECT_NE(e0, all.order(1, 1)) << "a new shuffle each epoch";
+  auto sorted = e0;
+  std::sort(sorted.begin(), sorted.end());
+  EXPECT_EQ(sorted, items);
+
+  EpochOrder bal(items, name, lang);
+  ASSERT_EQ(bal.size(), 8u);  // 4 Spanish items, so 4 of each language
+  std::set<size_t> english_seen;
+  for (int64_t epoch = 0; epoch < 6; ++epoch) {
+    auto o = bal.order(1, epoch);
+    ASSERT_EQ(o.size(), 8u);
+    EXPECT_EQ(o, bal.order(1, epoch));
+    size_t en = 0;
+    for (size_t i : o) {
+      if (lang(i) == "en") english_seen.insert(i), ++en;
+    }
+    EXPECT_EQ(en, 4u) << "epoch " << epoch;
+    EXPECT_EQ(std::set<size_t>(o.begin(), o.end()).size(), 8u) << "no item twice in an epoch";
+  }
+  EXPECT_GT(english_seen.size(), 6u) << "each epoch draws other English items";
+}
+
 TEST(PhoneNoise, EditsAtTheDrawnRateWithValidIdsAndIsSeeded) {
   const int64_t B = 200, L = 120, classes = 10;
   auto tok = torch::randint(1, classes, {B, L}, torch::kLong);
@@ -558,4 +591,9 @@ TEST(ClaspTrain, DeterministicResumableWithTranslationTargets) {
   bool differs = false;
   for (const auto& [k, v] : t1) differs = differs || !torch::equal(v, t0.at(k));
   EXPECT_TRUE(differs) << "the text-only examples changed what was learned";
+  o.balance_languages = true;
+  expect_refused("bad-balance", "balance_languages");  // text-only examples have no language
+  o.text_phones.clear();
+  run("bal", 2);
+  EXPECT_TRUE(std::filesystem::exists(d / "bal/clasp.json"));
 }

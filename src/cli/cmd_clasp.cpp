@@ -15,7 +15,8 @@ struct TrainArgs {
   int steps = 0, threads = 0;
   double translation_targets = -1, frame_dropout = -1, phone_noise = -1;
   bool no_speech = false, no_spectrogram = false, frames = false, no_frames = false,
-       augment = false, no_augment = false, frame_augment = false, no_frame_augment = false;
+       augment = false, no_augment = false, frame_augment = false, no_frame_augment = false,
+       balance_languages = false;
 };
 }  // namespace
 
@@ -50,6 +51,8 @@ void add_clasp_commands(CLI::App& app) {
   tr->add_option("--phone-noise", t.phone_noise,
                  "With --frame-inputs phones: each training clip's phonemes get errors at a rate drawn from U(0, P)")
       ->check(CLI::Range(0.0, 0.95));
+  tr->add_flag("--balance-languages", t.balance_languages,
+              "Each epoch draws as many training clips from every language as the smallest has");
   tr->add_option("--text-phones", t.text_phones,
                  "Sentences with phonemes (clasp data phonemize) added as text-only examples of the phone branch")
       ->check(CLI::ExistingFile);
@@ -71,6 +74,7 @@ void add_clasp_commands(CLI::App& app) {
     if (t.frame_dropout >= 0) o.frame_dropout = t.frame_dropout;
     if (t.phone_noise >= 0) o.phone_noise = t.phone_noise;
     if (!t.text_phones.empty()) o.text_phones = t.text_phones;
+    if (t.balance_languages) o.balance_languages = true;
     if (t.augment) o.augment = true;
     if (t.no_augment) o.augment = false;
     if (t.frame_augment) o.frame_augment = true;

@@ -16,6 +16,7 @@
 #include "speech/mel_cache.h"
 #include "text/sentence_encoder.h"
 #include "train/checkpoint.h"
+#include "train/epoch_order.h"
 #include "train/frame_augment.h"
 #include "train/frozen_features.h"
 #include "speech/phone_sequences.h"
@@ -58,6 +59,7 @@ ClaspTrainOptions ClaspTrainOptions::from_json_file(const std::string& path) {
       else if (k == "translation_targets") o.translation_targets = v;
       else if (k == "frame_dropout") o.frame_dropout = v;
       else if (k == "spectrogram_channels") o.spectrogram_channels = v;
+      else if (k == "balance_languages") o.balance_languages = v;
       else if (k == "exclude_engines") o.exclude_engines = v.get<std::vector<std::string>>();
       else if (k == "steps") o.steps = v;
       else if (k == "batch") o.batch = v;
@@ -110,6 +112,8 @@ void train_clasp(const ClaspTrainOptions& opt) {
       (!opt.use_frames || opt.frame_inputs != "phones" || opt.use_speech || opt.use_spectrogram || opt.augment))
     throw Error("text_phones: text-only examples have no audio, so the model must be the phone branch alone "
                 "(use_frames, frame_inputs \"phones\", no speech or spectrogram branch, no augment)");
+  if (opt.balance_languages && !opt.text_phones.empty())
+    throw Error("balance_languages: text-only examples (text_phones) carry no language to balance");
   torch::manual_seed(opt.seed);
   torch::set_num_threads(opt.threads);
   fs::create_directories(opt.work_dir);
@@ -292,8 +296,17 @@ void train_clasp(const ClaspTrainOptions& opt) {
   // phone noise or translation targets draw from it.
   const bool random_views =
       opt.frame_augment || opt.translation_targets > 0 || opt.frame_dropout > 0 || opt.phone_noise > 0;
-  const int64_t per_epoch = static_cast<int64_t>(train.size()) / opt.batch;
-  std::vector<size_t> order = train;
+  const EpochOrder epochs(train, item_key,
+                          opt.balance_languages ? std::function<std::string(size_t)>([&](size_t i) { return clips[i]->lang; })
+                                                : nullptr);
+  const size_t epoch_items = epochs.size();
+  if (epoch_items < static_cast<size_t>(opt.batch))
+    throw Error("balance_languages: an epoch of " + std::to_string(epoch_items) + " clips is less than one batch");
+  if (opt.balance_languages)
+    std::fprintf(stderr, "balanced languages: %zu clips of each of %zu languages per epoch\n",
+                 epoch_items / epochs.groups.size(), epochs.groups.size());
+  const int64_t per_epoch = static_cast<int64_t>(epoch_items) / opt.batch;
+  std::vector<size_t> order;
   int64_t cur_epoch = -1;
   std::ofstream metrics(opt.work_dir + "/metrics.jsonl", std::ios::app);
   Progress prog("clasp-train", opt.steps, "steps", start);
@@ -302,10 +315,7 @@ void train_clasp(const ClaspTrainOptions& opt) {
   for (int step = start; step < opt.steps; ++step) {
     int64_t epoch = step / per_epoch;
     if (epoch != cur_epoch) {
-      const uint64_t seed = opt.seed * 7919 + static_cast<uint64_t>(epoch);
-      std::unordered_map<size_t, uint64_t> key;
-      for (size_t i : order) key[i] = seeded_hash(seed, item_key(i));
-      std::sort(order.begin(), order.end(), [&](size_t x, size_t y) { return key.at(x) < key.at(y); });
+      order = epochs.order(opt.seed, epoch);
       cur_epoch = epoch;
     }
     size_t off = static_cast<size_t>(step % per_epoch) * static_cast<size_t>(opt.batch);

@@ -48,6 +48,10 @@ struct ClaspTrainOptions {
   // in another language of the corpus (its translations share source_id),
   // so English audio also learns to sit near Spanish, Catalan... queries.
   double translation_targets = 0.0;
+  // Each epoch takes the same number of training clips from every language
+  // (as many as the smallest has), a fresh seeded draw per epoch, so extra
+  // clips of one language (more voices) add variety without tilting the mix.
+  bool balance_languages = false;
   std::vector<std::string> exclude_engines;  // voices of these engines never seen in training
   int steps = 2000, batch = 128, warmup = 100, eval_every = 100, patience = 6;
   double lr = 1e-3, weight_decay = 0.01;
