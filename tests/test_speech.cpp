@@ -430,6 +430,77 @@ TEST(PhoneBranch, ReadsGreedyCtcPhonemesOfTheValidFrames) {
   EXPECT_THROW(ClaspAudioModel(mc, SpeechEncoder(sc)), Error);
 }
 
+TEST(ClaspEnsemble, MembersShareTheEncoderAndTheirVectorsAreSummed) {
+  torch::manual_seed(8);
+  test::TempDir d;
+  SpeechEncoderConfig sc;
+  sc.hidden = 16, sc.layers = 1, sc.heads = 2, sc.ff = 32;
+  sc.phonemes = {"a", "b", "c"};
+  sc.ctc_classes = 4;
+  SpeechEncoder enc(sc);
+  save_speech_encoder(enc, d / "speech");
+  ClaspModelConfig frames_cfg;
+  frames_cfg.use_spectrogram = false;
+  frames_cfg.use_frames = true;
+  frames_cfg.frame_width = 16;
+  frames_cfg.out_dim = 8;
+  frames_cfg.speech_encoder = "../speech";
+  frames_cfg.text_encoder = "../text";
+  ClaspModelConfig phones_cfg = frames_cfg;
+  phones_cfg.use_speech = false;
+  phones_cfg.frame_inputs = "phones";
+  phones_cfg.phone_dim = 8;
+  phones_cfg.speech_encoder = "../../speech";
+  phones_cfg.text_encoder = "../../text";
+  ClaspAudioModel primary(frames_cfg, load_speech_encoder(d / "speech")), member(phones_cfg, load_speech_encoder(d / "speech"));
+  save_clasp_model(primary, d / "primary");
+  save_clasp_model(member, d / "primary/phones");
+  auto j = nlohmann::json::parse(read_file(d / "primary/clasp.json"));
+  EXPECT_FALSE(j.contains("ensemble")) << "no ensemble, no field";
+  j["ensemble"] = {"phones"};
+  write_file_atomic(d / "primary/clasp.json", j.dump());
+
+  auto ens = load_clasp_model(d / "primary");
+  ASSERT_EQ(ens->members.size(), 1u);
+  EXPECT_EQ(ens->members[0]->speech.get(), ens->speech.get()) << "one encoder for all";
+  auto alone = load_clasp_model(d / "primary/phones");
+  auto [x, len] = pad_mels({std::vector<float>(120 * 80, 0.f), std::vector<float>(70 * 80, 0.f)}, 80);
+  x.normal_(-5, 3);
+  torch::NoGradGuard ng;
+  auto f = ens->speech_features(x, len);
+  ASSERT_TRUE(f.frames.defined());
+  auto a = ens->embed(f, x, len);
+  // The primary alone (members set aside) and the member alone.
+  auto members = ens->members;
+  ens->members.clear();
+  auto p = ens->embed(f, x, len);
+  ens->members = members;
+  auto q = alone->embed(alone->speech_features(x, len), x, len);
+  auto want = torch::nn::functional::normalize(p + q, torch::nn::functional::NormalizeFuncOptions().dim(1));
+  EXPECT_TRUE(torch::allclose(a, want, 1e-5, 1e-5));
+  EXPECT_FALSE(torch::allclose(a, p, 1e-3, 1e-3));
+
+  // A member on another speech encoder, or a missing one, is refused by name.
+  save_speech_encoder(enc, d / "speech2");
+  auto mj = nlohmann::json::parse(read_file(d / "primary/phones/clasp.json"));
+  mj["speech_encoder"] = "../../speech2";
+  write_file_atomic(d / "primary/phones/clasp.json", mj.dump());
+  try {
+    load_clasp_model(d / "primary");
+    ADD_FAILURE() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("speech and text encoders"), std::string::npos) << e.what();
+  }
+  j["ensemble"] = {"nowhere"};
+  write_file_atomic(d / "primary/clasp.json", j.dump());
+  try {
+    load_clasp_model(d / "primary");
+    ADD_FAILURE() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("nowhere"), std::string::npos) << e.what();
+  }
+}
+
 TEST(FrameNorm, UtteranceNormRemovesWhatIsConstantThroughAClip) {
   torch::manual_seed(5);
   SpeechEncoderConfig sc;

@@ -94,6 +94,9 @@ void add_clasp_commands(CLI::App& app) {
       ->capture_default_str();
   ev->add_option("--seed", e.seed, "Seed of the soft protocol's draws")->capture_default_str();
   ev->add_option("--json", json_out, "Write the full report as JSON");
+  ev->add_option("--ensemble", e.ensemble,
+                 "More CLASP model directories (same text encoder): clips get the normalised sum of the models' vectors")
+      ->check(CLI::ExistingDirectory);
   ev->callback([] {
     e.model_dir = resolve_project_relative(e.model_dir);
     auto r = evaluate_clasp(e);

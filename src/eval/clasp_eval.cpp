@@ -2,6 +2,7 @@
 
 #include <torch/torch.h>
 
+#include <cmath>
 #include <filesystem>
 #include <map>
 #include <numeric>
@@ -81,11 +82,25 @@ nlohmann::json evaluate_clasp(const ClaspEvalOptions& opt) {
     if (u.split == opt.split && cache.has(u.id) && !u.text.empty()) clips.push_back(&u);
   if (clips.empty()) throw Error(opt.manifest + ": no " + opt.split + " clips with audio");
   auto audio = embed_audio(clips, cache, model);
+  for (const auto& dir : opt.ensemble) {
+    if (fs::weakly_canonical(clasp_text_encoder_dir(dir)) != fs::weakly_canonical(clasp_text_encoder_dir(opt.model_dir)))
+      throw Error(dir + ": --ensemble needs models with the same text encoder as " + opt.model_dir);
+    auto member = load_clasp_model(dir);
+    auto more = embed_audio(clips, cache, member);
+    for (size_t k = 0; k < audio.size(); ++k) audio[k] += more[k];
+  }
+  if (!opt.ensemble.empty())
+    for (size_t i = 0; i < clips.size(); ++i) {
+      double n = 0;
+      for (size_t k = i * D; k < (i + 1) * D; ++k) n += static_cast<double>(audio[k]) * audio[k];
+      const float inv = static_cast<float>(1.0 / std::max(1e-12, std::sqrt(n)));
+      for (size_t k = i * D; k < (i + 1) * D; ++k) audio[k] *= inv;
+    }
   std::vector<std::string> texts;
   for (const auto* u : clips) texts.push_back(u->text);
   auto text = text_enc->embed(texts);
 
-  nlohmann::json report = {{"model", opt.model_dir}, {"manifest", opt.manifest}, {"split", opt.split},
+  nlohmann::json report = {{"model", opt.model_dir}, {"ensemble", opt.ensemble}, {"manifest", opt.manifest}, {"split", opt.split},
                            {"soft_candidates", opt.soft_distractors + 1}, {"seed", opt.seed}};
   std::map<std::string, std::vector<size_t>> by_lang;
   for (size_t i = 0; i < clips.size(); ++i) by_lang[clips[i]->lang].push_back(i);

@@ -7,11 +7,15 @@
 // English test audio.
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 namespace clasp {
 
 struct ClaspEvalOptions {
   std::string model_dir = "models/clasp-default";
+  // More CLASP models with the same text encoder: a clip's vector is then
+  // the normalised sum of every model's vector (an embedding ensemble).
+  std::vector<std::string> ensemble;
   std::string manifest;
   std::string cache_dir;  // "" = <corpus>/mel-cache
   std::string split = "test";

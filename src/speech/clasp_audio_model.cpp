@@ -33,6 +33,7 @@ ClaspModelConfig ClaspModelConfig::from_json_file(const std::string& path) {
     c.speech_encoder = j.value("speech_encoder", c.speech_encoder);
     c.text_encoder = j.value("text_encoder", c.text_encoder);
     c.model_id = j.value("model_id", c.model_id);
+    c.ensemble = j.value("ensemble", c.ensemble);
   } catch (const nlohmann::json::exception& e) {
     fail_file(path, std::string("bad or missing field: ") + e.what());
   }
@@ -48,6 +49,9 @@ void ClaspModelConfig::check(const std::string& where) const {
   if (frame_inputs != "hidden+posteriors" && frame_inputs != "posteriors" && frame_inputs != "phones")
     fail_file(where, "frame_inputs must be \"hidden+posteriors\", \"posteriors\" or \"phones\"");
   if (phone_dim < 4 || phone_dim > 1024) fail_file(where, "phone_dim must be between 4 and 1024");
+  for (const auto& m : ensemble)
+    if (m.empty() || fs::path(m).is_absolute())
+      fail_file(where, "ensemble: each member must be a directory relative to the model's, got \"" + m + "\"");
   if (frame_norm != "none" && frame_norm != "utterance")
     fail_file(where, "frame_norm must be \"none\" or \"utterance\"");
 }
@@ -61,6 +65,7 @@ std::string ClaspModelConfig::to_json() const {
                       {"phone_dim", phone_dim},
                       {"out_dim", out_dim},          {"speech_encoder", speech_encoder},
                       {"text_encoder", text_encoder}};
+  if (!ensemble.empty()) j["ensemble"] = ensemble;  // absent otherwise, so older files stay as they were
   return j.dump(2);
 }
 
@@ -130,10 +135,17 @@ torch::Tensor by_length_chunks(const torch::Tensor& x, const torch::Tensor& leng
 
 }  // namespace
 
+bool ClaspAudioModelImpl::wants_frames() const {
+  if (cfg.use_frames) return true;
+  for (const auto& m : members)
+    if (m->wants_frames()) return true;
+  return false;
+}
+
 SpeechFeatures ClaspAudioModelImpl::features_of(const SpeechOutput& o) const {
   SpeechFeatures f;
   f.pooled = SpeechEncoderImpl::mean_pool(o);
-  if (cfg.use_frames) {
+  if (wants_frames()) {
     f.frames = o.hidden;
     f.frame_lengths = o.lengths;
   }
@@ -156,7 +168,7 @@ SpeechFeatures ClaspAudioModelImpl::speech_features(const torch::Tensor& mel, co
   SpeechFeatures f;
   f.pooled = torch::zeros({B, speech->cfg.hidden});
   for (size_t k = 0; k < parts.size(); ++k) f.pooled.index_copy_(0, rows[k], parts[k].pooled);
-  if (cfg.use_frames) {
+  if (wants_frames()) {
     int64_t tmax = 1;
     for (const auto& p : parts) tmax = std::max(tmax, p.frames.size(1));
     f.frames = torch::zeros({B, tmax, speech->cfg.hidden});
@@ -228,8 +240,11 @@ torch::Tensor ClaspAudioModelImpl::embed(const SpeechFeatures& speech_feat, cons
     spec = by_length_chunks(mel, lengths, [&](const torch::Tensor& m, const torch::Tensor& len) {
       return cnn->forward(normalise_over_time(m, len), len);
     });
-  auto e = fusion->forward(speech_feat.pooled, spec, frames);
-  return torch::nn::functional::normalize(e, torch::nn::functional::NormalizeFuncOptions().dim(1));
+  namespace F = torch::nn::functional;
+  auto e = F::normalize(fusion->forward(speech_feat.pooled, spec, frames), F::NormalizeFuncOptions().dim(1));
+  if (members.empty()) return e;
+  for (const auto& m : members) e = e + m->embed(speech_feat, mel, lengths);
+  return F::normalize(e, F::NormalizeFuncOptions().dim(1));
 }
 
 void save_clasp_model(ClaspAudioModel& m, const std::string& dir) {
@@ -255,6 +270,23 @@ ClaspAudioModel load_clasp_model(const std::string& dir, bool load_weights) {
   }
   copy_into_module(*m, load_safetensors(dir + "/model.safetensors"), dir + "/model.safetensors");
   m->eval();
+  auto encoder_of = [](const std::string& d, const std::string& rel) {
+    return fs::weakly_canonical(fs::path(d) / rel).string();
+  };
+  if (!cfg.ensemble.empty() && !m->speech)
+    throw Error(dir + "/clasp.json: an ensemble shares the speech encoder, but this model has no speech or frame branch");
+  for (const auto& rel : cfg.ensemble) {
+    const std::string mdir = (fs::path(dir) / rel).lexically_normal().string();
+    if (!fs::exists(mdir + "/clasp.json"))
+      throw Error(dir + "/clasp.json: ensemble member \"" + rel + "\" is not a CLASP model directory (" + mdir + ")");
+    auto member = load_clasp_model(mdir);
+    if (encoder_of(mdir, member->cfg.speech_encoder) != encoder_of(dir, cfg.speech_encoder) ||
+        encoder_of(mdir, member->cfg.text_encoder) != encoder_of(dir, cfg.text_encoder) ||
+        member->cfg.out_dim != cfg.out_dim)
+      throw Error(mdir + ": an ensemble member must use the speech and text encoders of " + dir);
+    member->speech = m->speech;  // one encoder pass for all
+    m->members.push_back(member.ptr());
+  }
   return m;
 }
 

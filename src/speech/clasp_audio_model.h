@@ -7,7 +7,9 @@
 // and text encoders are) and model.safetensors (CNN + fusion + logit scale).
 #include <torch/torch.h>
 
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "models/frame_branch.h"
 #include "models/fusion.h"
@@ -35,6 +37,10 @@ struct ClaspModelConfig {
   std::string speech_encoder = "../speech-default";  // relative to the model directory
   std::string text_encoder = "../text-default";
   std::string model_id = "clasp";                     // recorded by indexes built with it
+  // Member models (directories relative to this one) on the same speech and
+  // text encoders: a clip's vector is the normalised sum of this model's and
+  // every member's vector. One encoder pass serves them all.
+  std::vector<std::string> ensemble;
 
   static ClaspModelConfig from_json_file(const std::string& path);
   // Throws an Error naming `where` and the field when a setting is invalid.
@@ -76,8 +82,12 @@ struct ClaspAudioModelImpl : torch::nn::Module {
   // (padding zeroed): the log-mel as the CNN sees it, and frame_norm.
   static torch::Tensor normalise_over_time(const torch::Tensor& x, const torch::Tensor& lengths);
 
+  // Whether this model or a member reads the encoder's frames.
+  bool wants_frames() const;
+
   ClaspModelConfig cfg;
   SpeechEncoder speech{nullptr};  // not registered: frozen and saved separately
+  std::vector<std::shared_ptr<ClaspAudioModelImpl>> members;  // cfg.ensemble, loaded by load_clasp_model
   SpectrogramCnn cnn{nullptr};
   FrameBranch frame_branch{nullptr};
   torch::nn::Embedding phone_embedding{nullptr};  // frame_inputs "phones"
@@ -88,9 +98,11 @@ TORCH_MODULE(ClaspAudioModel);
 
 // Trainable weights only (the speech encoder has its own directory).
 void save_clasp_model(ClaspAudioModel& m, const std::string& dir);
-// Loads clasp.json, the speech encoder it names, and the weights. With
-// load_weights false the trainable part keeps its seeded initialisation: the
-// model "before CLASP training" (for the report's embedding projection).
+// Loads clasp.json, the speech encoder it names, the weights and the
+// ensemble's members (which must name the same speech and text encoders).
+// With load_weights false the trainable part keeps its seeded
+// initialisation and no member is loaded: the model "before CLASP
+// training" (for the report's embedding projection).
 ClaspAudioModel load_clasp_model(const std::string& dir, bool load_weights = true);
 // Absolute path of the text encoder a model directory names.
 std::string clasp_text_encoder_dir(const std::string& dir);

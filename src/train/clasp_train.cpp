@@ -60,6 +60,7 @@ ClaspTrainOptions ClaspTrainOptions::from_json_file(const std::string& path) {
       else if (k == "frame_dropout") o.frame_dropout = v;
       else if (k == "spectrogram_channels") o.spectrogram_channels = v;
       else if (k == "balance_languages") o.balance_languages = v;
+      else if (k == "ensemble") o.ensemble = v.get<std::vector<std::string>>();
       else if (k == "exclude_engines") o.exclude_engines = v.get<std::vector<std::string>>();
       else if (k == "steps") o.steps = v;
       else if (k == "batch") o.batch = v;
@@ -135,6 +136,7 @@ void train_clasp(const ClaspTrainOptions& opt) {
   mc.frame_inputs = opt.frame_inputs;
   mc.frame_norm = opt.frame_norm;
   mc.phone_dim = opt.phone_dim;
+  mc.ensemble = opt.ensemble;
   mc.check("CLASP training options");
   mc.out_dim = text_enc->dim();
   mc.model_id = opt.model_id;

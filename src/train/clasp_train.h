@@ -58,6 +58,10 @@ struct ClaspTrainOptions {
   uint64_t seed = 1;
   int threads = 2;
   std::string model_id = "clasp-default";
+  // Written into the saved clasp.json (ClaspModelConfig::ensemble): member
+  // model directories, relative to out_dir, trained by their own configs.
+  // Training and its validation use this model alone.
+  std::vector<std::string> ensemble;
 
   // Reads the keys of a JSON config (same names as the fields); errors name
   // the file and key. Paths in it are relative to the project root.

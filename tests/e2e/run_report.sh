@@ -26,6 +26,21 @@ node -e '
     if (groups.length === 1 && JSON.stringify(groups[0]) !== JSON.stringify(L.text_to_audio.soft))
       throw new Error(lang + ": one engine, but by_engine_soft differs from the soft row");
   }' "$T/eval.json"
+# An ensemble of the model with itself is the model itself (the summed
+# vectors are normalised again), so every figure must be the same.
+"$CLASP" eval -i "$T/corpus/manifest.jsonl" -m "$HERE/../../models/clasp-default" \
+  --ensemble "$HERE/../../models/clasp-default" --json "$T/eval-ens.json" >"$T/eval-ens.log" 2>&1 \
+  || { cat "$T/eval-ens.log"; exit 1; }
+node -e '
+  const fs = require("fs");
+  const a = JSON.parse(fs.readFileSync(process.argv[1], "utf8")), b = JSON.parse(fs.readFileSync(process.argv[2], "utf8"));
+  if (!b.ensemble || b.ensemble.length !== 1) throw new Error("eval --ensemble: the report does not name the ensemble");
+  const close = (x, y, path) => {
+    if (typeof x === "number") { if (Math.abs(x - y) > 1e-6) throw new Error("ensemble of one model differs at " + path); return; }
+    if (x && typeof x === "object") for (const k of Object.keys(x)) close(x[k], y[k], path + "." + k);
+  };
+  close(a.languages, b.languages, "languages");
+  close(a.cross_lingual, b.cross_lingual, "cross_lingual");' "$T/eval.json" "$T/eval-ens.json"
 "$CLASP" report -i "$T/corpus/manifest.jsonl" -o "$T/out/report.html" --asr-dir "$T/asr" --threads 1 \
   --speed-clips 3 --projection-clips 6 >"$T/report.log" 2>&1 || { cat "$T/report.log"; exit 1; }
 [ -s "$T/out/report.json" ] || { echo "report e2e: no report.json beside the HTML"; exit 1; }
