@@ -135,7 +135,9 @@ nlohmann::json write_report(const ReportOptions& opt) {
                 {"clasp_over_asr", as.x_realtime() > 0 ? cs.x_realtime() / as.x_realtime() : 0.0}};
 
   std::vector<std::string> clasp_files = {opt.model_dir + "/model.safetensors"};
-  if (cfg.use_speech) clasp_files.push_back(speech_dir + "/model.safetensors");
+  for (const auto& member : cfg.ensemble)  // an ensemble's members share the encoder counted below
+    clasp_files.push_back((fs::path(opt.model_dir) / member / "model.safetensors").lexically_normal().string());
+  if (cfg.use_speech || cfg.use_frames) clasp_files.push_back(speech_dir + "/model.safetensors");
   const std::string text_dir = clasp_text_encoder_dir(opt.model_dir);
   R["sizes"] = {{"clasp_audio_side", weights_size(clasp_files)},
                 {"text_encoder", weights_size({text_dir + "/model.safetensors"})},
@@ -228,7 +230,7 @@ figcaption{font-size:.9em;color:#555;max-width:460px}.note{color:#555;font-size:
                   {{"clips", "clips", 0}, {"audio s", "audio_s", 1}, {"wall s", "wall_s", 2}, {"x real time", "x_realtime", 1}});
   h += html_table("speed-ratio", "CLASP speed / ASR pipeline speed", R, {{"ratio", "speed"}}, {{"x", "clasp_over_asr", 1}});
   h += html_table("sizes", "Model sizes", R,
-                  {{"CLASP audio side (fusion + speech encoder)", "sizes.clasp_audio_side"},
+                  {{"CLASP audio side (branches and fusion of every ensemble member + speech encoder)", "sizes.clasp_audio_side"},
                    {"text encoder (shared by both)", "sizes.text_encoder"},
                    {"PocketSphinx en-us (acoustic + LM + dictionary)", "sizes.pocketsphinx_model"}},
                   {{"parameters", "parameters", 0}, {"MB on disk", "megabytes", 1}});
