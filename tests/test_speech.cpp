@@ -34,6 +34,39 @@
 
 using namespace clasp;
 
+namespace {
+// A speech encoder small enough to build in milliseconds: hidden 16, one
+// layer, a CTC head over `phonemes` + blank.
+SpeechEncoderConfig tiny_encoder(std::vector<std::string> phonemes) {
+  SpeechEncoderConfig sc;
+  sc.hidden = 16, sc.layers = 1, sc.heads = 2, sc.ff = 32;
+  sc.ctc_classes = static_cast<int64_t>(phonemes.size()) + 1;
+  sc.phonemes = std::move(phonemes);
+  return sc;
+}
+
+// fn() must throw a clasp::Error whose message contains `needle`.
+template <class Fn>
+void expect_error_naming(Fn&& fn, const std::string& needle) {
+  try {
+    fn();
+    ADD_FAILURE() << "expected an error naming " << needle;
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
+  }
+}
+
+// A CLASP model config with the speech and frame branches, sized for tiny_encoder.
+ClaspModelConfig tiny_frame_model() {
+  ClaspModelConfig mc;
+  mc.use_spectrogram = false;
+  mc.use_frames = true;
+  mc.frame_width = 16;
+  mc.out_dim = 8;
+  return mc;
+}
+}  // namespace
+
 TEST(PhonemeVocab, SymbolsStressAndBoundaries) {
   auto syms = ipa_symbols("h\xc9\x99l\xcb\x88o\xca\x8a  w\xcb\x8c\xc9\x9c\xcb\x90ld");  // həlˈoʊ  wˌɜːld
   std::vector<std::string> want = {"h", "\xc9\x99", "l", "o", "\xca\x8a", "|", "w", "\xc9\x9c", "\xcb\x90", "l", "d"};
@@ -372,18 +405,11 @@ TEST(PhoneNoise, EditsAtTheDrawnRateWithValidIdsAndIsSeeded) {
 
 TEST(PhoneBranch, ReadsGreedyCtcPhonemesOfTheValidFrames) {
   torch::manual_seed(6);
-  SpeechEncoderConfig sc;
-  sc.hidden = 16, sc.layers = 1, sc.heads = 2, sc.ff = 32;
-  sc.phonemes = {"a", "b", "c"};
-  sc.ctc_classes = 4;
-  ClaspModelConfig mc;
+  SpeechEncoderConfig sc = tiny_encoder({"a", "b", "c"});
+  ClaspModelConfig mc = tiny_frame_model();
   mc.use_speech = false;
-  mc.use_spectrogram = false;
-  mc.use_frames = true;
   mc.frame_inputs = "phones";
   mc.phone_dim = 8;
-  mc.frame_width = 16;
-  mc.out_dim = 8;
   ClaspAudioModel m(mc, SpeechEncoder(sc));
   {  // the CTC head reads class k off hidden dimension k
     torch::NoGradGuard ng;
@@ -433,17 +459,10 @@ TEST(PhoneBranch, ReadsGreedyCtcPhonemesOfTheValidFrames) {
 TEST(ClaspEnsemble, MembersShareTheEncoderAndTheirVectorsAreSummed) {
   torch::manual_seed(8);
   test::TempDir d;
-  SpeechEncoderConfig sc;
-  sc.hidden = 16, sc.layers = 1, sc.heads = 2, sc.ff = 32;
-  sc.phonemes = {"a", "b", "c"};
-  sc.ctc_classes = 4;
+  SpeechEncoderConfig sc = tiny_encoder({"a", "b", "c"});
   SpeechEncoder enc(sc);
   save_speech_encoder(enc, d / "speech");
-  ClaspModelConfig frames_cfg;
-  frames_cfg.use_spectrogram = false;
-  frames_cfg.use_frames = true;
-  frames_cfg.frame_width = 16;
-  frames_cfg.out_dim = 8;
+  ClaspModelConfig frames_cfg = tiny_frame_model();
   frames_cfg.speech_encoder = "../speech";
   frames_cfg.text_encoder = "../text";
   ClaspModelConfig phones_cfg = frames_cfg;
@@ -485,33 +504,16 @@ TEST(ClaspEnsemble, MembersShareTheEncoderAndTheirVectorsAreSummed) {
   auto mj = nlohmann::json::parse(read_file(d / "primary/phones/clasp.json"));
   mj["speech_encoder"] = "../../speech2";
   write_file_atomic(d / "primary/phones/clasp.json", mj.dump());
-  try {
-    load_clasp_model(d / "primary");
-    ADD_FAILURE() << "expected an error";
-  } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("speech and text encoders"), std::string::npos) << e.what();
-  }
+  expect_error_naming([&] { load_clasp_model(d / "primary"); }, "speech and text encoders");
   j["ensemble"] = {"nowhere"};
   write_file_atomic(d / "primary/clasp.json", j.dump());
-  try {
-    load_clasp_model(d / "primary");
-    ADD_FAILURE() << "expected an error";
-  } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("nowhere"), std::string::npos) << e.what();
-  }
+  expect_error_naming([&] { load_clasp_model(d / "primary"); }, "nowhere");
 }
 
 TEST(FrameNorm, UtteranceNormRemovesWhatIsConstantThroughAClip) {
   torch::manual_seed(5);
-  SpeechEncoderConfig sc;
-  sc.hidden = 16, sc.layers = 1, sc.heads = 2, sc.ff = 32;
-  sc.phonemes = {"a", "b"};
-  sc.ctc_classes = 3;
-  ClaspModelConfig mc;
-  mc.use_spectrogram = false;
-  mc.use_frames = true;
-  mc.frame_width = 16;
-  mc.out_dim = 8;
+  SpeechEncoderConfig sc = tiny_encoder({"a", "b"});
+  ClaspModelConfig mc = tiny_frame_model();
   mc.frame_norm = "utterance";
   ClaspAudioModel m(mc, SpeechEncoder(sc));
   auto h = torch::randn({2, 9, 16});
@@ -565,10 +567,7 @@ TEST(ClaspTrain, DeterministicResumableWithTranslationTargets) {
       }
   }
   torch::manual_seed(11);
-  SpeechEncoderConfig sc;
-  sc.hidden = 16, sc.layers = 1, sc.heads = 2, sc.ff = 32;
-  sc.phonemes = {"a", "b"};
-  sc.ctc_classes = 3;
+  SpeechEncoderConfig sc = tiny_encoder({"a", "b"});
   SpeechEncoder se(sc);
   save_speech_encoder(se, d / "speech");
   ClaspTrainOptions o;
