@@ -508,6 +508,9 @@ TEST(ClaspEnsemble, MembersShareTheEncoderAndTheirVectorsAreSummed) {
   j["ensemble"] = {"nowhere"};
   write_file_atomic(d / "primary/clasp.json", j.dump());
   expect_error_naming([&] { load_clasp_model(d / "primary"); }, "nowhere");
+  j["ensemble"] = {"."};  // itself: refused, not an endless recursion
+  write_file_atomic(d / "primary/clasp.json", j.dump());
+  expect_error_naming([&] { load_clasp_model(d / "primary"); }, "contains this model itself");
 }
 
 TEST(FrameNorm, UtteranceNormRemovesWhatIsConstantThroughAClip) {

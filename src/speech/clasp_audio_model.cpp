@@ -257,8 +257,22 @@ void save_clasp_model(ClaspAudioModel& m, const std::string& dir) {
   write_file_atomic(dir + "/clasp.json", m->cfg.to_json() + "\n");
 }
 
+namespace {
+// The model directories being loaded (outer ensembles first), so an
+// ensemble that names itself, directly or through a member, is refused
+// instead of recursing forever.
+thread_local std::vector<std::string> loading;
+}  // namespace
+
 ClaspAudioModel load_clasp_model(const std::string& dir, bool load_weights) {
   if (!fs::exists(dir + "/clasp.json")) throw Error(dir + ": not a CLASP model directory (no clasp.json)");
+  const std::string self = fs::weakly_canonical(dir).string();
+  if (std::find(loading.begin(), loading.end(), self) != loading.end())
+    throw Error(dir + "/clasp.json: the ensemble contains this model itself (a member names it, directly or not)");
+  loading.push_back(self);
+  struct Pop {
+    ~Pop() { loading.pop_back(); }
+  } pop;
   auto cfg = ClaspModelConfig::from_json_file(dir + "/clasp.json");
   SpeechEncoder sp{nullptr};
   if (cfg.use_speech || cfg.use_frames) sp = load_speech_encoder((fs::path(dir) / cfg.speech_encoder).lexically_normal().string());
