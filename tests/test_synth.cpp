@@ -244,6 +244,10 @@ TEST(SynthJob, KilledRunResumesToACompleteCorpus) {
 TEST(Phonemize, KeepsSplitsReusesMatchingPhonemesAndResumes) {
   test::TempDir d;
   auto utts = make_utts(6, true);  // train: 1, 2, 4, 5; test: 0, 3 and the Spanish one
+  Utterance nolang = utts[1];
+  nolang.id += ".zz";
+  nolang.lang = "zz";  // no espeak-ng voice: left out and counted, not fatal
+  utts.push_back(nolang);
   write_manifest(d / "in.jsonl", utts);
   auto reuse = utts;
   reuse[1].phonemes = "REUSED";              // same id and text: reused

@@ -59,6 +59,7 @@ size_t run_phonemize(const PhonemizeOptions& opt) {
   Progress prog("phonemize", static_cast<int64_t>(todo.size()), "sentences", static_cast<int64_t>(done.size()));
   size_t n = done.size(), reused = 0;
   std::vector<std::string> failed;
+  std::string first_error;
   for (size_t i = 0; i < todo.size(); ++i) {
     auto& u = todo[i];
     if (done.count(u.id)) continue;
@@ -71,6 +72,7 @@ size_t run_phonemize(const PhonemizeOptions& opt) {
         u.phonemes = phonemize_ipa(u.text, u.lang);
       } catch (const Error& e) {
         u.phonemes.clear();
+        if (first_error.empty()) first_error = u.id + ": " + e.what();
       }
     }
     if (u.phonemes.empty()) {
@@ -87,8 +89,9 @@ size_t run_phonemize(const PhonemizeOptions& opt) {
   out.close();
   prog.finish();
   if (!failed.empty())
-    std::fprintf(stderr, "phonemize: %zu sentences gave no phonemes and were left out (first: %s)\n", failed.size(),
-                 failed.front().c_str());
+    std::fprintf(stderr, "phonemize: %zu sentences gave no phonemes and were left out (first: %s%s%s)\n",
+                 failed.size(), failed.front().c_str(), first_error.empty() ? "" : "; first error: ",
+                 first_error.c_str());
   std::fprintf(stderr, "phonemize: %zu sentences (%zu phonemes reused)\n", n, reused);
   fs::rename(partial, opt.out);
   return n;
