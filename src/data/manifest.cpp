@@ -51,7 +51,7 @@ Utterance parse_utterance(const std::string& line, const std::string& where) {
   get_opt(j, "engine", &u.engine, where);
   get_opt(j, "phonemes", &u.phonemes, where);
   get_opt(j, "error", &u.error, where);
-  if (!u.split.empty() && u.split != "train" && u.split != "validation" && u.split != "test")
+  if (!u.split.empty() && !is_split_name(u.split))
     throw Error(where + ": field \"split\" must be train, validation or test, got \"" + u.split + "\"");
   return u;
 }
@@ -94,6 +94,15 @@ void write_manifest(const std::string& path, const std::vector<Utterance>& utts)
     data += '\n';
   }
   write_file_atomic(path, data);
+}
+
+bool is_split_name(const std::string& split) {
+  return split == "train" || split == "validation" || split == "test";
+}
+
+void check_split_filter(const std::vector<std::string>& splits) {
+  for (const auto& sp : splits)
+    if (!is_split_name(sp)) throw Error("--splits: expected train, validation or test, got \"" + sp + "\"");
 }
 
 }  // namespace clasp

@@ -28,6 +28,10 @@ struct Utterance {
 
 // Reads a manifest; errors name the file, line number and field.
 std::vector<Utterance> read_manifest(const std::string& path);
+// train, validation or test: the splits a manifest may name.
+bool is_split_name(const std::string& split);
+// A --splits filter: throws an Error naming each unknown split.
+void check_split_filter(const std::vector<std::string>& splits);
 // Parses one line; `where` prefixes error messages ("file:line").
 Utterance parse_utterance(const std::string& line, const std::string& where);
 std::string utterance_to_json(const Utterance& u);

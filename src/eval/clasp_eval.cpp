@@ -2,7 +2,6 @@
 
 #include <torch/torch.h>
 
-#include <cmath>
 #include <filesystem>
 #include <map>
 #include <numeric>
@@ -89,13 +88,10 @@ nlohmann::json evaluate_clasp(const ClaspEvalOptions& opt) {
     auto more = embed_audio(clips, cache, member);
     for (size_t k = 0; k < audio.size(); ++k) audio[k] += more[k];
   }
-  if (!opt.ensemble.empty())
-    for (size_t i = 0; i < clips.size(); ++i) {
-      double n = 0;
-      for (size_t k = i * D; k < (i + 1) * D; ++k) n += static_cast<double>(audio[k]) * audio[k];
-      const float inv = static_cast<float>(1.0 / std::max(1e-12, std::sqrt(n)));
-      for (size_t k = i * D; k < (i + 1) * D; ++k) audio[k] *= inv;
-    }
+  if (!opt.ensemble.empty()) {  // normalised in place, as ClaspAudioModelImpl::embed does for its members
+    auto a = torch::from_blob(audio.data(), {static_cast<int64_t>(clips.size()), static_cast<int64_t>(D)});
+    a.copy_(torch::nn::functional::normalize(a, torch::nn::functional::NormalizeFuncOptions().dim(1)));
+  }
   std::vector<std::string> texts;
   for (const auto* u : clips) texts.push_back(u->text);
   auto text = text_enc->embed(texts);

@@ -199,14 +199,19 @@ torch::Tensor ClaspAudioModelImpl::frame_inputs(const torch::Tensor& hidden, con
   return cfg.frame_inputs == "posteriors" ? post : torch::cat({h, post}, -1);
 }
 
+std::vector<std::vector<int64_t>> ClaspAudioModelImpl::phone_rows(const torch::Tensor& hidden,
+                                                                 const torch::Tensor& lengths) {
+  torch::NoGradGuard ng;
+  auto logits = speech->ctc_head->forward(hidden.to(torch::kFloat));  // [B, T', classes]; argmax as of log-probs
+  auto len = lengths.to(torch::kLong).clamp_max(logits.size(1));
+  std::vector<std::vector<int64_t>> rows;
+  for (int64_t b = 0; b < logits.size(0); ++b) rows.push_back(greedy_decode(logits[b], len[b].item<int64_t>()));
+  return rows;
+}
+
 std::pair<torch::Tensor, torch::Tensor> ClaspAudioModelImpl::phones_of(const torch::Tensor& hidden,
                                                                        const torch::Tensor& lengths) {
-  torch::NoGradGuard ng;
-  auto best = speech->ctc_head->forward(hidden.to(torch::kFloat)).argmax(-1);  // [B, T']
-  auto rows = unpad_phones(best, lengths.clamp_max(best.size(1)));
-  for (auto& r : rows)  // repeats merged, then blanks dropped
-    r.erase(std::remove(r.begin(), std::unique(r.begin(), r.end()), 0), r.end());
-  return pad_phones(rows);
+  return pad_phones(phone_rows(hidden, lengths));
 }
 
 torch::Tensor ClaspAudioModelImpl::normalise_over_time(const torch::Tensor& x, const torch::Tensor& lengths) {

@@ -224,8 +224,7 @@ void train_clasp(const ClaspTrainOptions& opt) {
     if (opt.use_frames && opt.frame_inputs == "phones") {
       std::vector<std::vector<int64_t>> rows(idx.size());
       if (!audio_idx.empty()) {
-        auto [tok, len] = model->phones_of(b.speech.frames, b.speech.frame_lengths);
-        auto decoded = unpad_phones(tok, len);
+        auto decoded = model->phone_rows(b.speech.frames, b.speech.frame_lengths);
         for (size_t k = 0; k < audio_idx.size(); ++k) rows[audio_pos[k]] = std::move(decoded[k]);
       }
       for (size_t k = 0; k < idx.size(); ++k)

@@ -10,11 +10,10 @@ namespace clasp {
 
 EpochOrder::EpochOrder(std::vector<size_t> items, std::function<std::string(size_t)> name,
                        std::function<std::string(size_t)> lang)
-    : name_(std::move(name)) {
-  if (!lang) {
+    : name_(std::move(name)), balanced_(static_cast<bool>(lang)) {
+  if (!balanced_) {
     per_epoch_ = items.size();
     groups.push_back(std::move(items));
-    group_langs.push_back("");
     return;
   }
   std::map<std::string, std::vector<size_t>> by_lang;
@@ -22,7 +21,6 @@ EpochOrder::EpochOrder(std::vector<size_t> items, std::function<std::string(size
   size_t smallest = items.size();
   for (auto& [l, g] : by_lang) {
     smallest = std::min(smallest, g.size());
-    group_langs.push_back(l);
     groups.push_back(std::move(g));
   }
   per_epoch_ = smallest * groups.size();
@@ -36,7 +34,7 @@ std::vector<size_t> EpochOrder::order(uint64_t seed, int64_t epoch) const {
     std::sort(v.begin(), v.end(), [&](size_t x, size_t y) { return key.at(x) < key.at(y); });
     return v;
   };
-  if (groups.size() == 1 && group_langs[0].empty()) return shuffled(groups[0]);
+  if (!balanced_) return shuffled(groups[0]);
   const size_t take = groups.empty() ? 0 : per_epoch_ / groups.size();
   std::vector<size_t> picked;
   for (const auto& g : groups) {

@@ -20,10 +20,10 @@ struct EpochOrder {
   std::vector<size_t> order(uint64_t seed, int64_t epoch) const;
 
   std::vector<std::vector<size_t>> groups;  // one per language (one group without balancing)
-  std::vector<std::string> group_langs;
 
  private:
   std::function<std::string(size_t)> name_;
+  bool balanced_ = false;
   size_t per_epoch_ = 0;
 };
 

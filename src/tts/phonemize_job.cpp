@@ -17,9 +17,7 @@ namespace fs = std::filesystem;
 namespace clasp {
 
 size_t run_phonemize(const PhonemizeOptions& opt) {
-  for (const auto& s : opt.splits)
-    if (s != "train" && s != "validation" && s != "test")
-      throw Error("--splits: unknown split \"" + s + "\" (expected train, validation or test)");
+  check_split_filter(opt.splits);
   if (opt.out.empty()) throw Error("phonemize: no output path");
   auto utts = read_manifest(opt.in);
   std::vector<Utterance> todo;

@@ -167,9 +167,7 @@ ClipResult synthesize_clip(const std::string& text, const std::string& lang, con
 SynthSummary run_synth(const SynthOptions& opt) {
   if (opt.workers < 1 || opt.workers > 64) throw Error("--workers: expected 1..64");
   if (opt.voices_per_utt < 1) throw Error("--voices-per-utt: expected >= 1");
-  for (const auto& sp : opt.splits)
-    if (sp != "train" && sp != "validation" && sp != "test")
-      throw Error("--splits: expected train, validation or test, got \"" + sp + "\"");
+  check_split_filter(opt.splits);
   auto utts = read_manifest(opt.manifest);
   if (utts.empty()) throw Error(opt.manifest + ": manifest has no utterances");
   VoiceAssigner assigner(opt.policy, opt.seed);
