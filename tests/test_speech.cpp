@@ -629,6 +629,9 @@ TEST(ClaspTrain, DeterministicResumableWithTranslationTargets) {
   expect_refused("bad-dropout", "frame_dropout");
   // The phone branch trains on noisy phoneme sequences, deterministically.
   o.frame_dropout = 0.0;
+  o.phone_views = 2;
+  expect_refused("bad-views", "phone_views");  // frame_inputs is not "phones"
+  o.phone_views = 0;
   o.phone_noise = 0.3;
   expect_refused("bad-noise", "phone_noise");  // frame_inputs is not "phones"
   o.frame_inputs = "phones";
@@ -639,6 +642,18 @@ TEST(ClaspTrain, DeterministicResumableWithTranslationTargets) {
   ASSERT_TRUE(p1.count("phone_embedding.weight"));
   for (const auto& [k, v] : p1) EXPECT_TRUE(torch::equal(v, p2.at(k))) << k;
   EXPECT_EQ(ClaspModelConfig::from_json_file(d / "p1/clasp.json").frame_inputs, "phones");
+  // ... and on the encoder's decodings of random views of the clips.
+  o.phone_views = 2;
+  run("v1", 2);
+  run("v2", 2);
+  EXPECT_EQ(load_safetensors(d / "work-v1/phone-views/part-0.safetensors").at("offsets").numel(), 2 * 8 + 1)
+      << "two views of each of the 8 training clips";
+  auto v1 = params(d / "v1"), v2 = params(d / "v2");
+  for (const auto& [k, v] : v1) EXPECT_TRUE(torch::equal(v, v2.at(k))) << k;
+  o.phone_view_prob = 1.5;
+  expect_refused("bad-view-prob", "phone_view_prob");
+  o.phone_view_prob = 0.5;
+  o.phone_views = 0;
   // Text-only examples: train-split sentences with phonemes join the clips;
   // validation and test transcripts never do, whatever their split says.
   {

@@ -13,7 +13,8 @@ namespace {
 struct TrainArgs {
   std::string config, manifest, out, work_dir, fusion, frame_inputs, frame_norm, text_phones;
   int steps = 0, threads = 0;
-  double translation_targets = -1, frame_dropout = -1, phone_noise = -1;
+  double translation_targets = -1, frame_dropout = -1, phone_noise = -1, phone_view_prob = -1;
+  int64_t phone_views = -1;
   bool no_speech = false, no_spectrogram = false, frames = false, no_frames = false,
        augment = false, no_augment = false, frame_augment = false, no_frame_augment = false,
        balance_languages = false;
@@ -51,6 +52,13 @@ void add_clasp_commands(CLI::App& app) {
   tr->add_option("--phone-noise", t.phone_noise,
                  "With --frame-inputs phones: each training clip's phonemes get errors at a rate drawn from U(0, P)")
       ->check(CLI::Range(0.0, 0.95));
+  tr->add_option("--phone-views", t.phone_views,
+                 "With --frame-inputs phones: decode N random views (tempo, warp, noise) of each training clip once "
+                 "and train on them too")
+      ->check(CLI::Range(0, 16));
+  tr->add_option("--phone-view-prob", t.phone_view_prob,
+                 "Chance that a training clip reads one of its decoded views (default 0.5)")
+      ->check(CLI::Range(0.0, 1.0));
   tr->add_flag("--balance-languages", t.balance_languages,
               "Each epoch draws as many training clips from every language as the smallest has");
   tr->add_option("--text-phones", t.text_phones,
@@ -73,6 +81,8 @@ void add_clasp_commands(CLI::App& app) {
     if (t.translation_targets >= 0) o.translation_targets = t.translation_targets;
     if (t.frame_dropout >= 0) o.frame_dropout = t.frame_dropout;
     if (t.phone_noise >= 0) o.phone_noise = t.phone_noise;
+    if (t.phone_views >= 0) o.phone_views = t.phone_views;
+    if (t.phone_view_prob >= 0) o.phone_view_prob = t.phone_view_prob;
     if (!t.text_phones.empty()) o.text_phones = t.text_phones;
     if (t.balance_languages) o.balance_languages = true;
     if (t.augment) o.augment = true;

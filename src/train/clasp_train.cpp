@@ -21,6 +21,7 @@
 #include "train/frame_augment.h"
 #include "train/frozen_features.h"
 #include "train/phone_noise.h"
+#include "train/phone_views.h"
 #include "train/text_phones.h"
 #include "train/schedule.h"
 #include "util/error.h"
@@ -54,6 +55,8 @@ ClaspTrainOptions ClaspTrainOptions::from_json_file(const std::string& path) {
       else if (k == "phone_dim") o.phone_dim = v;
       else if (k == "phone_noise") o.phone_noise = v;
       else if (k == "text_phones") o.text_phones = v;
+      else if (k == "phone_views") o.phone_views = v;
+      else if (k == "phone_view_prob") o.phone_view_prob = v;
       else if (k == "augment") o.augment = v;
       else if (k == "frame_augment") o.frame_augment = v;
       else if (k == "translation_targets") o.translation_targets = v;
@@ -109,6 +112,13 @@ void train_clasp(const ClaspTrainOptions& opt) {
     throw Error("phone_noise: expected a rate in [0, 1), got " + std::to_string(opt.phone_noise));
   if (opt.phone_noise > 0 && (!opt.use_frames || opt.frame_inputs != "phones"))
     throw Error("phone_noise: only the phone branch (use_frames with frame_inputs \"phones\") reads phonemes");
+  if (opt.phone_views < 0 || opt.phone_views > 16)
+    throw Error("phone_views: expected 0 to 16 views per clip, got " + std::to_string(opt.phone_views));
+  if (opt.phone_view_prob < 0 || opt.phone_view_prob > 1)
+    throw Error("phone_view_prob: expected a probability in [0, 1], got " + std::to_string(opt.phone_view_prob));
+  if (opt.phone_views > 0 && (!opt.use_frames || opt.frame_inputs != "phones" || opt.augment))
+    throw Error("phone_views: only the phone branch (use_frames with frame_inputs \"phones\", no augment) reads "
+                "decoded views");
   if (!opt.text_phones.empty() &&
       (!opt.use_frames || opt.frame_inputs != "phones" || opt.use_speech || opt.use_spectrogram || opt.augment))
     throw Error("text_phones: text-only examples have no audio, so the model must be the phone branch alone "
@@ -185,6 +195,9 @@ void train_clasp(const ClaspTrainOptions& opt) {
                                opt.work_dir);
     for (size_t j = 0; j < tphones.ids.size(); ++j) train.push_back(n_clips + j);
   }
+  const PhoneViews views =
+      PhoneViews::build(clips, train, cache, *model, static_cast<size_t>(opt.phone_views), opt.seed, opt.work_dir,
+                        opt.phone_views > 0 ? file_stamp(opt.speech_encoder + "/model.safetensors") : "");
   auto item_key = [&](size_t i) { return i < n_clips ? clips[i]->id : "text:" + tphones.ids[i - n_clips]; };
   std::fprintf(stderr, "CLASP training: %zu training items (%zu text-only), %zu validation clips, fusion %s, branches:%s%s%s\n",
                train.size(), tphones.ids.size(), val.size(), opt.fusion.c_str(), opt.use_speech ? " speech" : "",
@@ -226,6 +239,15 @@ void train_clasp(const ClaspTrainOptions& opt) {
       if (!audio_idx.empty()) {
         auto decoded = model->phone_rows(b.speech.frames, b.speech.frame_lengths);
         for (size_t k = 0; k < audio_idx.size(); ++k) rows[audio_pos[k]] = std::move(decoded[k]);
+        if (view_seed && !views.empty()) {  // some clips as the encoder hears a view of them
+          std::mt19937_64 rng(view_seed ^ 0x94d049bb133111ebULL);
+          std::uniform_real_distribution<double> unit(0.0, 1.0);
+          for (size_t k = 0; k < audio_idx.size(); ++k) {
+            if (unit(rng) >= opt.phone_view_prob) continue;
+            const size_t v = static_cast<size_t>(unit(rng) * static_cast<double>(views.views())) % views.views();
+            rows[audio_pos[k]] = views.get(audio_idx[k], v);
+          }
+        }
       }
       for (size_t k = 0; k < idx.size(); ++k)
         if (idx[k] >= n_clips) rows[k] = tphones.phones[idx[k] - n_clips];
@@ -296,7 +318,7 @@ void train_clasp(const ClaspTrainOptions& opt) {
   // Cached-feature batches with a per-step seed: frame views, frame dropout,
   // phone noise or translation targets draw from it.
   const bool random_views =
-      opt.frame_augment || opt.translation_targets > 0 || opt.frame_dropout > 0 || opt.phone_noise > 0;
+      opt.frame_augment || opt.translation_targets > 0 || opt.frame_dropout > 0 || opt.phone_noise > 0 || opt.phone_views > 0;
   const EpochOrder epochs(train, item_key,
                           opt.balance_languages ? std::function<std::string(size_t)>([&](size_t i) { return clips[i]->lang; })
                                                 : nullptr);

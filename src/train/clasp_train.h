@@ -28,6 +28,12 @@ struct ClaspTrainOptions {
   // insertions) on the training clips' phoneme sequences, each clip at a
   // rate drawn from U(0, phone_noise) (train/phone_noise.h).
   double phone_noise = 0.0;
+  // frame_inputs "phones": the encoder's decodings of `phone_views` random
+  // views of each training clip (train/phone_views.h) are cached, and a
+  // training clip reads one of them, instead of its clean decoding, with
+  // chance phone_view_prob.
+  int64_t phone_views = 0;
+  double phone_view_prob = 0.5;
   // A sentences-with-phonemes manifest (`clasp data phonemize`) whose
   // train-split sentences join the training clips as text-only examples of
   // the phone branch: their espeak-ng phonemes stand in for a recogniser's
