@@ -183,6 +183,48 @@ TEST(SynthJob, SplitAndLanguageFiltersWithSeveralVoicesPerSentence) {
   }
 }
 
+// More espeak-ng voices for training (docs/corpus.md, espeak-extra): other
+// variants, and an id suffix so the clips can join a corpus with these sentences.
+TEST(SynthJob, OtherEspeakVariantsAndAnIdSuffix) {
+  test::TempDir dir;
+  write_manifest(dir / "in.jsonl", make_utts(4, true));
+  SynthOptions opt;
+  opt.manifest = dir / "in.jsonl";
+  opt.out_dir = dir / "out";
+  opt.show_progress = false;
+  opt.policy.engines = {"espeak"};
+  opt.policy.espeak_variants = {"klatt3", "Alex"};
+  opt.langs = {"en"};
+  opt.splits = {"train"};
+  opt.voices_per_utt = 2;
+  opt.id_suffix = ".esp";
+  auto s = run_synth(opt);
+  EXPECT_EQ(s.failed, 0u);
+  std::vector<std::string> ids;
+  for (const auto& u : read_manifest(s.manifest_out)) {
+    ids.push_back(u.id);
+    const std::string var = u.voice.substr(u.voice.find('+') + 1);
+    EXPECT_TRUE(var == "klatt3" || var == "Alex") << u.voice;
+    EXPECT_TRUE(fs::exists(opt.out_dir + "/" + u.audio)) << u.audio;
+  }
+  EXPECT_EQ(ids, (std::vector<std::string>{"cx11.0001.esp.v0", "cx11.0001.esp.v1", "cx12.0001.esp.v0",
+                                           "cx12.0001.esp.v1"}));
+  auto refused = [&](SynthOptions o, const std::string& field) {
+    try {
+      run_synth(o);
+      ADD_FAILURE() << "expected an error naming " << field;
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find(field), std::string::npos) << e.what();
+    }
+  };
+  SynthOptions bad = opt;
+  bad.policy.espeak_variants = {"klatt3", "nosuchvariant"};  // espeak-ng would quietly use its default voice
+  refused(bad, "--espeak-variants");
+  bad = opt;
+  bad.id_suffix = "/x";
+  refused(bad, "--id-suffix");
+}
+
 TEST(SynthJob, UnspeakableLanguageIsRecordedNotDropped) {
   test::TempDir dir;
   auto utts = make_utts(1, false);

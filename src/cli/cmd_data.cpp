@@ -76,7 +76,7 @@ void run_subset(const SubsetArgs& a) {
 
 struct SynthArgs {
   SynthOptions opt;
-  std::string engines, langs, splits;
+  std::string engines, langs, splits, espeak_variants;
 };
 
 void run_brown(const BrownArgs& a) {
@@ -162,6 +162,7 @@ void run_translate(const TranslateArgs& a) {
 
 void run_synth_cmd(SynthArgs& a) {
   a.opt.policy.engines = split_csv(a.engines);
+  a.opt.policy.espeak_variants = split_csv(a.espeak_variants);
   a.opt.langs = split_csv(a.langs);
   a.opt.splits = split_csv(a.splits);
   SynthSummary s = run_synth(a.opt);
@@ -283,6 +284,11 @@ void add_data_commands(CLI::App& app) {
   s->add_option("--voices-per-utt", sy.opt.voices_per_utt,
                 "Clips per utterance (ids get .v0, .v1, ...), each with its own draw of voice, rate and pitch")
       ->capture_default_str();
+  s->add_option("--id-suffix", sy.opt.id_suffix,
+                "Appended to every clip id, e.g. .esp, so the clips can join a corpus that has these sentences");
+  s->add_option("--espeak-variants", sy.espeak_variants,
+                "espeak-ng voice variants to combine with each base voice, e.g. klatt,klatt2,Alex "
+                "(default m1-m7,f1-f5)");
   s->add_option("--langs", sy.langs, "Only these languages (default all in the manifest)");
   s->add_option("--splits", sy.splits, "Only these splits, e.g. train (default all)");
   s->callback([] { run_synth_cmd(sy); });

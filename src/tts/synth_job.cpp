@@ -167,6 +167,8 @@ ClipResult synthesize_clip(const std::string& text, const std::string& lang, con
 SynthSummary run_synth(const SynthOptions& opt) {
   if (opt.workers < 1 || opt.workers > 64) throw Error("--workers: expected 1..64");
   if (opt.voices_per_utt < 1) throw Error("--voices-per-utt: expected >= 1");
+  if (opt.id_suffix.find_first_of("/\\ \t\n") != std::string::npos)
+    throw Error("--id-suffix: \"" + opt.id_suffix + "\" would not make a file name (no slashes or spaces)");
   check_split_filter(opt.splits);
   auto utts = read_manifest(opt.manifest);
   if (utts.empty()) throw Error(opt.manifest + ": manifest has no utterances");
@@ -184,6 +186,7 @@ SynthSummary run_synth(const SynthOptions& opt) {
       j.utt = u;
       j.utt.audio.clear();
       j.utt.error.clear();
+      j.utt.id += opt.id_suffix;
       if (opt.voices_per_utt > 1) j.utt.id += ".v" + std::to_string(v);
       try {
         j.voice = assigner.choose(j.utt.id, u.lang, u.split);

@@ -24,6 +24,9 @@ struct SynthOptions {
   uint64_t seed = 1;
   VoicePolicy policy;
   int voices_per_utt = 1;
+  // Appended to every clip id (before ".vN"), so a second rendering of the
+  // same sentences can share a corpus's mel cache, which is keyed by id.
+  std::string id_suffix;
   std::vector<std::string> langs;  // empty = all languages in the manifest
   std::vector<std::string> splits; // empty = every split
   bool show_progress = true;

@@ -1,6 +1,7 @@
 #include "tts/voice_catalog.h"
 
 #include <algorithm>
+#include <filesystem>
 #include <map>
 #include <set>
 
@@ -34,17 +35,36 @@ const std::vector<std::string>& espeak_variants() {
 bool allowed(const std::vector<std::string>& engines, const std::string& e) {
   return engines.empty() || std::find(engines.begin(), engines.end(), e) != engines.end();
 }
+
+// espeak-ng falls back to its default voice for a variant it does not
+// know, silently, so names are checked against its variant files.
+void check_espeak_variant(const std::string& var) {
+  static const char* dirs[] = {"/usr/lib/x86_64-linux-gnu/espeak-ng-data/voices/!v", "/usr/share/espeak-ng-data/voices/!v",
+                               "/usr/lib/aarch64-linux-gnu/espeak-ng-data/voices/!v"};
+  bool any_dir = false;
+  for (const char* d : dirs) {
+    if (!std::filesystem::is_directory(d)) continue;
+    any_dir = true;
+    if (!var.empty() && var.find('/') == std::string::npos && std::filesystem::is_regular_file(std::string(d) + "/" + var))
+      return;
+  }
+  if (any_dir || var.empty() || var.find('/') != std::string::npos)
+    throw Error("--espeak-variants: \"" + var + "\" is not an espeak-ng voice variant (see `ls " +
+                "/usr/lib/x86_64-linux-gnu/espeak-ng-data/voices/!v`)");
+}
 }  // namespace
 
-std::vector<Voice> voice_catalog(const std::vector<std::string>& engines) {
+std::vector<Voice> voice_catalog(const std::vector<std::string>& engines, const std::vector<std::string>& variants) {
   for (const auto& e : engines)
     if (e != "espeak" && e != "flite" && e != "festival")
       throw Error("--engines: unknown engine \"" + e + "\" (expected espeak, flite or festival)");
+  for (const auto& var : variants) check_espeak_variant(var);
+  const auto& espeak_vars = variants.empty() ? espeak_variants() : variants;
   std::vector<Voice> v;
   if (allowed(engines, "espeak"))
     for (const auto& [lang, bases] : espeak_bases())
       for (const auto& base : bases)
-        for (const auto& var : espeak_variants())
+        for (const auto& var : espeak_vars)
           v.push_back({"espeak:" + base + "+" + var, "espeak", lang, base + "+" + var});
   if (allowed(engines, "flite"))
     for (const char* n : {"slt", "rms", "awb", "kal16"})
@@ -65,7 +85,7 @@ std::vector<std::string> synth_languages() {
 }
 
 VoiceAssigner::VoiceAssigner(const VoicePolicy& policy, uint64_t seed)
-    : policy_(policy), seed_(seed), voices_(voice_catalog(policy.engines)),
+    : policy_(policy), seed_(seed), voices_(voice_catalog(policy.engines, policy.espeak_variants)),
       has_holdout_(!policy.holdout_regex.empty()) {
   try {
     if (has_holdout_) holdout_ = std::regex(policy.holdout_regex);

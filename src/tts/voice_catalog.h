@@ -23,14 +23,19 @@ struct VoiceChoice {
   int pitch = 50;
 };
 
-// All voices of the given engines (empty = all) for all languages.
-std::vector<Voice> voice_catalog(const std::vector<std::string>& engines = {});
+// All voices of the given engines (empty = all) for all languages. Each
+// espeak-ng base voice comes in every variant of `espeak_variants` (empty =
+// the plain human-sounding m1-m7, f1-f5); a variant must be a file of
+// espeak-ng's voices/!v folder.
+std::vector<Voice> voice_catalog(const std::vector<std::string>& engines = {},
+                                 const std::vector<std::string>& espeak_variants = {});
 
 // Languages that have at least one voice.
 std::vector<std::string> synth_languages();
 
 struct VoicePolicy {
   std::vector<std::string> engines;  // allowed engines (empty = all)
+  std::vector<std::string> espeak_variants;  // empty = m1-m7, f1-f5 (voice_catalog)
   // Voices matching this regex are held out: used only for the test split;
   // train and validation use the others. Empty = no hold-out.
   std::string holdout_regex = "^festival:|\\+(f4|m7)$";
