@@ -5,8 +5,11 @@
 
 #include <cmath>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
+
+#include "data/manifest.h"
 
 namespace clasp::test {
 
@@ -39,6 +42,21 @@ inline bool write_audio(const std::string& path, const std::vector<float>& inter
   sf_writef_float(f, interleaved.data(), static_cast<sf_count_t>(interleaved.size() / channels));
   sf_close(f);
   return true;
+}
+
+// Clips c0 .. c<n-1>: samples(i) written as 16 kHz 16-bit WAV files in
+// dir, each an Utterance with id and audio set.
+inline std::vector<Utterance> write_clips(const std::filesystem::path& dir, int n,
+                                          const std::function<std::vector<float>(int)>& samples) {
+  std::vector<Utterance> utts;
+  for (int i = 0; i < n; ++i) {
+    Utterance u;
+    u.id = "c" + std::to_string(i);
+    u.audio = u.id + ".wav";
+    if (!write_audio((dir / u.audio).string(), samples(i), 16000, 1, SF_FORMAT_WAV | SF_FORMAT_PCM_16)) return {};
+    utts.push_back(u);
+  }
+  return utts;
 }
 
 // Frequency estimate from positive-going zero crossings.

@@ -19,17 +19,13 @@ namespace fs = std::filesystem;
 
 TEST(PhoneViews, CachedInPartsResumedAndRebuiltWhenInputsChange) {
   test::TempDir d;
-  std::vector<Utterance> utts;
-  for (int i = 0; i < 5; ++i) {
-    Utterance u;
-    u.id = "c" + std::to_string(i);
-    u.audio = u.id + ".wav";
-    // Two tones a clip, so the encoder's classes change within it.
+  // Two tones a clip, so the encoder's classes change within it.
+  auto utts = test::write_clips(d.path, 5, [](int i) {
     auto a = test::sine(150 + 70 * i, 0.4 + 0.1 * i, 16000), b = test::sine(900 - 60 * i, 0.3, 16000);
     a.insert(a.end(), b.begin(), b.end());
-    ASSERT_TRUE(test::write_audio(d / u.audio, a, 16000, 1, SF_FORMAT_WAV | SF_FORMAT_PCM_16));
-    utts.push_back(u);
-  }
+    return a;
+  });
+  ASSERT_EQ(utts.size(), 5u);
   build_mel_cache(utts, d.path.string(), d / "cache", 1);
   MelCache cache(d / "cache");
   std::vector<const Utterance*> clips;

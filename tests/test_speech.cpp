@@ -84,15 +84,8 @@ TEST(PhonemeVocab, SymbolsStressAndBoundaries) {
 
 TEST(MelCache, BuildsResumesAndSkipsBadAudio) {
   test::TempDir d;
-  std::vector<Utterance> utts;
-  for (int i = 0; i < 3; ++i) {
-    Utterance u;
-    u.id = "c" + std::to_string(i);
-    u.audio = u.id + ".wav";
-    ASSERT_TRUE(test::write_audio(d / u.audio, test::sine(200 + 100 * i, 0.5 + 0.25 * i, 16000), 16000, 1,
-                                  SF_FORMAT_WAV | SF_FORMAT_PCM_16));
-    utts.push_back(u);
-  }
+  auto utts = test::write_clips(d.path, 3, [](int i) { return test::sine(200 + 100 * i, 0.5 + 0.25 * i, 16000); });
+  ASSERT_EQ(utts.size(), 3u);
   Utterance bad;
   bad.id = "bad";
   bad.audio = "bad.wav";

@@ -49,6 +49,16 @@ std::vector<Utterance> make_utts(int n_en, bool with_spanish) {
   return v;
 }
 
+// Synthesis of make_utts(n_en, with Spanish) written to dir/in.jsonl, into dir/out.
+SynthOptions synth_options(const test::TempDir& dir, int n_en) {
+  write_manifest(dir / "in.jsonl", make_utts(n_en, true));
+  SynthOptions opt;
+  opt.manifest = dir / "in.jsonl";
+  opt.out_dir = dir / "out";
+  opt.show_progress = false;
+  return opt;
+}
+
 size_t count_files(const fs::path& dir, const std::string& needle) {
   size_t n = 0;
   if (!fs::exists(dir)) return 0;
@@ -119,11 +129,7 @@ TEST(VoiceAssigner, ClearErrors) {
 
 TEST(SynthJob, WritesClipsAndResumes) {
   test::TempDir dir;
-  write_manifest(dir / "in.jsonl", make_utts(5, true));
-  SynthOptions opt;
-  opt.manifest = dir / "in.jsonl";
-  opt.out_dir = dir / "out";
-  opt.show_progress = false;
+  SynthOptions opt = synth_options(dir, 5);
   auto s = run_synth(opt);
   EXPECT_EQ(s.clips, 6u);
   EXPECT_EQ(s.synthesized, 6u);
@@ -154,11 +160,7 @@ TEST(SynthJob, WritesClipsAndResumes) {
 // Extra renderings of the training sentences only (docs/corpus.md, flite-extra).
 TEST(SynthJob, SplitAndLanguageFiltersWithSeveralVoicesPerSentence) {
   test::TempDir dir;
-  write_manifest(dir / "in.jsonl", make_utts(4, true));  // en: test, train, train, test; es: test
-  SynthOptions opt;
-  opt.manifest = dir / "in.jsonl";
-  opt.out_dir = dir / "out";
-  opt.show_progress = false;
+  SynthOptions opt = synth_options(dir, 4);  // en: test, train, train, test; es: test
   opt.policy.engines = {"flite"};
   opt.langs = {"en"};
   opt.splits = {"train"};
@@ -187,11 +189,7 @@ TEST(SynthJob, SplitAndLanguageFiltersWithSeveralVoicesPerSentence) {
 // variants, and an id suffix so the clips can join a corpus with these sentences.
 TEST(SynthJob, OtherEspeakVariantsAndAnIdSuffix) {
   test::TempDir dir;
-  write_manifest(dir / "in.jsonl", make_utts(4, true));
-  SynthOptions opt;
-  opt.manifest = dir / "in.jsonl";
-  opt.out_dir = dir / "out";
-  opt.show_progress = false;
+  SynthOptions opt = synth_options(dir, 4);
   opt.policy.engines = {"espeak"};
   opt.policy.espeak_variants = {"klatt3", "Alex"};
   opt.langs = {"en"};
