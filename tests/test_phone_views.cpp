@@ -11,6 +11,7 @@
 #include "speech/clasp_audio_model.h"
 #include "speech/mel_cache.h"
 #include "test_helpers.h"
+#include "tiny_models.h"
 #include "train/phone_views.h"
 #include "util/error.h"
 
@@ -32,15 +33,11 @@ TEST(PhoneViews, CachedInPartsResumedAndRebuiltWhenInputsChange) {
   for (const auto& u : utts) clips.push_back(&u);
 
   torch::manual_seed(3);
-  SpeechEncoderConfig sc;
-  sc.hidden = 16, sc.layers = 1, sc.heads = 2, sc.ff = 32;
-  sc.phonemes = {"a", "b", "c"};
-  sc.ctc_classes = 4;
-  ClaspModelConfig mc;
-  mc.use_speech = mc.use_spectrogram = false;
-  mc.use_frames = true;
+  SpeechEncoderConfig sc = test::tiny_encoder({"a", "b", "c"});
+  ClaspModelConfig mc = test::tiny_frame_model();
+  mc.use_speech = false;
   mc.frame_inputs = "phones";
-  mc.frame_width = 16, mc.phone_dim = 8, mc.out_dim = 8;
+  mc.phone_dim = 8;
   ClaspAudioModel m(mc, SpeechEncoder(sc));
   {
     torch::NoGradGuard ng;

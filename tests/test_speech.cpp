@@ -30,21 +30,14 @@
 #include "util/fs.h"
 #include <nlohmann/json.hpp>
 #include "test_helpers.h"
+#include "tiny_models.h"
 #include "util/error.h"
 
 using namespace clasp;
+using test::tiny_encoder;
+using test::tiny_frame_model;
 
 namespace {
-// A speech encoder small enough to build in milliseconds: hidden 16, one
-// layer, a CTC head over `phonemes` + blank.
-SpeechEncoderConfig tiny_encoder(std::vector<std::string> phonemes) {
-  SpeechEncoderConfig sc;
-  sc.hidden = 16, sc.layers = 1, sc.heads = 2, sc.ff = 32;
-  sc.ctc_classes = static_cast<int64_t>(phonemes.size()) + 1;
-  sc.phonemes = std::move(phonemes);
-  return sc;
-}
-
 // fn() must throw a clasp::Error whose message contains `needle`.
 template <class Fn>
 void expect_error_naming(Fn&& fn, const std::string& needle) {
@@ -54,16 +47,6 @@ void expect_error_naming(Fn&& fn, const std::string& needle) {
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
   }
-}
-
-// A CLASP model config with the speech and frame branches, sized for tiny_encoder.
-ClaspModelConfig tiny_frame_model() {
-  ClaspModelConfig mc;
-  mc.use_spectrogram = false;
-  mc.use_frames = true;
-  mc.frame_width = 16;
-  mc.out_dim = 8;
-  return mc;
 }
 }  // namespace
 

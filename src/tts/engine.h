@@ -4,6 +4,7 @@
 // process owns its own instances.
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "audio/audio_file.h"
 #include "tts/voice_catalog.h"
@@ -25,5 +26,8 @@ std::unique_ptr<TtsEngine> make_engine(const std::string& name);
 // espeak-ng is initialised once per process; both the engine and the
 // phonemizer call this.
 int espeak_ensure_initialized();
+// The voice variants espeak-ng has (the part after "+" in "en-us+klatt3"),
+// as its own voice list gives them.
+std::vector<std::string> espeak_variant_names();
 
 }  // namespace clasp

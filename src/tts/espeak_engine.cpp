@@ -59,6 +59,20 @@ int espeak_ensure_initialized() {
   return rate;
 }
 
+std::vector<std::string> espeak_variant_names() {
+  espeak_ensure_initialized();
+  espeak_VOICE spec;
+  std::memset(&spec, 0, sizeof spec);
+  spec.languages = "variant";  // what `espeak-ng --voices=variant` asks for
+  std::vector<std::string> out;
+  const std::string prefix = "!v/";  // identifiers are paths under espeak-ng's voices folder
+  for (const espeak_VOICE** v = espeak_ListVoices(&spec); v && *v; ++v) {
+    const std::string id = (*v)->identifier ? (*v)->identifier : "";
+    if (id.compare(0, prefix.size(), prefix) == 0) out.push_back(id.substr(prefix.size()));
+  }
+  return out;
+}
+
 std::unique_ptr<TtsEngine> make_espeak_engine() { return std::make_unique<EspeakEngine>(); }
 
 }  // namespace clasp

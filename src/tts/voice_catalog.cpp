@@ -1,10 +1,10 @@
 #include "tts/voice_catalog.h"
 
 #include <algorithm>
-#include <filesystem>
 #include <map>
 #include <set>
 
+#include "tts/engine.h"
 #include "util/error.h"
 #include "util/hash.h"
 
@@ -37,20 +37,14 @@ bool allowed(const std::vector<std::string>& engines, const std::string& e) {
 }
 
 // espeak-ng falls back to its default voice for a variant it does not
-// know, silently, so names are checked against its variant files.
-void check_espeak_variant(const std::string& var) {
-  static const char* dirs[] = {"/usr/lib/x86_64-linux-gnu/espeak-ng-data/voices/!v", "/usr/share/espeak-ng-data/voices/!v",
-                               "/usr/lib/aarch64-linux-gnu/espeak-ng-data/voices/!v"};
-  bool any_dir = false;
-  for (const char* d : dirs) {
-    if (!std::filesystem::is_directory(d)) continue;
-    any_dir = true;
-    if (!var.empty() && var.find('/') == std::string::npos && std::filesystem::is_regular_file(std::string(d) + "/" + var))
-      return;
-  }
-  if (any_dir || var.empty() || var.find('/') != std::string::npos)
-    throw Error("--espeak-variants: \"" + var + "\" is not an espeak-ng voice variant (see `ls " +
-                "/usr/lib/x86_64-linux-gnu/espeak-ng-data/voices/!v`)");
+// know, silently, so names are checked against its own list of variants.
+void check_espeak_variants(const std::vector<std::string>& wanted) {
+  if (wanted.empty()) return;
+  const auto known = espeak_variant_names();
+  for (const auto& var : wanted)
+    if (std::find(known.begin(), known.end(), var) == known.end())
+      throw Error("--espeak-variants: \"" + var + "\" is not an espeak-ng voice variant (" +
+                  std::to_string(known.size()) + " are installed; see `espeak-ng --voices=variant`)");
 }
 }  // namespace
 
@@ -58,7 +52,7 @@ std::vector<Voice> voice_catalog(const std::vector<std::string>& engines, const 
   for (const auto& e : engines)
     if (e != "espeak" && e != "flite" && e != "festival")
       throw Error("--engines: unknown engine \"" + e + "\" (expected espeak, flite or festival)");
-  for (const auto& var : variants) check_espeak_variant(var);
+  check_espeak_variants(variants);
   const auto& espeak_vars = variants.empty() ? espeak_variants() : variants;
   std::vector<Voice> v;
   if (allowed(engines, "espeak"))

@@ -25,8 +25,8 @@ struct VoiceChoice {
 
 // All voices of the given engines (empty = all) for all languages. Each
 // espeak-ng base voice comes in every variant of `espeak_variants` (empty =
-// the plain human-sounding m1-m7, f1-f5); a variant must be a file of
-// espeak-ng's voices/!v folder.
+// the plain human-sounding m1-m7, f1-f5); a variant must be one
+// espeak-ng lists (espeak_variant_names in tts/engine.h).
 std::vector<Voice> voice_catalog(const std::vector<std::string>& engines = {},
                                  const std::vector<std::string>& espeak_variants = {});
 
