@@ -9,9 +9,23 @@
 #include <string>
 #include <vector>
 
+#include <gtest/gtest.h>
+
 #include "data/manifest.h"
+#include "util/error.h"
 
 namespace clasp::test {
+
+// fn() must throw a clasp::Error whose message contains `needle`.
+template <class Fn>
+void expect_error_naming(Fn&& fn, const std::string& needle) {
+  try {
+    fn();
+    ADD_FAILURE() << "expected an error naming " << needle;
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
+  }
+}
 
 struct TempDir {
   std::filesystem::path path;

@@ -37,18 +37,7 @@ using namespace clasp;
 using test::tiny_encoder;
 using test::tiny_frame_model;
 
-namespace {
-// fn() must throw a clasp::Error whose message contains `needle`.
-template <class Fn>
-void expect_error_naming(Fn&& fn, const std::string& needle) {
-  try {
-    fn();
-    ADD_FAILURE() << "expected an error naming " << needle;
-  } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
-  }
-}
-}  // namespace
+using test::expect_error_naming;
 
 TEST(PhonemeVocab, SymbolsStressAndBoundaries) {
   auto syms = ipa_symbols("h\xc9\x99l\xcb\x88o\xca\x8a  w\xcb\x8c\xc9\x9c\xcb\x90ld");  // həlˈoʊ  wˌɜːld
@@ -486,7 +475,7 @@ TEST(ClaspEnsemble, MembersShareTheEncoderAndTheirVectorsAreSummed) {
   expect_error_naming([&] { load_clasp_model(d / "primary"); }, "nowhere");
   j["ensemble"] = {"."};  // itself: refused, not an endless recursion
   write_file_atomic(d / "primary/clasp.json", j.dump());
-  expect_error_naming([&] { load_clasp_model(d / "primary"); }, "contains this model itself");
+  expect_error_naming([&] { load_clasp_model(d / "primary"); }, "the model contains itself");
 }
 
 TEST(FrameNorm, UtteranceNormRemovesWhatIsConstantThroughAClip) {
@@ -630,6 +619,27 @@ TEST(ClaspTrain, DeterministicResumableWithTranslationTargets) {
   expect_refused("bad-view-prob", "phone_view_prob");
   o.phone_view_prob = 0.5;
   o.phone_views = 0;
+  // Against its own phoneme-text tower (a phonetic part): deterministic,
+  // and it learns which of the training languages a clip is in.
+  o.target = "phonemes";
+  o.phonetic_dim = 8;
+  expect_refused("bad-target", "target \"phonemes\"");  // translation targets are text targets
+  o.translation_targets = 0;
+  expect_refused("bad-target", "target \"phonemes\"");  // the speech branch is on
+  o.use_speech = false;
+  run("ph1", 2);
+  run("ph2", 2);
+  auto ph1 = params(d / "ph1"), ph2 = params(d / "ph2");
+  for (const auto& [k, v] : ph1) EXPECT_TRUE(torch::equal(v, ph2.at(k))) << k;
+  EXPECT_TRUE(ph1.count("lang_head.weight"));
+  EXPECT_TRUE(ph1.count("text_head.weight"));
+  auto phc = ClaspModelConfig::from_json_file(d / "ph1/clasp.json");
+  EXPECT_EQ(phc.target, "phonemes");
+  EXPECT_EQ(phc.languages, (std::vector<std::string>{"en", "es"}));
+  EXPECT_EQ(phc.out_dim, 8);
+  o.target = "text";
+  o.use_speech = true;
+  o.translation_targets = 0.5;
   // Text-only examples: train-split sentences with phonemes join the clips;
   // validation and test transcripts never do, whatever their split says.
   {

@@ -11,7 +11,8 @@ namespace clasp::cli {
 
 namespace {
 struct TrainArgs {
-  std::string config, manifest, out, work_dir, fusion, frame_inputs, frame_norm, text_phones;
+  std::string config, manifest, out, work_dir, fusion, frame_inputs, frame_norm, text_phones, target;
+  int64_t phonetic_dim = 0;
   int steps = 0, threads = 0;
   double translation_targets = -1, frame_dropout = -1, phone_noise = -1, phone_view_prob = -1;
   int64_t phone_views = -1;
@@ -64,6 +65,12 @@ void add_clasp_commands(CLI::App& app) {
   tr->add_option("--text-phones", t.text_phones,
                  "Sentences with phonemes (clasp data phonemize) added as text-only examples of the phone branch")
       ->check(CLI::ExistingFile);
+  tr->add_option("--target", t.target,
+                 "text: the frozen text encoder's embeddings (CLASP); phonemes: a phone-branch model against its own "
+                 "phoneme-text tower (the phonetic part of a model)")
+      ->check(CLI::IsMember({"text", "phonemes"}));
+  tr->add_option("--phonetic-dim", t.phonetic_dim, "With --target phonemes: size of the phonetic space (default 256)")
+      ->check(CLI::Range(8, 4096));
   tr->callback([] {
     ClaspTrainOptions o = t.config.empty() ? ClaspTrainOptions{} : ClaspTrainOptions::from_json_file(t.config);
     if (!t.manifest.empty()) o.manifest = t.manifest;
@@ -85,6 +92,8 @@ void add_clasp_commands(CLI::App& app) {
     if (t.phone_view_prob >= 0) o.phone_view_prob = t.phone_view_prob;
     if (!t.text_phones.empty()) o.text_phones = t.text_phones;
     if (t.balance_languages) o.balance_languages = true;
+    if (!t.target.empty()) o.target = t.target;
+    if (t.phonetic_dim > 0) o.phonetic_dim = t.phonetic_dim;
     if (t.augment) o.augment = true;
     if (t.no_augment) o.augment = false;
     if (t.frame_augment) o.frame_augment = true;
@@ -107,6 +116,12 @@ void add_clasp_commands(CLI::App& app) {
   ev->add_option("--ensemble", e.ensemble,
                  "More CLASP model directories (same text encoder): clips get the normalised sum of the models' vectors")
       ->check(CLI::ExistingDirectory);
+  ev->add_option("--phonetic", e.phonetic,
+                 "A target-phonemes model (same speech encoder) whose vectors are appended, as clasp.json's "
+                 "\"phonetic\" does, instead of the model's own")
+      ->check(CLI::ExistingDirectory);
+  ev->add_option("--phonetic-weight", e.phonetic_weight, "Share of the phonetic part in the cosine (0-1)")
+      ->check(CLI::Range(0.01, 0.99));
   ev->callback([] {
     e.model_dir = resolve_project_relative(e.model_dir);
     auto r = evaluate_clasp(e);

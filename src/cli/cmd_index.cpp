@@ -26,7 +26,7 @@ struct IndexArgs {
 };
 
 struct SearchArgs {
-  std::string index = "clasp-index", model, query, audio;
+  std::string index = "clasp-index", model, query, audio, query_lang;
   SearchOptions opt;
   int threads = 0;
   bool json = false, phonetic = false;
@@ -93,7 +93,7 @@ void run_search(SearchArgs& a) {
   if (a.phonetic && !a.audio.empty()) throw Error("search: --phonetic takes a text query, not --audio");
   auto hits = !a.audio.empty() ? s.search_audio(read_audio(a.audio).samples, a.opt)
               : a.phonetic     ? s.search_phonetic(a.query, a.opt.lang, a.opt)
-                               : s.search_text(a.query, a.opt);
+                               : s.search_text(a.query, a.opt, a.query_lang);
   if (a.json) {
     std::printf("%s\n", hits_to_json(hits).dump(2).c_str());
     return;
@@ -197,6 +197,9 @@ void add_index_commands(CLI::App& app) {
   s->add_option("-m,--model", se.model, "CLASP model directory (default: the one the index was built with)");
   s->add_option("-k", se.opt.k, "Number of results")->capture_default_str()->check(CLI::Range(1, 1000));
   s->add_option("--lang", se.opt.lang, "Only segments in this language");
+  s->add_option("--query-lang", se.query_lang,
+                "The text query's language (ISO 639-1): a model with a phonetic part then also matches how the "
+                "query sounds (same-language audio); without it the query is matched by meaning alone");
   s->add_flag("--approx", se.opt.approx, "Approximate search (FAISS IVF) instead of exact");
   s->add_option("--nprobe", se.opt.nprobe, "IVF clusters scanned per query with --approx")->capture_default_str();
   s->add_option("--threads", se.threads, "Torch threads");

@@ -2,6 +2,7 @@
 
 #include <torch/torch.h>
 
+#include <cmath>
 #include <filesystem>
 #include <map>
 #include <numeric>
@@ -10,7 +11,7 @@
 #include "eval/retrieval_metrics.h"
 #include "speech/clasp_audio_model.h"
 #include "speech/mel_cache.h"
-#include "text/sentence_encoder.h"
+#include "speech/query_embedder.h"
 #include "train/frozen_features.h"
 #include "util/error.h"
 #include "util/progress.h"
@@ -37,7 +38,7 @@ std::vector<float> rows(const std::vector<float>& m, size_t d, const std::vector
 std::vector<float> embed_audio(const std::vector<const Utterance*>& clips, const MelCache& cache, ClaspAudioModel& model) {
   torch::NoGradGuard ng;
   model->eval();
-  const int64_t D = model->cfg.out_dim;
+  const int64_t D = model->embedding_dim();
   std::vector<float> out(clips.size() * static_cast<size_t>(D));
   Progress prog("eval-embed", static_cast<int64_t>(clips.size()), "clips");
   for (size_t s = 0; s < clips.size(); s += 32) {
@@ -73,33 +74,55 @@ nlohmann::json evaluate_clasp(const ClaspEvalOptions& opt) {
   build_mel_cache(utts, fs::path(opt.manifest).parent_path().string(), cache_dir, opt.threads);
   MelCache cache(cache_dir);
   auto model = load_clasp_model(opt.model_dir);
-  auto text_enc = SentenceEncoder::load(clasp_text_encoder_dir(opt.model_dir));
-  const size_t D = static_cast<size_t>(text_enc->dim());
+  if (!opt.phonetic.empty()) attach_phonetic_model(model, opt.model_dir, opt.phonetic, opt.phonetic_weight);
+  auto queries_of = opt.phonetic.empty() ? std::make_unique<QueryEmbedder>(opt.model_dir)
+                                         : std::make_unique<QueryEmbedder>(opt.model_dir, opt.phonetic, opt.phonetic_weight);
+  const size_t D = static_cast<size_t>(queries_of->dim());
+  if (static_cast<int64_t>(D) != model->embedding_dim())
+    throw Error(opt.model_dir + ": its text side gives " + std::to_string(D) + "-d vectors, its audio side " +
+                std::to_string(model->embedding_dim()));
 
   std::vector<const Utterance*> clips;
   for (const auto& u : utts)
     if (u.split == opt.split && cache.has(u.id) && !u.text.empty()) clips.push_back(&u);
   if (clips.empty()) throw Error(opt.manifest + ": no " + opt.split + " clips with audio");
   auto audio = embed_audio(clips, cache, model);
+  // More models' semantic vectors summed into this one's semantic part (the
+  // first out_dim columns, sqrt(1 - w) * vector with a phonetic part), then
+  // that part normalised again, as ClaspAudioModelImpl::embed does for members.
+  const int64_t Dt = model->cfg.out_dim;
+  const float sem_scale = model->phonetic ? static_cast<float>(std::sqrt(1 - model->cfg.phonetic_weight)) : 1.0f;
   for (const auto& dir : opt.ensemble) {
     if (fs::weakly_canonical(clasp_text_encoder_dir(dir)) != fs::weakly_canonical(clasp_text_encoder_dir(opt.model_dir)))
       throw Error(dir + ": --ensemble needs models with the same text encoder as " + opt.model_dir);
     auto member = load_clasp_model(dir);
+    if (member->phonetic) member->phonetic = nullptr;  // its semantic vector only: the phonetic part is -m's
     auto more = embed_audio(clips, cache, member);
-    for (size_t k = 0; k < audio.size(); ++k) audio[k] += more[k];
+    for (size_t i = 0; i < clips.size(); ++i)
+      for (int64_t k = 0; k < Dt; ++k) audio[i * D + static_cast<size_t>(k)] += sem_scale * more[i * static_cast<size_t>(Dt) + static_cast<size_t>(k)];
   }
-  if (!opt.ensemble.empty()) {  // normalised in place, as ClaspAudioModelImpl::embed does for its members
-    auto a = torch::from_blob(audio.data(), {static_cast<int64_t>(clips.size()), static_cast<int64_t>(D)});
-    a.copy_(torch::nn::functional::normalize(a, torch::nn::functional::NormalizeFuncOptions().dim(1)));
+  if (!opt.ensemble.empty()) {
+    auto a = torch::from_blob(audio.data(), {static_cast<int64_t>(clips.size()), static_cast<int64_t>(D)}).slice(1, 0, Dt);
+    a.copy_(sem_scale * torch::nn::functional::normalize(a, torch::nn::functional::NormalizeFuncOptions().dim(1)));
   }
-  std::vector<std::string> texts;
-  for (const auto* u : clips) texts.push_back(u->text);
-  auto text = text_enc->embed(texts);
-
   nlohmann::json report = {{"model", opt.model_dir}, {"ensemble", opt.ensemble}, {"manifest", opt.manifest}, {"split", opt.split},
                            {"soft_candidates", opt.soft_distractors + 1}, {"seed", opt.seed}};
+  if (model->phonetic) {
+    report["phonetic"] = opt.phonetic.empty() ? model->cfg.phonetic : opt.phonetic;
+    report["phonetic_weight"] = model->cfg.phonetic_weight;
+  }
   std::map<std::string, std::vector<size_t>> by_lang;
   for (size_t i = 0; i < clips.size(); ++i) by_lang[clips[i]->lang].push_back(i);
+  // Each transcript as a query in its own language (the phonetic part pronounces it so).
+  std::vector<float> text(clips.size() * D);
+  for (auto& [lang, idx] : by_lang) {
+    std::vector<std::string> texts;
+    for (size_t i : idx) texts.push_back(clips[i]->text);
+    auto v = queries_of->embed(texts, lang);
+    for (size_t k = 0; k < idx.size(); ++k)
+      std::copy(v.begin() + static_cast<long>(k * D), v.begin() + static_cast<long>((k + 1) * D),
+                text.begin() + static_cast<long>(idx[k] * D));
+  }
 
   print_header("Same-language retrieval, hard protocol (all test clips of the language), text -> audio");
   std::map<std::string, std::vector<std::pair<std::string, RetrievalMetrics>>> breakdown_rows, soft_engine_rows;
@@ -166,7 +189,7 @@ nlohmann::json evaluate_clasp(const ClaspEvalOptions& opt) {
     auto a = rows(audio, D, en);
     print_header("Cross-lingual: queries in language X against the English test audio");
     for (auto& [lang, qg] : queries) {
-      auto q = text_enc->embed(qg.first);
+      auto q = queries_of->embed(qg.first, lang);
       auto hard = RetrievalMetrics::from_ranks(ranks_hard(q, a, D, qg.second));
       auto soft = RetrievalMetrics::from_ranks(ranks_soft(q, a, D, qg.second, opt.soft_distractors, opt.seed));
       report["cross_lingual"][lang] = {{"hard", to_json(hard)}, {"soft", to_json(soft)}};

@@ -16,6 +16,10 @@ struct ClaspEvalOptions {
   // More CLASP models with the same text encoder: a clip's vector is then
   // the normalised sum of every model's vector (an embedding ensemble).
   std::vector<std::string> ensemble;
+  // A target-"phonemes" model appended as the phonetic part instead of the
+  // one clasp.json names ("" = as clasp.json says), at phonetic_weight.
+  std::string phonetic;
+  double phonetic_weight = 0.5;
   std::string manifest;
   std::string cache_dir;  // "" = <corpus>/mel-cache
   std::string split = "test";

@@ -5,7 +5,7 @@
 #include "speech/audio_embedder.h"
 #include "speech/phoneme_vocab.h"
 #include "tts/phonemizer.h"
-#include "text/sentence_encoder.h"
+#include "speech/query_embedder.h"
 #include "util/error.h"
 #include "util/utf8.h"
 
@@ -24,19 +24,20 @@ Searcher::Searcher(const std::string& index_dir, const std::string& model_dir) {
   std::string dir = model_dir.empty() ? AudioIndex::model_of(index_dir).dir : model_dir;
   audio_ = std::make_unique<AudioEmbedder>(dir);
   index_ = std::make_unique<AudioIndex>(index_dir, index_model_of(*audio_, dir));
-  text_ = SentenceEncoder::load(audio_->identity().text_encoder_dir);
+  text_ = std::make_unique<QueryEmbedder>(dir);
 }
 
 Searcher::~Searcher() = default;
 
-std::vector<SearchHit> Searcher::search_text(const std::string& query, const SearchOptions& opt) {
+std::vector<SearchHit> Searcher::search_text(const std::string& query, const SearchOptions& opt,
+                                             const std::string& query_lang) {
   if (query.empty()) throw Error("search: the query is empty");
   if (query.size() > 4096) throw Error("search: the query is " + std::to_string(query.size()) + " bytes; at most 4096");
   require_utf8(query, "search query");
   std::vector<float> q;
   {
     std::lock_guard lock(model_mu_);
-    q = text_->embed({query});
+    q = text_->embed({query}, query_lang);
   }
   return index_->search(q, opt);
 }

@@ -12,14 +12,18 @@
 namespace clasp {
 
 class AudioEmbedder;
-class SentenceEncoder;
+class QueryEmbedder;
 
 class Searcher {
  public:
   // model_dir "" = the model recorded in the index.
   Searcher(const std::string& index_dir, const std::string& model_dir = "");
   ~Searcher();
-  std::vector<SearchHit> search_text(const std::string& query, const SearchOptions& opt);
+  // query_lang: the query's language (ISO 639-1). A model with a phonetic
+  // part then also matches how the query sounds in that language; "" leaves
+  // that part out (the semantic vectors alone rank, in any language).
+  std::vector<SearchHit> search_text(const std::string& query, const SearchOptions& opt,
+                                     const std::string& query_lang = "");
   // Same-language phonetic search: the query's espeak-ng phonemes in
   // `lang` (required) against the segments' CTC transcripts; only segments
   // in `lang` unless the index has no languages recorded for them.
@@ -31,7 +35,7 @@ class Searcher {
 
  private:
   std::unique_ptr<AudioEmbedder> audio_;
-  std::unique_ptr<SentenceEncoder> text_;
+  std::unique_ptr<QueryEmbedder> text_;
   std::unique_ptr<AudioIndex> index_;
   std::mutex model_mu_;  // one forward pass at a time per model
 };

@@ -1,5 +1,6 @@
 #include "report/html_report.h"
 
+#include <cmath>
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -30,6 +31,21 @@ namespace fs = std::filesystem;
 namespace clasp {
 
 namespace {
+
+// The first `keep` columns of row-major [n x dim] vectors, each row
+// re-normalised (a model's semantic part without its phonetic part).
+std::vector<float> leading_columns(const std::vector<float>& v, size_t dim, size_t keep) {
+  if (keep >= dim) return v;
+  const size_t n = v.size() / dim;
+  std::vector<float> out(n * keep);
+  for (size_t i = 0; i < n; ++i) {
+    double norm = 0;
+    for (size_t k = 0; k < keep; ++k) norm += static_cast<double>(v[i * dim + k]) * v[i * dim + k];
+    const float inv = norm > 0 ? static_cast<float>(1 / std::sqrt(norm)) : 0.0f;
+    for (size_t k = 0; k < keep; ++k) out[i * keep + k] = v[i * dim + k] * inv;
+  }
+  return out;
+}
 
 const std::vector<Column> kMetricCols = {
     {"n", "hard.queries", 0},        {"HITS@1", "hard.hits1"}, {"MRR", "hard.mrr"},
@@ -135,8 +151,10 @@ nlohmann::json write_report(const ReportOptions& opt) {
                 {"clasp_over_asr", as.x_realtime() > 0 ? cs.x_realtime() / as.x_realtime() : 0.0}};
 
   std::vector<std::string> clasp_files = {opt.model_dir + "/model.safetensors"};
-  for (const auto& member : cfg.ensemble)  // an ensemble's members share the encoder counted below
-    clasp_files.push_back((fs::path(opt.model_dir) / member / "model.safetensors").lexically_normal().string());
+  auto parts = cfg.ensemble;  // ensemble members and the phonetic part share the encoder counted below
+  if (!cfg.phonetic.empty()) parts.push_back(cfg.phonetic);
+  for (const auto& part : parts)
+    clasp_files.push_back((fs::path(opt.model_dir) / part / "model.safetensors").lexically_normal().string());
   if (cfg.use_speech || cfg.use_frames) clasp_files.push_back(speech_dir + "/model.safetensors");
   const std::string text_dir = clasp_text_encoder_dir(opt.model_dir);
   R["sizes"] = {{"clasp_audio_side", weights_size(clasp_files)},
@@ -158,11 +176,13 @@ nlohmann::json write_report(const ReportOptions& opt) {
     audio.push_back(read_audio((root / en[i]->audio).string()).samples);
     texts.push_back(en[i]->text);
   }
-  auto text_vecs = SentenceEncoder::load(text_dir)->embed(texts);
+  auto text_enc = SentenceEncoder::load(text_dir);
+  auto text_vecs = text_enc->embed(texts);
   AudioEmbedder after(opt.model_dir), before(opt.model_dir, false);
-  const size_t D = static_cast<size_t>(after.dim());
-  auto pb = project_pairs_2d(before.embed(audio), text_vecs, D);
-  auto pa = project_pairs_2d(after.embed(audio), text_vecs, D);
+  // In the text encoder's space: a phonetic part, appended after it, is left out.
+  const size_t D = static_cast<size_t>(text_enc->dim());
+  auto pb = project_pairs_2d(leading_columns(before.embed(audio), static_cast<size_t>(before.dim()), D), text_vecs, D);
+  auto pa = project_pairs_2d(leading_columns(after.embed(audio), static_cast<size_t>(after.dim()), D), text_vecs, D);
   for (auto [name, p] : {std::pair{"before", &pb}, std::pair{"after", &pa}})
     R["projection"][name] = {{"clips", audio.size()}, {"explained_variance", p->explained},
                              {"mean_pair_distance", p->mean_pair_distance}};

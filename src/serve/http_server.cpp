@@ -183,7 +183,8 @@ void run_server(const ServeOptions& opt, const std::function<void(int)>& on_read
     bool phonetic = req.has_param("phonetic") && req.get_param_value("phonetic") == "1";
     if (phonetic && o.lang.empty()) return send_error(res, 400, "phonetic search needs lang (the query's language)");
     auto hits = phonetic ? searcher.search_phonetic(req.get_param_value("q"), o.lang, o)
-                         : searcher.search_text(req.get_param_value("q"), o);
+                         : searcher.search_text(req.get_param_value("q"), o,
+                                                req.has_param("qlang") ? req.get_param_value("qlang") : "");
     send_json(res, 200, {{"query", req.get_param_value("q")}, {"phonetic", phonetic}, {"results", hits_to_json(hits)}});
   });
   svr.Post("/api/search/audio", [&](const httplib::Request& req, httplib::Response& res) {

@@ -27,6 +27,7 @@ std::string_view search_page_html() {
 <h1>Search spoken audio</h1>
 <form id="search-form">
   <input id="q" name="q" type="search" placeholder="Type what is said, in any language" autofocus>
+  <label title="The query's language: the model then also matches how it sounds in audio of that language">query in <select id="qlang"><option value="">any language</option></select></label>
   <label>only audio in <select id="lang"><option value="">any language</option></select></label>
   <label>results <input id="k" type="number" min="1" max="100" value="10" style="width:4em"></label>
   <label title="Match the sounds of the query to what is said: the query and the audio in the chosen language"><input id="phonetic" type="checkbox"> match sounds</label>
@@ -49,7 +50,9 @@ async function loadStatus() {
     $('status').textContent = `${s.files} files, ${s.segments} segments, ${s.audio_hours >= 1 ? s.audio_hours.toFixed(2) + ' h' : (s.audio_hours * 60).toFixed(1) + ' min'} of audio; model ${s.model.id}`;
     for (const l of Object.keys(s.languages)) {
       if (l === 'unknown') continue;
-      const o = document.createElement('option'); o.value = l; o.textContent = l; $('lang').appendChild(o);
+      for (const sel of ['lang', 'qlang']) {
+        const o = document.createElement('option'); o.value = l; o.textContent = l; $(sel).appendChild(o);
+      }
     }
   } catch (e) { $('status').textContent = 'index status unavailable'; }
 }
@@ -100,6 +103,7 @@ $('search-form').addEventListener('submit', (ev) => {
   const p = new URLSearchParams({ q, k: $('k').value });
   if ($('lang').value) p.set('lang', $('lang').value);
   if ($('phonetic').checked) p.set('phonetic', '1');
+  if ($('qlang').value) p.set('qlang', $('qlang').value);
   run('/api/search?' + p.toString());
 });
 

@@ -43,13 +43,19 @@ struct AudioEmbedder::Impl {
 };
 
 namespace {
-// Weights decide the vectors, so the version is a hash of the weight files.
+// Weights decide the vectors, so the version is a hash of the weight files:
+// the model's, its speech encoder's, and those of its ensemble members and
+// phonetic part.
 std::string weights_version(const std::string& model_dir, const ClaspModelConfig& cfg) {
   uint64_t h = fnv1a64(read_file(model_dir + "/model.safetensors"));
-  if (cfg.use_speech) {
+  if (cfg.use_speech || cfg.use_frames) {
     auto sp = (fs::path(model_dir) / cfg.speech_encoder / "model.safetensors").lexically_normal().string();
     h = splitmix64(h ^ fnv1a64(read_file(sp)));
   }
+  auto parts = cfg.ensemble;
+  if (!cfg.phonetic.empty()) parts.push_back(cfg.phonetic);
+  for (const auto& rel : parts)
+    h = splitmix64(h ^ fnv1a64(read_file((fs::path(model_dir) / rel / "model.safetensors").lexically_normal().string())));
   char buf[17];
   std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
   return buf;
@@ -63,7 +69,7 @@ AudioEmbedder::AudioEmbedder(const std::string& model_dir, bool trained) : impl_
   ident_.id = cfg.model_id;
   ident_.version = weights_version(model_dir, cfg);
   ident_.text_encoder_dir = clasp_text_encoder_dir(model_dir);
-  ident_.dim = static_cast<int>(cfg.out_dim);
+  ident_.dim = static_cast<int>(impl_->model->embedding_dim());
 }
 
 AudioEmbedder::~AudioEmbedder() = default;

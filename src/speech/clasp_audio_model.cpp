@@ -34,6 +34,10 @@ ClaspModelConfig ClaspModelConfig::from_json_file(const std::string& path) {
     c.text_encoder = j.value("text_encoder", c.text_encoder);
     c.model_id = j.value("model_id", c.model_id);
     c.ensemble = j.value("ensemble", c.ensemble);
+    c.target = j.value("target", c.target);
+    c.phonetic = j.value("phonetic", c.phonetic);
+    c.phonetic_weight = j.value("phonetic_weight", c.phonetic_weight);
+    c.languages = j.value("languages", c.languages);
   } catch (const nlohmann::json::exception& e) {
     fail_file(path, std::string("bad or missing field: ") + e.what());
   }
@@ -54,6 +58,19 @@ void ClaspModelConfig::check(const std::string& where) const {
       fail_file(where, "ensemble: each member must be a directory relative to the model's, got \"" + m + "\"");
   if (frame_norm != "none" && frame_norm != "utterance")
     fail_file(where, "frame_norm must be \"none\" or \"utterance\"");
+  if (target != "text" && target != "phonemes") fail_file(where, "target must be \"text\" or \"phonemes\"");
+  if (target == "phonemes" && (!use_frames || frame_inputs != "phones" || use_speech || use_spectrogram))
+    fail_file(where, "target \"phonemes\" needs the phone branch alone (use_frames, frame_inputs \"phones\", "
+                     "no speech or spectrogram branch)");
+  if (target == "phonemes" && (!ensemble.empty() || !phonetic.empty()))
+    fail_file(where, "a target \"phonemes\" model cannot have an ensemble or a phonetic model of its own");
+  if (!languages.empty() && target != "phonemes") fail_file(where, "languages: only a target \"phonemes\" model has them");
+  for (const auto& l : languages)
+    if (l.empty() || l.size() > 8) fail_file(where, "languages: expected language codes such as \"en\", got \"" + l + "\"");
+  if (!phonetic.empty() && fs::path(phonetic).is_absolute())
+    fail_file(where, "phonetic: expected a directory relative to the model's, got \"" + phonetic + "\"");
+  if (!(phonetic_weight > 0 && phonetic_weight < 1))
+    fail_file(where, "phonetic_weight must be between 0 and 1 (exclusive), got " + std::to_string(phonetic_weight));
 }
 
 std::string ClaspModelConfig::to_json() const {
@@ -66,6 +83,12 @@ std::string ClaspModelConfig::to_json() const {
                       {"out_dim", out_dim},          {"speech_encoder", speech_encoder},
                       {"text_encoder", text_encoder}};
   if (!ensemble.empty()) j["ensemble"] = ensemble;  // absent otherwise, so older files stay as they were
+  if (target != "text") j["target"] = target;
+  if (!languages.empty()) j["languages"] = languages;
+  if (!phonetic.empty()) {
+    j["phonetic"] = phonetic;
+    j["phonetic_weight"] = phonetic_weight;
+  }
   return j.dump(2);
 }
 
@@ -86,6 +109,12 @@ ClaspAudioModelImpl::ClaspAudioModelImpl(const ClaspModelConfig& c, SpeechEncode
       phone_embedding = register_module("phone_embedding", torch::nn::Embedding(speech->cfg.ctc_classes, c.phone_dim));
     frame_branch = register_module("frame_branch", FrameBranch(frame_input_dim(), c.frame_width));
     fc.frames_dim = frame_branch->out_dim();
+    if (c.target == "phonemes") {
+      text_branch = register_module("text_branch", FrameBranch(c.phone_dim, c.frame_width));
+      text_head = register_module("text_head", torch::nn::Linear(text_branch->out_dim(), c.out_dim));
+      if (!c.languages.empty())
+        lang_head = register_module("lang_head", torch::nn::Linear(frame_branch->out_dim(), static_cast<int64_t>(c.languages.size())));
+    }
   }
   if (c.use_spectrogram) {
     cnn = register_module("cnn", SpectrogramCnn(c.spectrogram_channels));
@@ -139,7 +168,31 @@ bool ClaspAudioModelImpl::wants_frames() const {
   if (cfg.use_frames) return true;
   for (const auto& m : members)
     if (m->wants_frames()) return true;
-  return false;
+  return phonetic && phonetic->wants_frames();
+}
+
+int64_t ClaspAudioModelImpl::embedding_dim() const { return cfg.out_dim + (phonetic ? phonetic->phonetic_part_dim() : 0); }
+
+int64_t ClaspAudioModelImpl::phonetic_part_dim() const {
+  return cfg.out_dim * std::max<int64_t>(1, static_cast<int64_t>(cfg.languages.size()));
+}
+
+torch::Tensor ClaspAudioModelImpl::phonetic_part(const torch::Tensor& vectors, const torch::Tensor& lang_probs) {
+  if (!lang_probs.defined()) return vectors;
+  // The probabilities scaled to unit length, so the part (and the whole
+  // vector) stays unit-norm: an audio query scores 1 against itself.
+  namespace F = torch::nn::functional;
+  auto gate = F::normalize(lang_probs, F::NormalizeFuncOptions().dim(1));
+  return (vectors.unsqueeze(2) * gate.unsqueeze(1)).flatten(1);  // [B, P * L], P-major
+}
+
+torch::Tensor ClaspAudioModelImpl::embed_phoneme_text(const torch::Tensor& tokens, const torch::Tensor& lengths) {
+  if (!text_branch) throw Error("CLASP model: only a target \"phonemes\" model has a phoneme-text tower");
+  auto v = by_length_chunks(tokens, lengths, [&](const torch::Tensor& t, const torch::Tensor& len) {
+    return text_head->forward(text_branch->forward(phone_embedding->forward(t), len));
+  });
+  namespace F = torch::nn::functional;
+  return F::normalize(v, F::NormalizeFuncOptions().dim(1));
 }
 
 SpeechFeatures ClaspAudioModelImpl::features_of(const SpeechOutput& o) const {
@@ -223,7 +276,7 @@ torch::Tensor ClaspAudioModelImpl::normalise_over_time(const torch::Tensor& x, c
 }
 
 torch::Tensor ClaspAudioModelImpl::embed(const SpeechFeatures& speech_feat, const torch::Tensor& mel,
-                                         const torch::Tensor& lengths) {
+                                         const torch::Tensor& lengths, torch::Tensor* lang_logits) {
   torch::Tensor frames, spec;
   if (frame_branch && phone_embedding) {
     torch::Tensor tok = speech_feat.phones, tok_len = speech_feat.phone_lengths;
@@ -247,9 +300,16 @@ torch::Tensor ClaspAudioModelImpl::embed(const SpeechFeatures& speech_feat, cons
     });
   namespace F = torch::nn::functional;
   auto e = F::normalize(fusion->forward(speech_feat.pooled, spec, frames), F::NormalizeFuncOptions().dim(1));
-  if (members.empty()) return e;
-  for (const auto& m : members) e = e + m->embed(speech_feat, mel, lengths);
-  return F::normalize(e, F::NormalizeFuncOptions().dim(1));
+  if (lang_logits && lang_head) *lang_logits = lang_head->forward(frames);
+  if (!members.empty()) {
+    for (const auto& m : members) e = e + m->embed(speech_feat, mel, lengths);
+    e = F::normalize(e, F::NormalizeFuncOptions().dim(1));
+  }
+  if (!phonetic) return e;
+  torch::Tensor logits;
+  auto p = phonetic->embed(speech_feat, mel, lengths, &logits);
+  p = phonetic_part(p, logits.defined() ? torch::softmax(logits, 1) : logits);
+  return torch::cat({e * std::sqrt(1 - cfg.phonetic_weight), p * std::sqrt(cfg.phonetic_weight)}, 1);
 }
 
 void save_clasp_model(ClaspAudioModel& m, const std::string& dir) {
@@ -267,13 +327,19 @@ namespace {
 // ensemble that names itself, directly or through a member, is refused
 // instead of recursing forever.
 thread_local std::vector<std::string> loading;
+
+// The encoder directory `rel` (as clasp.json names it) of model directory d.
+std::string encoder_of(const std::string& d, const std::string& rel) {
+  return fs::weakly_canonical(fs::path(d) / rel).string();
+}
 }  // namespace
 
 ClaspAudioModel load_clasp_model(const std::string& dir, bool load_weights) {
   if (!fs::exists(dir + "/clasp.json")) throw Error(dir + ": not a CLASP model directory (no clasp.json)");
   const std::string self = fs::weakly_canonical(dir).string();
   if (std::find(loading.begin(), loading.end(), self) != loading.end())
-    throw Error(dir + "/clasp.json: the ensemble contains this model itself (a member names it, directly or not)");
+    throw Error(dir + "/clasp.json: the model contains itself (an ensemble member or a phonetic part names it, directly or "
+                      "not)");
   loading.push_back(self);
   struct Pop {
     ~Pop() { loading.pop_back(); }
@@ -289,9 +355,6 @@ ClaspAudioModel load_clasp_model(const std::string& dir, bool load_weights) {
   }
   copy_into_module(*m, load_safetensors(dir + "/model.safetensors"), dir + "/model.safetensors");
   m->eval();
-  auto encoder_of = [](const std::string& d, const std::string& rel) {
-    return fs::weakly_canonical(fs::path(d) / rel).string();
-  };
   if (!cfg.ensemble.empty() && !m->speech)
     throw Error(dir + "/clasp.json: an ensemble shares the speech encoder, but this model has no speech or frame branch");
   for (const auto& rel : cfg.ensemble) {
@@ -303,10 +366,31 @@ ClaspAudioModel load_clasp_model(const std::string& dir, bool load_weights) {
         encoder_of(mdir, member->cfg.text_encoder) != encoder_of(dir, cfg.text_encoder) ||
         member->cfg.out_dim != cfg.out_dim)
       throw Error(mdir + ": an ensemble member must use the speech and text encoders of " + dir);
+    if (!member->cfg.phonetic.empty())
+      throw Error(mdir + ": an ensemble member cannot have a phonetic model of its own (only " + dir + " can)");
     member->speech = m->speech;  // one encoder pass for all
     m->members.push_back(member.ptr());
   }
+  if (!cfg.phonetic.empty()) {
+    const std::string pdir = (fs::path(dir) / cfg.phonetic).lexically_normal().string();
+    if (!fs::exists(pdir + "/clasp.json"))
+      throw Error(dir + "/clasp.json: phonetic model \"" + cfg.phonetic + "\" is not a CLASP model directory (" + pdir + ")");
+    attach_phonetic_model(m, dir, pdir, cfg.phonetic_weight);
+  }
   return m;
+}
+
+void attach_phonetic_model(ClaspAudioModel& m, const std::string& dir, const std::string& phonetic_dir, double weight) {
+  if (m->cfg.target == "phonemes") throw Error(dir + ": a target \"phonemes\" model cannot have a phonetic part");
+  if (!m->speech) throw Error(dir + ": a phonetic model shares the speech encoder, but this model has none");
+  if (!(weight > 0 && weight < 1)) throw Error(dir + ": phonetic_weight must be between 0 and 1, got " + std::to_string(weight));
+  auto ph = load_clasp_model(phonetic_dir);
+  if (ph->cfg.target != "phonemes") throw Error(phonetic_dir + "/clasp.json: a phonetic model must have target \"phonemes\"");
+  if (encoder_of(phonetic_dir, ph->cfg.speech_encoder) != encoder_of(dir, m->cfg.speech_encoder))
+    throw Error(phonetic_dir + ": the phonetic model must use the speech encoder of " + dir);
+  ph->speech = m->speech;  // one encoder pass for both
+  m->phonetic = ph.ptr();
+  m->cfg.phonetic_weight = weight;
 }
 
 std::string clasp_text_encoder_dir(const std::string& dir) {

@@ -41,6 +41,28 @@ struct ClaspModelConfig {
   // text encoders: a clip's vector is the normalised sum of this model's and
   // every member's vector. One encoder pass serves them all.
   std::vector<std::string> ensemble;
+  // What the model's vectors are trained to match. "text": the frozen text
+  // encoder's embedding of the transcript (the paper's CLASP). "phonemes":
+  // the model's own phoneme-text tower over the transcript's espeak-ng
+  // phonemes, trained with it (a phone-branch model only); its space is the
+  // sounds of the sentence, so it holds within a language, not across.
+  std::string target = "text";
+  // A "phonemes" model (directory relative to this one, same speech
+  // encoder) whose vector is appended to this model's: a clip's vector is
+  // [sqrt(1 - w) * semantic; sqrt(w) * phonetic] with w = phonetic_weight, and a
+  // query's the same from the text encoder and the phonetic model's text
+  // tower, so the cosine is (1 - w) * semantic + w * phonetic.
+  std::string phonetic;
+  double phonetic_weight = 0.5;
+  // A "phonemes" model with languages also says which of them a clip is
+  // in (a head on its phone branch), and its vector, as a phonetic part, is
+  // the outer product of the phonetic vector and those probabilities
+  // (scaled to unit length); a query's is its phonetic vector in its
+  // language's slot. Their dot product is then phonetic similarity x how
+  // surely the clip is in the query's language: sounds count only within a
+  // language, so a query in one language is not scored by how it sounds in
+  // another.
+  std::vector<std::string> languages;
 
   static ClaspModelConfig from_json_file(const std::string& path);
   // Throws an Error naming `where` and the field when a setting is invalid.
@@ -67,8 +89,11 @@ struct ClaspAudioModelImpl : torch::nn::Module {
   SpeechFeatures speech_features(const torch::Tensor& mel, const torch::Tensor& lengths, bool spec_augment = false);
   // What the branches take from one encoder pass (frames only with a frame branch).
   SpeechFeatures features_of(const SpeechOutput& o) const;
-  // Trainable part: fused, normalised embedding [B, out_dim].
-  torch::Tensor embed(const SpeechFeatures& speech_feat, const torch::Tensor& mel, const torch::Tensor& lengths);
+  // Trainable part: fused, normalised embedding [B, out_dim] (with a
+  // phonetic part, [B, embedding_dim()]). A "phonemes" model with languages
+  // also sets *lang_logits [B, languages] when asked.
+  torch::Tensor embed(const SpeechFeatures& speech_feat, const torch::Tensor& mel, const torch::Tensor& lengths,
+                      torch::Tensor* lang_logits = nullptr);
   // The frame branch's input from hidden states [B, T', H]: their CTC
   // phoneme posteriors, beside the hidden states unless cfg.frame_inputs is
   // "posteriors".
@@ -86,13 +111,29 @@ struct ClaspAudioModelImpl : torch::nn::Module {
 
   // Whether this model or a member reads the encoder's frames.
   bool wants_frames() const;
+  // Size of embed()'s vectors: out_dim, plus the phonetic part's.
+  int64_t embedding_dim() const;
+  // Size of this "phonemes" model's vectors as a phonetic part: out_dim,
+  // times the number of languages if it has them.
+  int64_t phonetic_part_dim() const;
+  // The phonetic part from phonetic vectors [B, out_dim] and language
+  // probabilities [B, languages] (undefined without languages): their outer
+  // product, the probabilities scaled to unit length first.
+  static torch::Tensor phonetic_part(const torch::Tensor& vectors, const torch::Tensor& lang_probs);
+  // target "phonemes" only: the text tower, phoneme ids [B, L] (0-padded)
+  // and lengths [B] -> normalised [B, out_dim].
+  torch::Tensor embed_phoneme_text(const torch::Tensor& tokens, const torch::Tensor& lengths);
 
   ClaspModelConfig cfg;
   SpeechEncoder speech{nullptr};  // not registered: frozen and saved separately
   std::vector<std::shared_ptr<ClaspAudioModelImpl>> members;  // cfg.ensemble, loaded by load_clasp_model
+  std::shared_ptr<ClaspAudioModelImpl> phonetic;              // cfg.phonetic, loaded by load_clasp_model
   SpectrogramCnn cnn{nullptr};
   FrameBranch frame_branch{nullptr};
   torch::nn::Embedding phone_embedding{nullptr};  // frame_inputs "phones"
+  FrameBranch text_branch{nullptr};                // target "phonemes": the text tower, sharing phone_embedding
+  torch::nn::Linear text_head{nullptr};
+  torch::nn::Linear lang_head{nullptr};           // target "phonemes" with languages
   Fusion fusion{nullptr};
   torch::Tensor logit_scale;
 };
@@ -106,6 +147,10 @@ void save_clasp_model(ClaspAudioModel& m, const std::string& dir);
 // initialisation and no member is loaded: the model "before CLASP
 // training" (for the report's embedding projection).
 ClaspAudioModel load_clasp_model(const std::string& dir, bool load_weights = true);
+// Makes phonetic_dir (a target "phonemes" model on m's speech encoder) m's
+// phonetic part at `weight`, replacing any; `dir` is m's directory, for
+// messages and the encoder check.
+void attach_phonetic_model(ClaspAudioModel& m, const std::string& dir, const std::string& phonetic_dir, double weight);
 // Absolute path of the text encoder a model directory names.
 std::string clasp_text_encoder_dir(const std::string& dir);
 

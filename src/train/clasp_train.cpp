@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <random>
+#include <set>
 #include <unordered_map>
 #include <unordered_set>
 #include <nlohmann/json.hpp>
@@ -15,6 +16,8 @@
 #include "speech/clasp_audio_model.h"
 #include "speech/mel_cache.h"
 #include "speech/phone_sequences.h"
+#include "speech/phoneme_vocab.h"
+#include "tts/phonemizer.h"
 #include "text/sentence_encoder.h"
 #include "train/checkpoint.h"
 #include "train/epoch_order.h"
@@ -64,6 +67,10 @@ ClaspTrainOptions ClaspTrainOptions::from_json_file(const std::string& path) {
       else if (k == "spectrogram_channels") o.spectrogram_channels = v;
       else if (k == "balance_languages") o.balance_languages = v;
       else if (k == "ensemble") o.ensemble = v.get<std::vector<std::string>>();
+      else if (k == "target") o.target = v;
+      else if (k == "phonetic_dim") o.phonetic_dim = v;
+      else if (k == "phonetic") o.phonetic = v;
+      else if (k == "phonetic_weight") o.phonetic_weight = v;
       else if (k == "exclude_engines") o.exclude_engines = v.get<std::vector<std::string>>();
       else if (k == "steps") o.steps = v;
       else if (k == "batch") o.batch = v;
@@ -88,6 +95,8 @@ namespace {
 struct Batch {
   SpeechFeatures speech;
   torch::Tensor mel, len, text;
+  torch::Tensor text_phones, text_phone_lengths;  // target "phonemes": the transcripts' phonemes
+  torch::Tensor langs;                            // and the clips' languages (index into languages, -1 = none)
 };
 
 double contrastive_loss(const torch::Tensor& a, const torch::Tensor& t, const torch::Tensor& log_scale,
@@ -123,6 +132,13 @@ void train_clasp(const ClaspTrainOptions& opt) {
       (!opt.use_frames || opt.frame_inputs != "phones" || opt.use_speech || opt.use_spectrogram || opt.augment))
     throw Error("text_phones: text-only examples have no audio, so the model must be the phone branch alone "
                 "(use_frames, frame_inputs \"phones\", no speech or spectrogram branch, no augment)");
+  const bool phoneme_target = opt.target == "phonemes";
+  if (opt.target != "text" && !phoneme_target)
+    throw Error("target: expected \"text\" or \"phonemes\", got \"" + opt.target + "\"");
+  if (phoneme_target && (opt.phonetic_dim < 8 || opt.phonetic_dim > 4096))
+    throw Error("phonetic_dim: expected 8 to 4096, got " + std::to_string(opt.phonetic_dim));
+  if (phoneme_target && (!opt.text_phones.empty() || opt.translation_targets > 0 || opt.augment))
+    throw Error("target \"phonemes\": text_phones, translation_targets and augment are for text targets");
   if (opt.balance_languages && !opt.text_phones.empty())
     throw Error("balance_languages: text-only examples (text_phones) carry no language to balance");
   torch::manual_seed(opt.seed);
@@ -147,8 +163,20 @@ void train_clasp(const ClaspTrainOptions& opt) {
   mc.frame_norm = opt.frame_norm;
   mc.phone_dim = opt.phone_dim;
   mc.ensemble = opt.ensemble;
+  mc.target = opt.target;
+  mc.phonetic = opt.phonetic;
+  mc.phonetic_weight = opt.phonetic_weight;
+  auto excluded = [&](const Utterance& u) {
+    return std::find(opt.exclude_engines.begin(), opt.exclude_engines.end(), u.engine) != opt.exclude_engines.end();
+  };
+  if (phoneme_target) {  // the languages its head tells apart: those it trains on
+    std::set<std::string> langs;
+    for (const auto& u : utts)
+      if (u.split == "train" && !excluded(u) && !u.lang.empty()) langs.insert(u.lang);
+    mc.languages.assign(langs.begin(), langs.end());
+  }
   mc.check("CLASP training options");
-  mc.out_dim = text_enc->dim();
+  mc.out_dim = phoneme_target ? opt.phonetic_dim : text_enc->dim();
   mc.model_id = opt.model_id;
   mc.speech_encoder = fs::relative(fs::absolute(opt.speech_encoder), fs::absolute(opt.out_dir)).string();
   mc.text_encoder = fs::relative(fs::absolute(opt.text_encoder), fs::absolute(opt.out_dir)).string();
@@ -163,9 +191,24 @@ void train_clasp(const ClaspTrainOptions& opt) {
   FrozenFeatures feats = frozen_features(clips, cache, *model, *text_enc, opt.work_dir, opt.speech_encoder,
                                          opt.text_encoder);
 
-  auto excluded = [&](const Utterance& u) {
-    return std::find(opt.exclude_engines.begin(), opt.exclude_engines.end(), u.engine) != opt.exclude_engines.end();
-  };
+  // target "phonemes": each clip's transcript as the encoder's phoneme ids
+  // (the manifest's espeak-ng phonemes, as at query time).
+  std::vector<std::vector<int64_t>> transcript_phones;
+  std::vector<int64_t> clip_lang;  // index into mc.languages, -1 = not one of them (ignored by the loss)
+  if (phoneme_target) {
+    for (const auto* u : clips) {
+      auto it = std::find(mc.languages.begin(), mc.languages.end(), u->lang);
+      clip_lang.push_back(it == mc.languages.end() ? -1 : it - mc.languages.begin());
+    }
+    const auto vocab = PhonemeVocab::from_symbols(model->speech->cfg.phonemes);
+    size_t unmatched = 0;
+    for (const auto* u : clips) {
+      transcript_phones.push_back(vocab.encode(u->phonemes.empty() ? phonemize_ipa(u->text, u->lang) : u->phonemes));
+      unmatched += transcript_phones.back().empty();
+    }
+    if (unmatched)  // kept (as one blank), so the clip still serves as a negative
+      std::fprintf(stderr, "warning: %zu clip(s) have no phoneme the speech encoder knows in their transcript\n", unmatched);
+  }
   std::vector<size_t> train, val;
   for (size_t i = 0; i < clips.size(); ++i) {
     if (excluded(*clips[i])) continue;
@@ -257,6 +300,16 @@ void train_clasp(const ClaspTrainOptions& opt) {
             corrupt_phones(b.speech.phones, b.speech.phone_lengths, opt.phone_noise, model->speech->cfg.ctc_classes,
                            view_seed ^ 0x2545f4914f6cdd1dULL);
     }
+    if (phoneme_target) {
+      std::vector<std::vector<int64_t>> t;
+      std::vector<int64_t> l;
+      for (size_t i : idx) {
+        t.push_back(transcript_phones[i]);
+        l.push_back(clip_lang[i]);
+      }
+      std::tie(b.text_phones, b.text_phone_lengths) = pad_phones(t);
+      b.langs = torch::tensor(l);
+    }
     if (audio_idx.size() == idx.size()) {
       b.text = feats.text.index_select(0, ix);
     } else {
@@ -284,21 +337,31 @@ void train_clasp(const ClaspTrainOptions& opt) {
     }
     return b;
   };
+  // What a batch's audio vectors are pulled towards.
+  auto target_of = [&](const Batch& b) {
+    return phoneme_target ? model->embed_phoneme_text(b.text_phones, b.text_phone_lengths) : b.text;
+  };
   auto validate = [&]() -> std::pair<double, double> {
     torch::NoGradGuard ng;
     model->eval();
     double loss = 0;
-    size_t n = 0, hits = 0;
+    size_t n = 0, hits = 0, lang_hits = 0;
     for (size_t s = 0; s + 2 <= val.size(); s += static_cast<size_t>(opt.batch)) {
       std::vector<size_t> idx(val.begin() + static_cast<long>(s),
                               val.begin() + static_cast<long>(std::min(val.size(), s + static_cast<size_t>(opt.batch))));
       auto b = make_batch(idx);
-      auto a = model->embed(b.speech, b.mel, b.len);
-      loss += contrastive_loss(a, b.text, model->logit_scale, nullptr) * static_cast<double>(idx.size());
-      hits += static_cast<size_t>(torch::matmul(b.text, a.t()).argmax(1).eq(torch::arange(a.size(0))).sum().item<int64_t>());
+      torch::Tensor lang_logits;
+      auto a = model->embed(b.speech, b.mel, b.len, &lang_logits);
+      if (lang_logits.defined())
+        lang_hits += static_cast<size_t>(lang_logits.argmax(1).eq(b.langs).sum().item<int64_t>());
+      auto t = target_of(b);
+      loss += contrastive_loss(a, t, model->logit_scale, nullptr) * static_cast<double>(idx.size());
+      hits += static_cast<size_t>(torch::matmul(t, a.t()).argmax(1).eq(torch::arange(a.size(0))).sum().item<int64_t>());
       n += idx.size();
     }
     model->train();
+    if (phoneme_target && n)
+      std::fprintf(stderr, "\nvalidation language identification: %.4f\n", static_cast<double>(lang_hits) / static_cast<double>(n));
     return {n ? loss / static_cast<double>(n) : 0.0, n ? static_cast<double>(hits) / static_cast<double>(n) : 0.0};
   };
 
@@ -347,8 +410,11 @@ void train_clasp(const ClaspTrainOptions& opt) {
     auto b = opt.augment ? augmented_batch(batch_idx, opt.seed * 1000003 + static_cast<uint64_t>(step))
                          : make_batch(batch_idx, random_views ? opt.seed * 1000003 + static_cast<uint64_t>(step) + 1 : 0);
     set_learning_rate(optim, warmup_cosine_lr(opt.lr, step, opt.warmup, opt.steps));
-    torch::Tensor loss;
-    double l = contrastive_loss(model->embed(b.speech, b.mel, b.len), b.text, model->logit_scale, &loss);
+    torch::Tensor loss, lang_logits;
+    double l = contrastive_loss(model->embed(b.speech, b.mel, b.len, &lang_logits), target_of(b), model->logit_scale, &loss);
+    if (lang_logits.defined())  // which language the clip is in: cheap, and what gates the phonetic part
+      loss = loss + torch::nn::functional::cross_entropy(
+                        lang_logits, b.langs, torch::nn::functional::CrossEntropyFuncOptions().ignore_index(-1));
     optim.zero_grad();
     loss.backward();
     optim.step();

@@ -68,6 +68,15 @@ struct ClaspTrainOptions {
   // model directories, relative to out_dir, trained by their own configs.
   // Training and its validation use this model alone.
   std::vector<std::string> ensemble;
+  // "text" (the paper's CLASP) or "phonemes": the phone branch alone trained
+  // against its own phoneme-text tower over each clip's espeak-ng phonemes
+  // (ClaspModelConfig::target), in a space of phonetic_dim.
+  std::string target = "text";
+  int64_t phonetic_dim = 256;
+  // Written into the saved clasp.json (ClaspModelConfig::phonetic): a
+  // "phonemes" model, relative to out_dir, whose vector is appended.
+  std::string phonetic;
+  double phonetic_weight = 0.5;
 
   // Reads the keys of a JSON config (same names as the fields); errors name
   // the file and key. Paths in it are relative to the project root.

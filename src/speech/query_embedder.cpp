@@ -1,0 +1,114 @@
+#include "speech/query_embedder.h"
+
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <mutex>
+
+#include "speech/clasp_audio_model.h"
+#include "speech/phone_sequences.h"
+#include "speech/phoneme_vocab.h"
+#include "text/sentence_encoder.h"
+#include "tts/phonemizer.h"
+#include "util/error.h"
+
+namespace fs = std::filesystem;
+
+namespace clasp {
+
+struct QueryEmbedder::Impl {
+  std::unique_ptr<SentenceEncoder> text;  // null for a "phonemes" model alone
+  ClaspAudioModel phon{nullptr};          // the phoneme-text tower's model, if any
+  std::unique_ptr<PhonemeVocab> vocab;
+  double weight = 1;  // share of the phonetic part in the cosine
+  bool slots = true;  // the phonetic vector in its language's slot (as a phonetic part)
+
+  void load_phonetic(const std::string& dir, double w) {
+    phon = load_clasp_model(dir);
+    if (phon->cfg.target != "phonemes") throw Error(dir + "/clasp.json: a phonetic model must have target \"phonemes\"");
+    vocab = std::make_unique<PhonemeVocab>(PhonemeVocab::from_symbols(phon->speech->cfg.phonemes));
+    weight = w;
+  }
+};
+
+QueryEmbedder::QueryEmbedder(const std::string& model_dir) : impl_(std::make_unique<Impl>()) {
+  auto cfg = ClaspModelConfig::from_json_file(model_dir + "/clasp.json");
+  if (cfg.target == "phonemes") {  // alone, as its audio side embeds: the phonetic vector, no language slots
+    impl_->load_phonetic(model_dir, 1.0);
+    impl_->slots = false;
+    dim_ = static_cast<int>(cfg.out_dim);
+    return;
+  }
+  impl_->text = SentenceEncoder::load(clasp_text_encoder_dir(model_dir));
+  dim_ = impl_->text->dim();
+  if (!cfg.phonetic.empty()) {
+    impl_->load_phonetic((fs::path(model_dir) / cfg.phonetic).lexically_normal().string(), cfg.phonetic_weight);
+    dim_ += static_cast<int>(impl_->phon->phonetic_part_dim());
+  }
+}
+
+QueryEmbedder::QueryEmbedder(const std::string& model_dir, const std::string& phonetic_dir, double weight)
+    : impl_(std::make_unique<Impl>()) {
+  if (!(weight > 0 && weight < 1)) throw Error("phonetic weight: expected a value between 0 and 1, got " + std::to_string(weight));
+  impl_->text = SentenceEncoder::load(clasp_text_encoder_dir(model_dir));
+  impl_->load_phonetic(phonetic_dir, weight);
+  dim_ = impl_->text->dim() + static_cast<int>(impl_->phon->phonetic_part_dim());
+}
+
+QueryEmbedder::~QueryEmbedder() = default;
+
+bool QueryEmbedder::phonetic() const { return static_cast<bool>(impl_->phon); }
+
+std::vector<float> QueryEmbedder::embed(const std::vector<std::string>& texts, const std::string& lang) {
+  const size_t n = texts.size(), D = static_cast<size_t>(dim_);
+  std::vector<float> out(n * D, 0.0f);
+  if (n == 0) return out;
+  size_t off = 0;  // where the phonetic part starts in a row
+  if (impl_->text) {
+    auto sem = impl_->text->embed(texts);
+    off = static_cast<size_t>(impl_->text->dim());
+    const float a = impl_->phon ? static_cast<float>(std::sqrt(1 - impl_->weight)) : 1.0f;
+    for (size_t i = 0; i < n; ++i)
+      for (size_t k = 0; k < off; ++k) out[i * D + k] = a * sem[i * off + k];
+  }
+  if (!impl_->phon || lang.empty()) return out;
+  if (lang.size() > 8 || lang.find_first_not_of("abcdefghijklmnopqrstuvwxyz-") != std::string::npos)
+    throw Error("query language \"" + lang + "\": expected a language code such as \"en\"");
+  // With languages, the query's phonetic vector goes in its language's slot;
+  // a language the model does not know leaves the part at zero.
+  torch::Tensor slot;
+  const auto& langs = impl_->phon->cfg.languages;
+  if (impl_->slots && !langs.empty()) {
+    auto it = std::find(langs.begin(), langs.end(), lang);
+    if (it == langs.end()) return out;
+    slot = torch::zeros({1, static_cast<int64_t>(langs.size())});
+    slot[0][it - langs.begin()] = 1.0f;
+  }
+  std::vector<std::vector<int64_t>> rows(n);
+  {
+    static std::mutex espeak_mu;  // espeak-ng's front end is not thread-safe
+    std::lock_guard lock(espeak_mu);
+    for (size_t i = 0; i < n; ++i) rows[i] = impl_->vocab->encode(phonemize_ipa(texts[i], lang));
+  }
+  torch::NoGradGuard ng;
+  const float b = static_cast<float>(std::sqrt(impl_->weight));
+  const size_t P = D - off;
+  for (size_t s = 0; s < n; s += 64) {
+    const size_t e = std::min(n, s + 64);
+    std::vector<std::vector<int64_t>> chunk(rows.begin() + static_cast<long>(s), rows.begin() + static_cast<long>(e));
+    auto [tok, len] = pad_phones(chunk);
+    auto v = impl_->phon->embed_phoneme_text(tok, len);
+    if (slot.defined()) v = ClaspAudioModelImpl::phonetic_part(v, slot.expand({v.size(0), slot.size(1)}));
+    v = v.contiguous();
+    const float* p = v.data_ptr<float>();
+    for (size_t i = s; i < e; ++i) {
+      if (rows[i].empty()) continue;  // nothing to pronounce: no phonetic evidence either way
+      for (size_t k = 0; k < P; ++k) out[i * D + off + k] = b * p[(i - s) * P + k];
+    }
+  }
+  return out;
+}
+
+}  // namespace clasp

@@ -1,0 +1,45 @@
+#pragma once
+// The text side of a CLASP model: query text -> a vector comparable with the
+// model's audio vectors. For the paper's CLASP that is the frozen text
+// encoder's embedding. A model with a phonetic part (clasp.json
+// "phonetic") also turns the query into espeak-ng phonemes of its language
+// and runs them through the phonetic model's phoneme-text tower; the two are
+// weighted and concatenated as the audio side does: the phonetic vector in
+// the slot of the query's language, where the audio side puts its vector
+// times the probability that the clip is in that language. A
+// "phonemes"-target model alone gives only its phonetic vector, as its audio
+// side does (no language slots). No torch types in this header.
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace clasp {
+
+class QueryEmbedder {
+ public:
+  // As model_dir's clasp.json says.
+  explicit QueryEmbedder(const std::string& model_dir);
+  // model_dir's text side, with phonetic_dir (a "phonemes" model) as its
+  // phonetic part at `weight` instead of the one its clasp.json names.
+  QueryEmbedder(const std::string& model_dir, const std::string& phonetic_dir, double weight);
+  ~QueryEmbedder();
+  QueryEmbedder(const QueryEmbedder&) = delete;
+  QueryEmbedder& operator=(const QueryEmbedder&) = delete;
+
+  int dim() const { return dim_; }
+  bool phonetic() const;
+  // One row per text, row-major [texts.size() x dim()]. `lang` (ISO 639-1)
+  // is the queries' language, which the phonetic part needs to pronounce
+  // them; with "", or a language the phonetic model was not trained on, that
+  // part is left at zero, so ranking falls back to the semantic part alone.
+  // A text with no phoneme the speech encoder knows also gets a zero
+  // phonetic part. A malformed language code is an Error.
+  std::vector<float> embed(const std::vector<std::string>& texts, const std::string& lang);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  int dim_ = 0;
+};
+
+}  // namespace clasp
