@@ -91,6 +91,15 @@ TEST(PhoneticPart, AppendedGatedByLanguageAndMatchedByTheQuerySide) {
     EXPECT_TRUE(torch::allclose(a.slice(1, text_dim).view({2, 6, 2}).select(2, l),
                                 p * gate.select(1, l).unsqueeze(1) * std::sqrt(0.3), 1e-5, 1e-5));
   EXPECT_TRUE(torch::allclose(a.norm(2, 1), torch::ones({2}), 1e-5, 1e-5)) << "unit vectors: audio queries score 1 on themselves";
+  // With each language's mean stored, a clip sits relative to it: slot l is
+  // (vector - mean[l]) x gate[l], the whole part scaled to unit length.
+  ph->lang_means.copy_(torch::randn({2, 6}) * 0.3);
+  auto ac = m->embed(f, x, len);
+  auto centred = (p.unsqueeze(2) - ph->lang_means.t().unsqueeze(0)) * gate.unsqueeze(1);
+  auto want_part = centred.flatten(1) / centred.flatten(1).norm(2, 1, true) * std::sqrt(0.3);
+  EXPECT_TRUE(torch::allclose(ac.slice(1, text_dim), want_part, 1e-5, 1e-5));
+  EXPECT_TRUE(torch::allclose(ac.norm(2, 1), torch::ones({2}), 1e-5, 1e-5));
+  ph->lang_means.zero_();
 
   // Query side: the text encoder's vector, and the phonetic vector of the
   // query's phonemes in its language's slot.

@@ -633,6 +633,9 @@ TEST(ClaspTrain, DeterministicResumableWithTranslationTargets) {
   for (const auto& [k, v] : ph1) EXPECT_TRUE(torch::equal(v, ph2.at(k))) << k;
   EXPECT_TRUE(ph1.count("lang_head.weight"));
   EXPECT_TRUE(ph1.count("text_head.weight"));
+  auto means = load_safetensors(d / "ph1/model.safetensors").at("lang_means");
+  EXPECT_EQ(means.sizes(), (std::vector<int64_t>{2, 8}));
+  EXPECT_GT(means.abs().sum().item<float>(), 0.0f) << "each language's mean vector is stored when training ends";
   auto phc = ClaspModelConfig::from_json_file(d / "ph1/clasp.json");
   EXPECT_EQ(phc.target, "phonemes");
   EXPECT_EQ(phc.languages, (std::vector<std::string>{"en", "es"}));

@@ -112,8 +112,11 @@ ClaspAudioModelImpl::ClaspAudioModelImpl(const ClaspModelConfig& c, SpeechEncode
     if (c.target == "phonemes") {
       text_branch = register_module("text_branch", FrameBranch(c.phone_dim, c.frame_width));
       text_head = register_module("text_head", torch::nn::Linear(text_branch->out_dim(), c.out_dim));
-      if (!c.languages.empty())
-        lang_head = register_module("lang_head", torch::nn::Linear(frame_branch->out_dim(), static_cast<int64_t>(c.languages.size())));
+      if (!c.languages.empty()) {
+        const auto L = static_cast<int64_t>(c.languages.size());
+        lang_head = register_module("lang_head", torch::nn::Linear(frame_branch->out_dim(), L));
+        lang_means = register_buffer("lang_means", torch::zeros({L, c.out_dim}));
+      }
     }
   }
   if (c.use_spectrogram) {
@@ -177,13 +180,17 @@ int64_t ClaspAudioModelImpl::phonetic_part_dim() const {
   return cfg.out_dim * std::max<int64_t>(1, static_cast<int64_t>(cfg.languages.size()));
 }
 
-torch::Tensor ClaspAudioModelImpl::phonetic_part(const torch::Tensor& vectors, const torch::Tensor& lang_probs) {
-  if (!lang_probs.defined()) return vectors;
-  // The probabilities scaled to unit length, so the part (and the whole
-  // vector) stays unit-norm: an audio query scores 1 against itself.
+torch::Tensor ClaspAudioModelImpl::phonetic_part(const torch::Tensor& vectors, const torch::Tensor& slots) {
+  if (!slots.defined()) return vectors;
+  return (vectors.unsqueeze(2) * slots.unsqueeze(1)).flatten(1);  // [B, P * L], P-major
+}
+
+torch::Tensor ClaspAudioModelImpl::audio_phonetic_part(const torch::Tensor& vectors, const torch::Tensor& lang_logits) const {
+  if (!lang_logits.defined()) return vectors;
   namespace F = torch::nn::functional;
-  auto gate = F::normalize(lang_probs, F::NormalizeFuncOptions().dim(1));
-  return (vectors.unsqueeze(2) * gate.unsqueeze(1)).flatten(1);  // [B, P * L], P-major
+  auto gate = F::normalize(torch::softmax(lang_logits, 1), F::NormalizeFuncOptions().dim(1));
+  auto centred = vectors.unsqueeze(2) - lang_means.t().unsqueeze(0);  // [B, P, L]
+  return F::normalize((centred * gate.unsqueeze(1)).flatten(1), F::NormalizeFuncOptions().dim(1));
 }
 
 torch::Tensor ClaspAudioModelImpl::embed_phoneme_text(const torch::Tensor& tokens, const torch::Tensor& lengths) {
@@ -308,7 +315,7 @@ torch::Tensor ClaspAudioModelImpl::embed(const SpeechFeatures& speech_feat, cons
   if (!phonetic) return e;
   torch::Tensor logits;
   auto p = phonetic->embed(speech_feat, mel, lengths, &logits);
-  p = phonetic_part(p, logits.defined() ? torch::softmax(logits, 1) : logits);
+  p = phonetic->audio_phonetic_part(p, logits);
   return torch::cat({e * std::sqrt(1 - cfg.phonetic_weight), p * std::sqrt(cfg.phonetic_weight)}, 1);
 }
 
@@ -353,7 +360,10 @@ ClaspAudioModel load_clasp_model(const std::string& dir, bool load_weights) {
     m->eval();
     return m;
   }
-  copy_into_module(*m, load_safetensors(dir + "/model.safetensors"), dir + "/model.safetensors");
+  auto weights = load_safetensors(dir + "/model.safetensors");
+  if (m->lang_means.defined() && !weights.count("lang_means"))  // saved before training ended: no means yet
+    weights["lang_means"] = torch::zeros_like(m->lang_means);
+  copy_into_module(*m, weights, dir + "/model.safetensors");
   m->eval();
   if (!cfg.ensemble.empty() && !m->speech)
     throw Error(dir + "/clasp.json: an ensemble shares the speech encoder, but this model has no speech or frame branch");

@@ -116,10 +116,15 @@ struct ClaspAudioModelImpl : torch::nn::Module {
   // Size of this "phonemes" model's vectors as a phonetic part: out_dim,
   // times the number of languages if it has them.
   int64_t phonetic_part_dim() const;
-  // The phonetic part from phonetic vectors [B, out_dim] and language
-  // probabilities [B, languages] (undefined without languages): their outer
-  // product, the probabilities scaled to unit length first.
-  static torch::Tensor phonetic_part(const torch::Tensor& vectors, const torch::Tensor& lang_probs);
+  // A query's phonetic part: phonetic vectors [B, out_dim] in the slots
+  // `slots` [B, languages] (one-hot; undefined without languages) say.
+  static torch::Tensor phonetic_part(const torch::Tensor& vectors, const torch::Tensor& slots);
+  // A clip's phonetic part (a "phonemes" model's), from embed()'s vectors
+  // and language logits: slot l holds (vector - lang_means[l]) times the
+  // probability of language l, the probabilities scaled to unit length, and
+  // the whole part is scaled to unit length (an audio query scores 1
+  // against itself).
+  torch::Tensor audio_phonetic_part(const torch::Tensor& vectors, const torch::Tensor& lang_logits) const;
   // target "phonemes" only: the text tower, phoneme ids [B, L] (0-padded)
   // and lengths [B] -> normalised [B, out_dim].
   torch::Tensor embed_phoneme_text(const torch::Tensor& tokens, const torch::Tensor& lengths);
@@ -134,6 +139,13 @@ struct ClaspAudioModelImpl : torch::nn::Module {
   FrameBranch text_branch{nullptr};                // target "phonemes": the text tower, sharing phone_embedding
   torch::nn::Linear text_head{nullptr};
   torch::nn::Linear lang_head{nullptr};           // target "phonemes" with languages
+  // target "phonemes" with languages: each language's mean audio-side
+  // phonetic vector over training clips [languages, out_dim], stored when
+  // training ends (zeros before). Clips are placed relative to their
+  // language's mean, so unrelated clips of the query's language score about
+  // 0 on the phonetic part instead of all being lifted above clips of other
+  // languages.
+  torch::Tensor lang_means;
   Fusion fusion{nullptr};
   torch::Tensor logit_scale;
 };

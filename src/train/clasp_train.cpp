@@ -365,6 +365,32 @@ void train_clasp(const ClaspTrainOptions& opt) {
     return {n ? loss / static_cast<double>(n) : 0.0, n ? static_cast<double>(hits) / static_cast<double>(n) : 0.0};
   };
 
+  // target "phonemes": the best model's mean audio-side vector of each
+  // language over (up to 2,000 of) its clean training clips, stored in it
+  // (ClaspAudioModelImpl::lang_means) once training ends.
+  auto store_language_means = [&]() {
+    auto best_model = load_clasp_model(opt.out_dir);
+    if (!best_model->lang_means.defined()) return;
+    torch::NoGradGuard ng;
+    const auto L = static_cast<int64_t>(best_model->cfg.languages.size());
+    auto sums = torch::zeros({L, best_model->cfg.out_dim});
+    std::vector<size_t> counts(static_cast<size_t>(L)), chosen;
+    for (size_t i : train)
+      if (i < n_clips && clip_lang[i] >= 0 && counts[static_cast<size_t>(clip_lang[i])] < 2000) {
+        ++counts[static_cast<size_t>(clip_lang[i])];
+        chosen.push_back(i);
+      }
+    for (size_t s = 0; s < chosen.size(); s += 128) {
+      std::vector<size_t> idx(chosen.begin() + static_cast<long>(s), chosen.begin() + static_cast<long>(std::min(chosen.size(), s + 128)));
+      auto b = make_batch(idx);
+      sums.index_add_(0, b.langs, best_model->embed(b.speech, b.mel, b.len));
+    }
+    for (int64_t l = 0; l < L; ++l)
+      if (counts[static_cast<size_t>(l)]) sums[l] /= static_cast<double>(counts[static_cast<size_t>(l)]);
+    best_model->lang_means.copy_(sums);
+    save_clasp_model(best_model, opt.out_dir);
+    std::fprintf(stderr, "mean phonetic vector of each language stored in %s\n", opt.out_dir.c_str());
+  };
   torch::optim::AdamW optim(model->parameters(), torch::optim::AdamWOptions(opt.lr).weight_decay(opt.weight_decay));
   int start = 0, bad_evals = 0;
   double best = 1e30;
@@ -375,6 +401,7 @@ void train_clasp(const ClaspTrainOptions& opt) {
     std::fprintf(stderr, "resuming from step %d (%s)\n", start, opt.work_dir.c_str());
     if (bad_evals >= opt.patience) {
       std::fprintf(stderr, "early stopping had already triggered; the best model is in %s\n", opt.out_dir.c_str());
+      if (phoneme_target) store_language_means();
       return;
     }
   }
@@ -451,6 +478,7 @@ void train_clasp(const ClaspTrainOptions& opt) {
   write_file_atomic(opt.out_dir + "/loss-curve.svg",
                     line_plot_svg("CLASP contrastive training (" + opt.model_id + ")", "step", "InfoNCE loss",
                                   series_from_jsonl(opt.work_dir + "/metrics.jsonl", {"train_loss", "val_loss"})));
+  if (phoneme_target) store_language_means();
   std::fprintf(stderr, "best validation loss %.4f; model in %s\n", best, opt.out_dir.c_str());
 }
 
