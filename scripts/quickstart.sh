@@ -36,6 +36,8 @@ for lang in en es fr it; do
     .map(JSON.parse).find(p=>p.lang===process.argv[2]); if(l) console.log(l.text)' data/demo/truth.jsonl "$lang")
   [ -n "$q" ] || continue
   echo "query [$lang]: $q"
+  $C search "$q" --index data/demo-index -k 3 --query-lang "$lang"
+  echo "  by meaning alone (no query language):"
   $C search "$q" --index data/demo-index -k 3
   echo "  phonetic:"
   $C search "$q" --index data/demo-index -k 3 --phonetic --lang "$lang"
