@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <sys/wait.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <thread>
@@ -294,6 +295,18 @@ TEST_F(IndexTest, ServerAnswersGuardsWritesAndServesOnlyIndexedAudio) {
   EXPECT_EQ(cli.Get("/api/search?k=5")->status, 400);
   EXPECT_EQ(cli.Get("/api/search?q=x&k=abc")->status, 400);
   EXPECT_EQ(cli.Get("/api/search?q=%ff")->status, 400);
+  // The query's language adds how it sounds (the default model's phonetic
+  // part), so the same segment scores differently; a malformed code is refused.
+  auto rq = cli.Get("/api/search?q=hello&k=5&qlang=en");
+  ASSERT_TRUE(rq);
+  ASSERT_EQ(rq->status, 200) << rq->body;
+  auto resq = nlohmann::json::parse(rq->body)["results"];
+  ASSERT_EQ(resq.size(), 1u);
+  EXPECT_EQ(resq[0]["file_id"], fid);
+  EXPECT_GT(std::abs(resq[0]["score"].get<double>() - res[0]["score"].get<double>()), 1e-4);
+  auto bad = cli.Get("/api/search?q=hello&qlang=EN!");
+  EXPECT_EQ(bad->status, 400);
+  EXPECT_NE(bad->body.find("query language"), std::string::npos) << bad->body;
 
   // Writes need the token.
   std::string body = "{\"path\": \"" + (tmp / "audio/b.wav") + "\"}";
