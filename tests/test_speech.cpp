@@ -640,6 +640,12 @@ TEST(ClaspTrain, DeterministicResumableWithTranslationTargets) {
   EXPECT_EQ(phc.target, "phonemes");
   EXPECT_EQ(phc.languages, (std::vector<std::string>{"en", "es"}));
   EXPECT_EQ(phc.out_dim, 8);
+  {
+    std::ifstream pm(d / "work-ph1/metrics.jsonl");
+    std::string line;
+    std::getline(pm, line);
+    EXPECT_TRUE(nlohmann::json::parse(line).contains("val_language_accuracy")) << line;
+  }
   o.target = "text";
   o.use_speech = true;
   o.translation_targets = 0.5;

@@ -341,6 +341,7 @@ void train_clasp(const ClaspTrainOptions& opt) {
   auto target_of = [&](const Batch& b) {
     return phoneme_target ? model->embed_phoneme_text(b.text_phones, b.text_phone_lengths) : b.text;
   };
+  double val_lang_acc = 0;  // target "phonemes": the language head's validation accuracy
   auto validate = [&]() -> std::pair<double, double> {
     torch::NoGradGuard ng;
     model->eval();
@@ -360,8 +361,7 @@ void train_clasp(const ClaspTrainOptions& opt) {
       n += idx.size();
     }
     model->train();
-    if (phoneme_target && n)
-      std::fprintf(stderr, "\nvalidation language identification: %.4f\n", static_cast<double>(lang_hits) / static_cast<double>(n));
+    val_lang_acc = n ? static_cast<double>(lang_hits) / static_cast<double>(n) : 0.0;
     return {n ? loss / static_cast<double>(n) : 0.0, n ? static_cast<double>(hits) / static_cast<double>(n) : 0.0};
   };
 
@@ -462,9 +462,11 @@ void train_clasp(const ClaspTrainOptions& opt) {
       nlohmann::json m = {{"step", step + 1},  {"epoch", epoch},    {"train_loss", loss_avg},
                           {"val_loss", vl},    {"val_hits1", vacc}, {"logit_scale", model->logit_scale.exp().item<double>()},
                           {"lr", warmup_cosine_lr(opt.lr, step, opt.warmup, opt.steps)}};
+      if (phoneme_target) m["val_language_accuracy"] = val_lang_acc;
       metrics << m.dump() << "\n" << std::flush;
-      std::fprintf(stderr, "\nstep %d: val loss %.4f, val HITS@1 (in batches of %d) %.3f%s\n", step + 1, vl, opt.batch,
-                   vacc, improved ? " (best, saved)" : "");
+      std::fprintf(stderr, "\nstep %d: val loss %.4f, val HITS@1 (in batches of %d) %.3f%s%s\n", step + 1, vl, opt.batch,
+                   vacc, phoneme_target ? (", language " + std::to_string(val_lang_acc).substr(0, 5)).c_str() : "",
+                   improved ? " (best, saved)" : "");
       save_checkpoint(*model, optim, opt.work_dir, {{"step", step + 1}, {"best_val_loss", best}, {"bad_evals", bad_evals}});
       if (bad_evals >= opt.patience) {
         std::fprintf(stderr, "early stopping: no validation improvement in %d evaluations\n", opt.patience);
