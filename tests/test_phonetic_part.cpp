@@ -103,7 +103,7 @@ TEST(PhoneticPart, AppendedGatedByLanguageAndMatchedByTheQuerySide) {
 
   // Query side: the text encoder's vector, and the phonetic vector of the
   // query's phonemes in its language's slot.
-  QueryEmbedder q(d / "model");
+  QueryEmbedder q(d / "model", m.ptr());
   ASSERT_EQ(q.dim(), D);
   const std::string text = "hello world";
   auto en = q.embed({text}, "en"), none = q.embed({text}, ""), de = q.embed({text}, "de");

@@ -75,8 +75,7 @@ nlohmann::json evaluate_clasp(const ClaspEvalOptions& opt) {
   MelCache cache(cache_dir);
   auto model = load_clasp_model(opt.model_dir);
   if (!opt.phonetic.empty()) attach_phonetic_model(model, opt.model_dir, opt.phonetic, opt.phonetic_weight);
-  auto queries_of = opt.phonetic.empty() ? std::make_unique<QueryEmbedder>(opt.model_dir)
-                                         : std::make_unique<QueryEmbedder>(opt.model_dir, opt.phonetic, opt.phonetic_weight);
+  auto queries_of = std::make_unique<QueryEmbedder>(opt.model_dir, model.ptr());
   const size_t D = static_cast<size_t>(queries_of->dim());
   if (static_cast<int64_t>(D) != model->embedding_dim())
     throw Error(opt.model_dir + ": its text side gives " + std::to_string(D) + "-d vectors, its audio side " +

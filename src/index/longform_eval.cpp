@@ -59,8 +59,9 @@ std::vector<LongformEvalResult> evaluate_longform(Searcher& s, const LongformEva
       }
       SearchOptions so;
       so.k = opt.k;
+      const std::string& query_lang = lang.empty() ? p.lang : lang;  // each query in its own language
       auto t0 = std::chrono::steady_clock::now();
-      auto hits = opt.phonetic ? s.search_phonetic(q, lang.empty() ? p.lang : lang, so) : s.search_text(q, so, lang.empty() ? p.lang : lang);
+      auto hits = opt.phonetic ? s.search_phonetic(q, query_lang, so) : s.search_text(q, so, query_lang);
       lat.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
       ++r.queries;
       const std::string want = (rec_dir / p.recording).string();

@@ -24,7 +24,7 @@ Searcher::Searcher(const std::string& index_dir, const std::string& model_dir) {
   std::string dir = model_dir.empty() ? AudioIndex::model_of(index_dir).dir : model_dir;
   audio_ = std::make_unique<AudioEmbedder>(dir);
   index_ = std::make_unique<AudioIndex>(index_dir, index_model_of(*audio_, dir));
-  text_ = std::make_unique<QueryEmbedder>(dir);
+  text_ = std::make_unique<QueryEmbedder>(dir, audio_->model());
 }
 
 Searcher::~Searcher() = default;

@@ -150,12 +150,8 @@ nlohmann::json write_report(const ReportOptions& opt) {
                 {"asr", as.to_json()},
                 {"clasp_over_asr", as.x_realtime() > 0 ? cs.x_realtime() / as.x_realtime() : 0.0}};
 
-  std::vector<std::string> clasp_files = {opt.model_dir + "/model.safetensors"};
-  auto parts = cfg.ensemble;  // ensemble members and the phonetic part share the encoder counted below
-  if (!cfg.phonetic.empty()) parts.push_back(cfg.phonetic);
-  for (const auto& part : parts)
-    clasp_files.push_back((fs::path(opt.model_dir) / part / "model.safetensors").lexically_normal().string());
-  if (cfg.use_speech || cfg.use_frames) clasp_files.push_back(speech_dir + "/model.safetensors");
+  // Members and the phonetic part share the speech encoder, counted once.
+  const auto clasp_files = clasp_weight_files(opt.model_dir, cfg);
   const std::string text_dir = clasp_text_encoder_dir(opt.model_dir);
   R["sizes"] = {{"clasp_audio_side", weights_size(clasp_files)},
                 {"text_encoder", weights_size({text_dir + "/model.safetensors"})},

@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <filesystem>
 #include <numeric>
 
 #include "audio/audio_file.h"
@@ -18,7 +17,6 @@
 #include "util/json_file.h"
 #include "util/paths.h"
 
-namespace fs = std::filesystem;
 
 namespace clasp {
 
@@ -47,15 +45,9 @@ namespace {
 // the model's, its speech encoder's, and those of its ensemble members and
 // phonetic part.
 std::string weights_version(const std::string& model_dir, const ClaspModelConfig& cfg) {
-  uint64_t h = fnv1a64(read_file(model_dir + "/model.safetensors"));
-  if (cfg.use_speech || cfg.use_frames) {
-    auto sp = (fs::path(model_dir) / cfg.speech_encoder / "model.safetensors").lexically_normal().string();
-    h = splitmix64(h ^ fnv1a64(read_file(sp)));
-  }
-  auto parts = cfg.ensemble;
-  if (!cfg.phonetic.empty()) parts.push_back(cfg.phonetic);
-  for (const auto& rel : parts)
-    h = splitmix64(h ^ fnv1a64(read_file((fs::path(model_dir) / rel / "model.safetensors").lexically_normal().string())));
+  const auto files = clasp_weight_files(model_dir, cfg);
+  uint64_t h = fnv1a64(read_file(files[0]));
+  for (size_t i = 1; i < files.size(); ++i) h = splitmix64(h ^ fnv1a64(read_file(files[i])));
   char buf[17];
   std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
   return buf;
@@ -73,6 +65,8 @@ AudioEmbedder::AudioEmbedder(const std::string& model_dir, bool trained) : impl_
 }
 
 AudioEmbedder::~AudioEmbedder() = default;
+
+std::shared_ptr<ClaspAudioModelImpl> AudioEmbedder::model() const { return impl_->model.ptr(); }
 
 const std::vector<std::string>& AudioEmbedder::phoneme_symbols() const {
   static const std::vector<std::string> none;

@@ -9,6 +9,8 @@
 
 namespace clasp {
 
+struct ClaspAudioModelImpl;
+
 struct AudioModelIdentity {
   std::string id;       // clasp.json "model_id"
   std::string version;  // hash of the weights (CLASP + speech encoder), 16 hex digits
@@ -35,6 +37,8 @@ class AudioEmbedder {
                            std::vector<std::string>* phonemes = nullptr);
   // The speech encoder's CTC phoneme symbols (empty = no phoneme head).
   const std::vector<std::string>& phoneme_symbols() const;
+  // The loaded model, for the query side to share (QueryEmbedder).
+  std::shared_ptr<ClaspAudioModelImpl> model() const;
 
  private:
   struct Impl;

@@ -403,6 +403,15 @@ void attach_phonetic_model(ClaspAudioModel& m, const std::string& dir, const std
   m->cfg.phonetic_weight = weight;
 }
 
+std::vector<std::string> clasp_weight_files(const std::string& dir, const ClaspModelConfig& cfg) {
+  auto file_in = [&](const std::string& rel) { return (fs::path(dir) / rel / "model.safetensors").lexically_normal().string(); };
+  std::vector<std::string> files = {file_in(".")};
+  if (cfg.use_speech || cfg.use_frames) files.push_back(file_in(cfg.speech_encoder));
+  for (const auto& rel : cfg.ensemble) files.push_back(file_in(rel));
+  if (!cfg.phonetic.empty()) files.push_back(file_in(cfg.phonetic));
+  return files;
+}
+
 std::string clasp_text_encoder_dir(const std::string& dir) {
   auto cfg = ClaspModelConfig::from_json_file(dir + "/clasp.json");
   return (fs::path(dir) / cfg.text_encoder).lexically_normal().string();

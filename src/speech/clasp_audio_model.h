@@ -163,6 +163,10 @@ ClaspAudioModel load_clasp_model(const std::string& dir, bool load_weights = tru
 // phonetic part at `weight`, replacing any; `dir` is m's directory, for
 // messages and the encoder check.
 void attach_phonetic_model(ClaspAudioModel& m, const std::string& dir, const std::string& phonetic_dir, double weight);
+// Every weight file a model directory's vectors depend on: its own, its
+// speech encoder's (when a branch reads it), its ensemble members' and its
+// phonetic part's.
+std::vector<std::string> clasp_weight_files(const std::string& dir, const ClaspModelConfig& cfg);
 // Absolute path of the text encoder a model directory names.
 std::string clasp_text_encoder_dir(const std::string& dir);
 

@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <filesystem>
 #include <mutex>
 
 #include "speech/clasp_audio_model.h"
@@ -14,52 +13,40 @@
 #include "tts/phonemizer.h"
 #include "util/error.h"
 
-namespace fs = std::filesystem;
-
 namespace clasp {
 
 struct QueryEmbedder::Impl {
-  std::unique_ptr<SentenceEncoder> text;  // null for a "phonemes" model alone
-  ClaspAudioModel phon{nullptr};          // the phoneme-text tower's model, if any
+  std::unique_ptr<SentenceEncoder> text;           // null for a "phonemes" model alone
+  std::shared_ptr<ClaspAudioModelImpl> phon;       // the model with the phoneme-text tower, if any
   std::unique_ptr<PhonemeVocab> vocab;
   double weight = 1;  // share of the phonetic part in the cosine
   bool slots = true;  // the phonetic vector in its language's slot (as a phonetic part)
 
-  void load_phonetic(const std::string& dir, double w) {
-    phon = load_clasp_model(dir);
-    if (phon->cfg.target != "phonemes") throw Error(dir + "/clasp.json: a phonetic model must have target \"phonemes\"");
+  void use_phonetic(std::shared_ptr<ClaspAudioModelImpl> m, double w) {
+    phon = std::move(m);
     vocab = std::make_unique<PhonemeVocab>(PhonemeVocab::from_symbols(phon->speech->cfg.phonemes));
     weight = w;
   }
 };
 
-QueryEmbedder::QueryEmbedder(const std::string& model_dir) : impl_(std::make_unique<Impl>()) {
-  auto cfg = ClaspModelConfig::from_json_file(model_dir + "/clasp.json");
-  if (cfg.target == "phonemes") {  // alone, as its audio side embeds: the phonetic vector, no language slots
-    impl_->load_phonetic(model_dir, 1.0);
+QueryEmbedder::QueryEmbedder(const std::string& model_dir, std::shared_ptr<ClaspAudioModelImpl> model)
+    : impl_(std::make_unique<Impl>()) {
+  if (model->cfg.target == "phonemes") {  // alone, as its audio side embeds: the phonetic vector, no language slots
+    impl_->use_phonetic(model, 1.0);
     impl_->slots = false;
-    dim_ = static_cast<int>(cfg.out_dim);
+    dim_ = static_cast<int>(model->cfg.out_dim);
     return;
   }
   impl_->text = SentenceEncoder::load(clasp_text_encoder_dir(model_dir));
   dim_ = impl_->text->dim();
-  if (!cfg.phonetic.empty()) {
-    impl_->load_phonetic((fs::path(model_dir) / cfg.phonetic).lexically_normal().string(), cfg.phonetic_weight);
+  if (model->phonetic) {
+    impl_->use_phonetic(model->phonetic, model->cfg.phonetic_weight);
     dim_ += static_cast<int>(impl_->phon->phonetic_part_dim());
   }
 }
 
-QueryEmbedder::QueryEmbedder(const std::string& model_dir, const std::string& phonetic_dir, double weight)
-    : impl_(std::make_unique<Impl>()) {
-  if (!(weight > 0 && weight < 1)) throw Error("phonetic weight: expected a value between 0 and 1, got " + std::to_string(weight));
-  impl_->text = SentenceEncoder::load(clasp_text_encoder_dir(model_dir));
-  impl_->load_phonetic(phonetic_dir, weight);
-  dim_ = impl_->text->dim() + static_cast<int>(impl_->phon->phonetic_part_dim());
-}
-
 QueryEmbedder::~QueryEmbedder() = default;
 
-bool QueryEmbedder::phonetic() const { return static_cast<bool>(impl_->phon); }
 
 std::vector<float> QueryEmbedder::embed(const std::vector<std::string>& texts, const std::string& lang) {
   const size_t n = texts.size(), D = static_cast<size_t>(dim_);

@@ -15,19 +15,20 @@
 
 namespace clasp {
 
+struct ClaspAudioModelImpl;
+
 class QueryEmbedder {
  public:
-  // As model_dir's clasp.json says.
-  explicit QueryEmbedder(const std::string& model_dir);
-  // model_dir's text side, with phonetic_dir (a "phonemes" model) as its
-  // phonetic part at `weight` instead of the one its clasp.json names.
-  QueryEmbedder(const std::string& model_dir, const std::string& phonetic_dir, double weight);
+  // The text side of `model`, loaded from model_dir (load_clasp_model, with
+  // any phonetic part attached): its text encoder, and the phoneme-text
+  // tower of its phonetic part, shared with the audio side rather than
+  // loaded again.
+  QueryEmbedder(const std::string& model_dir, std::shared_ptr<ClaspAudioModelImpl> model);
   ~QueryEmbedder();
   QueryEmbedder(const QueryEmbedder&) = delete;
   QueryEmbedder& operator=(const QueryEmbedder&) = delete;
 
   int dim() const { return dim_; }
-  bool phonetic() const;
   // One row per text, row-major [texts.size() x dim()]. `lang` (ISO 639-1)
   // is the queries' language, which the phonetic part needs to pronounce
   // them; with "", or a language the phonetic model was not trained on, that
