@@ -17,6 +17,7 @@
 #include "index/audio_index.h"
 #include "index/index_inputs.h"
 #include "index/phonetic_match.h"
+#include "index/phonetic_rerank.h"
 #include "index/sqlite_db.h"
 #include "index/searcher.h"
 #include "index/segmenter.h"
@@ -388,6 +389,42 @@ TEST(PhoneticMatch, FindsTheQueryInsideALongerSegment) {
   EXPECT_FLOAT_EQ(phonetic_match({1, 2, 3, 4}, {}), 0.0f);
   EXPECT_FLOAT_EQ(phonetic_match({}, {1, 2}), 0.0f);
   EXPECT_GT(phonetic_match({1, 2, 3, 4}, {1, 2, 4}), phonetic_match({1, 2, 3, 4}, {5, 6, 7}));
+}
+
+TEST(PhoneticRerank, LiftsTheSpokenOneAmongTheBestKOnly) {
+  const std::vector<int64_t> query = {1, 2, 3, 4, 5, 6};
+  // Candidate phoneme transcripts: 3 says the query (one substitution),
+  // 4 says it exactly but is not among the first stage's best three.
+  const std::vector<std::vector<int64_t>> phones = {{7, 8, 9}, {1, 9, 8, 7, 9}, {9, 9, 9, 1}, {1, 2, 3, 4, 0, 6},
+                                                    {1, 2, 3, 4, 5, 6}};
+  const std::vector<float> first = {0.9f, 0.8f, 0.7f, 0.6f, 0.5f};
+  auto of = [&](size_t k) -> const std::vector<int64_t>& { return phones[k]; };
+  auto all = [](size_t) { return 1.0f; };
+  auto s = first;
+  phonetic_rerank(s, query, of, all, {4, 2.0f});
+  // 3 (match 5/6) rises above 0-2; the chance level is the median of the
+  // four matches, so the weakest matches gain nothing; 4 is untouched.
+  EXPECT_GT(s[3], s[0]);
+  EXPECT_GT(s[3], s[1]);
+  EXPECT_FLOAT_EQ(s[4], first[4]);
+  for (size_t k = 0; k < 3; ++k) EXPECT_GE(s[k], first[k]);
+  EXPECT_FLOAT_EQ(s[0], first[0]);  // match 0: below the median, nothing added
+  // The same with the best five: the exact match 4 now comes first.
+  s = first;
+  phonetic_rerank(s, query, of, all, {5, 2.0f});
+  EXPECT_EQ(std::max_element(s.begin(), s.end()) - s.begin(), 4);
+  // A clip surely in another language (gate 0) gains nothing from its sounds.
+  s = first;
+  phonetic_rerank(s, query, of, [](size_t k) { return k == 3 ? 0.0f : 1.0f; }, {4, 2.0f});
+  EXPECT_FLOAT_EQ(s[3], first[3]);
+  EXPECT_EQ(std::max_element(s.begin(), s.end()) - s.begin(), 0);
+  // No second stage: top_k 0, weight 0 or a query with no phonemes.
+  for (auto [k, w, q] : {std::tuple{size_t{0}, 2.0f, query}, std::tuple{size_t{5}, 0.0f, query},
+                         std::tuple{size_t{5}, 2.0f, std::vector<int64_t>{}}}) {
+    s = first;
+    phonetic_rerank(s, q, of, all, {k, w});
+    EXPECT_EQ(s, first);
+  }
 }
 
 TEST_F(IndexTest, PhoneticSearchFindsTheSpokenSentence) {

@@ -122,6 +122,15 @@ void add_clasp_commands(CLI::App& app) {
       ->check(CLI::ExistingDirectory);
   ev->add_option("--phonetic-weight", e.phonetic_weight, "Share of the phonetic part in the cosine (0-1)")
       ->check(CLI::Range(0.01, 0.99));
+  ev->add_option("--rerank", e.rerank_k,
+                 "Also report a two-stage search: each query's best K clips by CLASP score re-ranked by how closely "
+                 "its phonemes occur in theirs, weighted by the clip's language probability (0 = off)");
+  ev->add_option("--rerank-weight", e.rerank_weight, "Weight of the phoneme match (0-1) added in the second stage")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 10.0));
+  ev->add_option("--view-seed", e.view_seed,
+                 "Hear every clip through a random view seeded by this and its id (tempo, vocal-tract warp, noise): "
+                 "voices unlike any in training (0 = the clips as they are)");
   ev->callback([] {
     e.model_dir = resolve_project_relative(e.model_dir);
     auto r = evaluate_clasp(e);

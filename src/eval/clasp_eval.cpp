@@ -7,13 +7,18 @@
 #include <map>
 #include <numeric>
 
+#include "audio/mel_augment.h"
 #include "data/manifest.h"
 #include "eval/retrieval_metrics.h"
+#include "index/phonetic_rerank.h"
 #include "speech/clasp_audio_model.h"
 #include "speech/mel_cache.h"
+#include "speech/phoneme_vocab.h"
 #include "speech/query_embedder.h"
 #include "train/frozen_features.h"
+#include "tts/phonemizer.h"
 #include "util/error.h"
+#include "util/hash.h"
 #include "util/progress.h"
 
 namespace fs = std::filesystem;
@@ -34,8 +39,17 @@ std::vector<float> rows(const std::vector<float>& m, size_t d, const std::vector
   return out;
 }
 
-// Audio embeddings of clips from the mel cache, through the whole model.
-std::vector<float> embed_audio(const std::vector<const Utterance*>& clips, const MelCache& cache, ClaspAudioModel& model) {
+// What the second stage of a two-stage search reads of each clip.
+struct ClipPhones {
+  std::vector<std::vector<int64_t>> phones;  // greedy CTC phonemes
+  std::vector<std::vector<float>> lang_probs;  // over the phonetic part's languages; empty without them
+};
+
+// Audio embeddings of clips from the mel cache (or a seeded random view of
+// each, view_seed != 0), through the whole model; with `side`, also each
+// clip's phonemes and language probabilities from the same pass.
+std::vector<float> embed_audio(const std::vector<const Utterance*>& clips, const MelCache& cache, ClaspAudioModel& model,
+                               uint64_t view_seed, ClipPhones* side = nullptr) {
   torch::NoGradGuard ng;
   model->eval();
   const int64_t D = model->embedding_dim();
@@ -44,14 +58,56 @@ std::vector<float> embed_audio(const std::vector<const Utterance*>& clips, const
   for (size_t s = 0; s < clips.size(); s += 32) {
     size_t e = std::min(clips.size(), s + 32);
     std::vector<std::vector<float>> mels;
-    for (size_t i = s; i < e; ++i) mels.push_back(cache.get(clips[i]->id));
+    for (size_t i = s; i < e; ++i) {
+      mels.push_back(cache.get(clips[i]->id));
+      if (view_seed) {
+        std::mt19937_64 rng(seeded_hash(view_seed, clips[i]->id));
+        mels.back() = augment_mel(mels.back(), MelCache::kMels, rng);
+      }
+    }
     auto [x, len] = pad_mels(mels, MelCache::kMels);
-    auto emb = model->embed(model->speech_features(x, len), x, len).contiguous();
+    auto feat = model->speech_features(x, len);
+    auto emb = model->embed(feat, x, len).contiguous();
+    if (side) {
+      for (auto& p : model->phone_rows(feat.frames, feat.frame_lengths)) side->phones.push_back(std::move(p));
+      auto probs = model->language_probs(feat, x, len);
+      for (int64_t b = 0; probs.defined() && b < probs.size(0); ++b) {
+        auto row = probs[b].contiguous();
+        side->lang_probs.emplace_back(row.data_ptr<float>(), row.data_ptr<float>() + row.numel());
+      }
+    }
     prog.update(static_cast<int64_t>(e));
     std::copy(emb.data_ptr<float>(), emb.data_ptr<float>() + emb.numel(), out.begin() + static_cast<long>(s * D));
   }
   prog.finish();
   return out;
+}
+
+float dot(const float* a, const float* b, size_t d) {
+  float s = 0;
+  for (size_t k = 0; k < d; ++k) s += a[k] * b[k];
+  return s;
+}
+
+// The two-stage scoring of queries q [n x d] against candidates a [m x d]:
+// CLASP cosine, then the phonetic re-ranking of the best rerank_k.
+// clip_of maps a candidate row to its clip in `side`; slot is the query
+// language's index among the model's languages (-1: one it does not know).
+ListScore two_stage(const std::vector<float>& q, const std::vector<std::vector<int64_t>>& q_phones,
+                    const std::vector<float>& a, size_t d, const std::vector<size_t>& clip_of, const ClipPhones& side,
+                    int slot, const PhoneticRerankOptions& ro) {
+  return [&q, &q_phones, &a, d, &clip_of, &side, slot, ro](size_t i, const std::vector<size_t>& cands) {
+    std::vector<float> sc(cands.size());
+    for (size_t k = 0; k < cands.size(); ++k) sc[k] = dot(&q[i * d], &a[cands[k] * d], d);
+    phonetic_rerank(
+        sc, q_phones[i], [&](size_t k) -> const std::vector<int64_t>& { return side.phones[clip_of[cands[k]]]; },
+        [&](size_t k) {
+          if (side.lang_probs.empty()) return 1.0f;  // no language head: every clip may be in the query's language
+          return slot < 0 ? 0.0f : side.lang_probs[clip_of[cands[k]]][static_cast<size_t>(slot)];
+        },
+        ro);
+    return sc;
+  };
 }
 
 void print_row(const std::string& name, const RetrievalMetrics& m) {
@@ -62,6 +118,73 @@ void print_row(const std::string& name, const RetrievalMetrics& m) {
 void print_header(const std::string& title) {
   std::printf("\n%s\n| %-28s | %6s | %6s | %6s | %8s | %6s | %6s |\n|%s|--------|--------|--------|----------|--------|--------|\n",
               title.c_str(), "", "n", "HITS@1", "MRR", "meanR", "R@5", "R@10", std::string(30, '-').c_str());
+}
+
+// The same queries through the two-stage search: same-language (hard, soft,
+// by engine) and cross-lingual, into report["two_stage"].
+void evaluate_two_stage(const ClaspEvalOptions& opt, ClaspAudioModel& model, const std::vector<const Utterance*>& clips,
+                        const std::vector<Utterance>& utts, const std::map<std::string, std::vector<size_t>>& by_lang,
+                        const std::vector<float>& text, const std::vector<float>& audio, size_t D, const ClipPhones& side,
+                        QueryEmbedder& queries_of, nlohmann::json& report) {
+  const auto vocab = PhonemeVocab::from_symbols(model->speech->cfg.phonemes);
+  const std::vector<std::string> langs = model->phonetic ? model->phonetic->cfg.languages : std::vector<std::string>{};
+  auto slot_of = [&](const std::string& lang) {
+    auto it = std::find(langs.begin(), langs.end(), lang);
+    return it == langs.end() ? -1 : static_cast<int>(it - langs.begin());
+  };
+  const PhoneticRerankOptions ro{opt.rerank_k, static_cast<float>(opt.rerank_weight)};
+  auto& R = report["two_stage"];
+  R = {{"top_k", opt.rerank_k}, {"weight", opt.rerank_weight}, {"language_gate", !side.lang_probs.empty()}};
+  print_header("Two-stage search: the best " + std::to_string(opt.rerank_k) +
+               " by CLASP score re-ranked by phoneme match, text -> audio");
+  for (const auto& [lang, idx] : by_lang) {
+    auto a = rows(audio, D, idx), t = rows(text, D, idx);
+    std::vector<std::vector<int64_t>> qp;
+    for (size_t i : idx) qp.push_back(vocab.encode(phonemize_ipa(clips[i]->text, lang)));
+    std::vector<size_t> gold(idx.size());
+    std::iota(gold.begin(), gold.end(), 0);
+    auto score = two_stage(t, qp, a, D, idx, side, slot_of(lang), ro);
+    auto hard = ranks_hard_list(score, idx.size(), gold);
+    auto soft = ranks_soft_list(score, idx.size(), gold, opt.soft_distractors, opt.seed);
+    auto& L = R["languages"][lang];
+    L["hard"] = to_json(RetrievalMetrics::from_ranks(hard));
+    L["soft"] = to_json(RetrievalMetrics::from_ranks(soft));
+    std::map<std::string, std::pair<std::vector<size_t>, std::vector<size_t>>> engines;
+    for (size_t k = 0; k < idx.size(); ++k) {
+      engines[clips[idx[k]]->engine].first.push_back(hard[k]);
+      engines[clips[idx[k]]->engine].second.push_back(soft[k]);
+    }
+    print_row(lang + " (hard)", RetrievalMetrics::from_ranks(hard));
+    print_row(lang + " (soft)", RetrievalMetrics::from_ranks(soft));
+    for (const auto& [e, r] : engines) {
+      L["by_engine"][e] = to_json(RetrievalMetrics::from_ranks(r.first));
+      L["by_engine_soft"][e] = to_json(RetrievalMetrics::from_ranks(r.second));
+      print_row(lang + " / " + e + " (hard)", RetrievalMetrics::from_ranks(r.first));
+      print_row(lang + " / " + e + " (soft)", RetrievalMetrics::from_ranks(r.second));
+    }
+  }
+  if (!by_lang.count("en")) return;
+  const auto& en = by_lang.at("en");
+  std::map<std::string, size_t> en_pos;
+  for (size_t k = 0; k < en.size(); ++k) en_pos[clips[en[k]]->id] = k;
+  std::map<std::string, std::pair<std::vector<std::string>, std::vector<size_t>>> queries;
+  for (const auto& u : utts)
+    if (u.lang != "en" && !u.source_id.empty() && en_pos.count(u.source_id) && !u.text.empty()) {
+      queries[u.lang].first.push_back(u.text);
+      queries[u.lang].second.push_back(en_pos[u.source_id]);
+    }
+  auto a = rows(audio, D, en);
+  for (const auto& [lang, qg] : queries) {
+    auto q = queries_of.embed(qg.first, lang);
+    std::vector<std::vector<int64_t>> qp;
+    for (const auto& t : qg.first) qp.push_back(vocab.encode(phonemize_ipa(t, lang)));
+    auto score = two_stage(q, qp, a, D, en, side, slot_of(lang), ro);
+    auto hard = RetrievalMetrics::from_ranks(ranks_hard_list(score, en.size(), qg.second));
+    auto soft = RetrievalMetrics::from_ranks(ranks_soft_list(score, en.size(), qg.second, opt.soft_distractors, opt.seed));
+    R["cross_lingual"][lang] = {{"hard", to_json(hard)}, {"soft", to_json(soft)}};
+    print_row(lang + " -> en audio (hard)", hard);
+    print_row(lang + " -> en audio (soft)", soft);
+  }
 }
 
 }  // namespace
@@ -85,7 +208,13 @@ nlohmann::json evaluate_clasp(const ClaspEvalOptions& opt) {
   for (const auto& u : utts)
     if (u.split == opt.split && cache.has(u.id) && !u.text.empty()) clips.push_back(&u);
   if (clips.empty()) throw Error(opt.manifest + ": no " + opt.split + " clips with audio");
-  auto audio = embed_audio(clips, cache, model);
+  const bool rerank = opt.rerank_k > 0;
+  if (rerank && (!model->speech || !model->speech->ctc_head || model->speech->cfg.phonemes.empty()))
+    throw Error(opt.model_dir + ": --rerank needs a speech encoder with a CTC phoneme head");
+  if (rerank && !model->wants_frames())
+    throw Error(opt.model_dir + ": --rerank needs a model that reads the speech encoder's frames");
+  ClipPhones side;
+  auto audio = embed_audio(clips, cache, model, opt.view_seed, rerank ? &side : nullptr);
   // More models' semantic vectors summed into this one's semantic part (the
   // first out_dim columns, sqrt(1 - w) * vector with a phonetic part), then
   // that part normalised again, as ClaspAudioModelImpl::embed does for members.
@@ -96,7 +225,7 @@ nlohmann::json evaluate_clasp(const ClaspEvalOptions& opt) {
       throw Error(dir + ": --ensemble needs models with the same text encoder as " + opt.model_dir);
     auto member = load_clasp_model(dir);
     if (member->phonetic) member->phonetic = nullptr;  // its semantic vector only: the phonetic part is -m's
-    auto more = embed_audio(clips, cache, member);
+    auto more = embed_audio(clips, cache, member, opt.view_seed);
     for (size_t i = 0; i < clips.size(); ++i)
       for (int64_t k = 0; k < Dt; ++k) audio[i * D + static_cast<size_t>(k)] += sem_scale * more[i * static_cast<size_t>(Dt) + static_cast<size_t>(k)];
   }
@@ -106,6 +235,7 @@ nlohmann::json evaluate_clasp(const ClaspEvalOptions& opt) {
   }
   nlohmann::json report = {{"model", opt.model_dir}, {"ensemble", opt.ensemble}, {"manifest", opt.manifest}, {"split", opt.split},
                            {"soft_candidates", opt.soft_distractors + 1}, {"seed", opt.seed}};
+  if (opt.view_seed) report["view_seed"] = opt.view_seed;
   if (model->phonetic) {
     report["phonetic"] = opt.phonetic.empty() ? model->cfg.phonetic : opt.phonetic;
     report["phonetic_weight"] = model->cfg.phonetic_weight;
@@ -196,6 +326,7 @@ nlohmann::json evaluate_clasp(const ClaspEvalOptions& opt) {
       print_row(lang + " -> en audio (soft)", soft);
     }
   }
+  if (rerank) evaluate_two_stage(opt, model, clips, utts, by_lang, text, audio, D, side, *queries_of, report);
   return report;
 }
 

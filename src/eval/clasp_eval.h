@@ -20,6 +20,18 @@ struct ClaspEvalOptions {
   // one clasp.json names ("" = as clasp.json says), at phonetic_weight.
   std::string phonetic;
   double phonetic_weight = 0.5;
+  // Two-stage search, reported beside the single-vector figures (0 = off):
+  // each query's best rerank_k candidates by CLASP score get rerank_weight x
+  // how surely the clip is in the query's language x how much better than
+  // chance the query's phonemes occur in the clip's decoded phonemes
+  // (index/phonetic_rerank.h).
+  size_t rerank_k = 0;
+  double rerank_weight = 2.0;
+  // Non-zero: every clip is heard through a random view (tempo, vocal-tract
+  // warp, background noise: audio/mel_augment.h), seeded by this and the
+  // clip's id, a stand-in for voices no synthesiser in training has (the
+  // encoder decodes such views at about festival's phoneme error rate).
+  uint64_t view_seed = 0;
   std::string manifest;
   std::string cache_dir;  // "" = <corpus>/mel-cache
   std::string split = "test";

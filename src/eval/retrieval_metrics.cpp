@@ -42,21 +42,38 @@ RetrievalMetrics RetrievalMetrics::from_ranks(const std::vector<size_t>& ranks) 
   return m;
 }
 
-std::vector<size_t> ranks_hard_by(const PairScore& score, size_t nc, const std::vector<size_t>& gold) {
+namespace {
+// Rank of candidates[0] (the gold item) among its list's scores; ties count against it.
+size_t rank_of_first(const std::vector<float>& scores) {
+  size_t better = 0;
+  for (size_t j = 1; j < scores.size(); ++j) better += scores[j] >= scores[0];
+  return better + 1;
+}
+
+ListScore each_alone(const PairScore& score) {
+  return [score](size_t i, const std::vector<size_t>& cands) {
+    std::vector<float> s(cands.size());
+    for (size_t k = 0; k < cands.size(); ++k) s[k] = score(i, cands[k]);
+    return s;
+  };
+}
+}  // namespace
+
+std::vector<size_t> ranks_hard_list(const ListScore& score, size_t nc, const std::vector<size_t>& gold) {
   std::vector<size_t> ranks(gold.size());
+  std::vector<size_t> cands;
   for (size_t i = 0; i < gold.size(); ++i) {
     if (gold[i] >= nc) throw std::invalid_argument("retrieval metrics: gold index out of range");
-    float g = score(i, gold[i]);
-    size_t better = 0;
+    cands = {gold[i]};
     for (size_t j = 0; j < nc; ++j)
-      if (j != gold[i] && score(i, j) >= g) ++better;
-    ranks[i] = better + 1;
+      if (j != gold[i]) cands.push_back(j);
+    ranks[i] = rank_of_first(score(i, cands));
   }
   return ranks;
 }
 
-std::vector<size_t> ranks_soft_by(const PairScore& score, size_t nc, const std::vector<size_t>& gold,
-                                  size_t distractors, uint64_t seed) {
+std::vector<size_t> ranks_soft_list(const ListScore& score, size_t nc, const std::vector<size_t>& gold,
+                                    size_t distractors, uint64_t seed) {
   std::vector<size_t> ranks(gold.size());
   std::vector<size_t> pool(nc);
   for (size_t i = 0; i < gold.size(); ++i) {
@@ -67,14 +84,21 @@ std::vector<size_t> ranks_soft_by(const PairScore& score, size_t nc, const std::
     std::mt19937_64 rng(seed * 0x9E3779B97F4A7C15ULL + i);
     size_t k = std::min(distractors, pool.size());
     for (size_t j = 0; j < k; ++j) std::swap(pool[j], pool[j + rng() % (pool.size() - j)]);  // partial shuffle
-    float g = score(i, gold[i]);
-    size_t better = 0;
-    for (size_t j = 0; j < k; ++j)
-      if (score(i, pool[j]) >= g) ++better;
-    ranks[i] = better + 1;
+    std::vector<size_t> cands = {gold[i]};
+    cands.insert(cands.end(), pool.begin(), pool.begin() + static_cast<long>(k));
+    ranks[i] = rank_of_first(score(i, cands));
     pool.resize(nc);
   }
   return ranks;
+}
+
+std::vector<size_t> ranks_hard_by(const PairScore& score, size_t nc, const std::vector<size_t>& gold) {
+  return ranks_hard_list(each_alone(score), nc, gold);
+}
+
+std::vector<size_t> ranks_soft_by(const PairScore& score, size_t nc, const std::vector<size_t>& gold,
+                                  size_t distractors, uint64_t seed) {
+  return ranks_soft_list(each_alone(score), nc, gold, distractors, seed);
 }
 
 std::vector<size_t> ranks_hard(const std::vector<float>& q, const std::vector<float>& c, size_t d,

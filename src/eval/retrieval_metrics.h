@@ -23,6 +23,15 @@ std::vector<size_t> ranks_hard_by(const PairScore& score, size_t candidates, con
 std::vector<size_t> ranks_soft_by(const PairScore& score, size_t candidates, const std::vector<size_t>& gold,
                                   size_t distractors, uint64_t seed);
 
+// Scores of query i against a list of candidates (one score each), for
+// scorings that look at the candidates together, e.g. a two-stage search
+// that re-ranks the best few of them. The pair versions above are this with
+// each candidate scored alone; the soft protocol draws the same candidates.
+using ListScore = std::function<std::vector<float>(size_t query, const std::vector<size_t>& candidates)>;
+std::vector<size_t> ranks_hard_list(const ListScore& score, size_t candidates, const std::vector<size_t>& gold);
+std::vector<size_t> ranks_soft_list(const ListScore& score, size_t candidates, const std::vector<size_t>& gold,
+                                    size_t distractors, uint64_t seed);
+
 // Row-major matrices: queries [nq x d], candidates [nc x d]; gold[i] is the
 // index of query i's candidate.
 // Hard protocol: every candidate competes.
