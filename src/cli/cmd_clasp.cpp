@@ -124,7 +124,7 @@ void add_clasp_commands(CLI::App& app) {
       ->check(CLI::Range(0.01, 0.99));
   ev->add_option("--rerank", e.rerank_k,
                  "Also report a two-stage search: each query's best K clips by CLASP score re-ranked by how closely "
-                 "its phonemes occur in theirs, weighted by the clip's language probability (0 = off)");
+                 "its phonemes occur in theirs (0 = off)");
   ev->add_option("--rerank-weight", e.rerank_weight, "Weight of the phoneme match (0-1) added in the second stage")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 10.0));

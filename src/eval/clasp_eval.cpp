@@ -39,15 +39,14 @@ std::vector<float> rows(const std::vector<float>& m, size_t d, const std::vector
   return out;
 }
 
-// What the second stage of a two-stage search reads of each clip.
+// What the second stage of a two-stage search reads of each clip: its greedy CTC phonemes.
 struct ClipPhones {
-  std::vector<std::vector<int64_t>> phones;  // greedy CTC phonemes
-  std::vector<std::vector<float>> lang_probs;  // over the phonetic part's languages; empty without them
+  std::vector<std::vector<int64_t>> phones;
 };
 
 // Audio embeddings of clips from the mel cache (or a seeded random view of
 // each, view_seed != 0), through the whole model; with `side`, also each
-// clip's phonemes and language probabilities from the same pass.
+// clip's phonemes from the same pass.
 std::vector<float> embed_audio(const std::vector<const Utterance*>& clips, const MelCache& cache, ClaspAudioModel& model,
                                uint64_t view_seed, ClipPhones* side = nullptr) {
   torch::NoGradGuard ng;
@@ -70,11 +69,6 @@ std::vector<float> embed_audio(const std::vector<const Utterance*>& clips, const
     auto emb = model->embed(feat, x, len).contiguous();
     if (side) {
       for (auto& p : model->phone_rows(feat.frames, feat.frame_lengths)) side->phones.push_back(std::move(p));
-      auto probs = model->language_probs(feat, x, len);
-      for (int64_t b = 0; probs.defined() && b < probs.size(0); ++b) {
-        auto row = probs[b].contiguous();
-        side->lang_probs.emplace_back(row.data_ptr<float>(), row.data_ptr<float>() + row.numel());
-      }
     }
     prog.update(static_cast<int64_t>(e));
     std::copy(emb.data_ptr<float>(), emb.data_ptr<float>() + emb.numel(), out.begin() + static_cast<long>(s * D));
@@ -91,21 +85,15 @@ float dot(const float* a, const float* b, size_t d) {
 
 // The two-stage scoring of queries q [n x d] against candidates a [m x d]:
 // CLASP cosine, then the phonetic re-ranking of the best rerank_k.
-// clip_of maps a candidate row to its clip in `side`; slot is the query
-// language's index among the model's languages (-1: one it does not know).
+// clip_of maps a candidate row to its clip in `side`.
 ListScore two_stage(const std::vector<float>& q, const std::vector<std::vector<int64_t>>& q_phones,
                     const std::vector<float>& a, size_t d, const std::vector<size_t>& clip_of, const ClipPhones& side,
-                    int slot, const PhoneticRerankOptions& ro) {
-  return [&q, &q_phones, &a, d, &clip_of, &side, slot, ro](size_t i, const std::vector<size_t>& cands) {
+                    const PhoneticRerankOptions& ro) {
+  return [&q, &q_phones, &a, d, &clip_of, &side, ro](size_t i, const std::vector<size_t>& cands) {
     std::vector<float> sc(cands.size());
     for (size_t k = 0; k < cands.size(); ++k) sc[k] = dot(&q[i * d], &a[cands[k] * d], d);
     phonetic_rerank(
-        sc, q_phones[i], [&](size_t k) -> const std::vector<int64_t>& { return side.phones[clip_of[cands[k]]]; },
-        [&](size_t k) {
-          if (side.lang_probs.empty()) return 1.0f;  // no language head: every clip may be in the query's language
-          return slot < 0 ? 0.0f : side.lang_probs[clip_of[cands[k]]][static_cast<size_t>(slot)];
-        },
-        ro);
+        sc, q_phones[i], [&](size_t k) -> const std::vector<int64_t>& { return side.phones[clip_of[cands[k]]]; }, ro);
     return sc;
   };
 }
@@ -127,14 +115,9 @@ void evaluate_two_stage(const ClaspEvalOptions& opt, ClaspAudioModel& model, con
                         const std::vector<float>& text, const std::vector<float>& audio, size_t D, const ClipPhones& side,
                         QueryEmbedder& queries_of, nlohmann::json& report) {
   const auto vocab = PhonemeVocab::from_symbols(model->speech->cfg.phonemes);
-  const std::vector<std::string> langs = model->phonetic ? model->phonetic->cfg.languages : std::vector<std::string>{};
-  auto slot_of = [&](const std::string& lang) {
-    auto it = std::find(langs.begin(), langs.end(), lang);
-    return it == langs.end() ? -1 : static_cast<int>(it - langs.begin());
-  };
   const PhoneticRerankOptions ro{opt.rerank_k, static_cast<float>(opt.rerank_weight)};
   auto& R = report["two_stage"];
-  R = {{"top_k", opt.rerank_k}, {"weight", opt.rerank_weight}, {"language_gate", !side.lang_probs.empty()}};
+  R = {{"top_k", opt.rerank_k}, {"weight", opt.rerank_weight}};
   print_header("Two-stage search: the best " + std::to_string(opt.rerank_k) +
                " by CLASP score re-ranked by phoneme match, text -> audio");
   for (const auto& [lang, idx] : by_lang) {
@@ -143,7 +126,7 @@ void evaluate_two_stage(const ClaspEvalOptions& opt, ClaspAudioModel& model, con
     for (size_t i : idx) qp.push_back(vocab.encode(phonemize_ipa(clips[i]->text, lang)));
     std::vector<size_t> gold(idx.size());
     std::iota(gold.begin(), gold.end(), 0);
-    auto score = two_stage(t, qp, a, D, idx, side, slot_of(lang), ro);
+    auto score = two_stage(t, qp, a, D, idx, side, ro);
     auto hard = ranks_hard_list(score, idx.size(), gold);
     auto soft = ranks_soft_list(score, idx.size(), gold, opt.soft_distractors, opt.seed);
     auto& L = R["languages"][lang];
@@ -178,7 +161,7 @@ void evaluate_two_stage(const ClaspEvalOptions& opt, ClaspAudioModel& model, con
     auto q = queries_of.embed(qg.first, lang);
     std::vector<std::vector<int64_t>> qp;
     for (const auto& t : qg.first) qp.push_back(vocab.encode(phonemize_ipa(t, lang)));
-    auto score = two_stage(q, qp, a, D, en, side, slot_of(lang), ro);
+    auto score = two_stage(q, qp, a, D, en, side, ro);
     auto hard = RetrievalMetrics::from_ranks(ranks_hard_list(score, en.size(), qg.second));
     auto soft = RetrievalMetrics::from_ranks(ranks_soft_list(score, en.size(), qg.second, opt.soft_distractors, opt.seed));
     R["cross_lingual"][lang] = {{"hard", to_json(hard)}, {"soft", to_json(soft)}};

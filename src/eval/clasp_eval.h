@@ -22,9 +22,8 @@ struct ClaspEvalOptions {
   double phonetic_weight = 0.5;
   // Two-stage search, reported beside the single-vector figures (0 = off):
   // each query's best rerank_k candidates by CLASP score get rerank_weight x
-  // how surely the clip is in the query's language x how much better than
-  // chance the query's phonemes occur in the clip's decoded phonemes
-  // (index/phonetic_rerank.h).
+  // how much better than chance the query's phonemes occur in the clip's
+  // decoded phonemes (index/phonetic_rerank.h).
   size_t rerank_k = 0;
   double rerank_weight = 2.0;
   // Non-zero: every clip is heard through a random view (tempo, vocal-tract

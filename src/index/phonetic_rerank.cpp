@@ -8,26 +8,22 @@
 namespace clasp {
 
 void phonetic_rerank(std::vector<float>& scores, const std::vector<int64_t>& query,
-                     const std::function<const std::vector<int64_t>&(size_t)>& phones,
-                     const std::function<float(size_t)>& gate, const PhoneticRerankOptions& opt) {
+                     const std::function<const std::vector<int64_t>&(size_t)>& phones, const PhoneticRerankOptions& opt) {
   const size_t k = std::min(opt.top_k, scores.size());
   if (k == 0 || query.empty() || opt.weight == 0.0f) return;
   std::vector<size_t> order(scores.size());
   std::iota(order.begin(), order.end(), 0);
   std::partial_sort(order.begin(), order.begin() + static_cast<long>(k), order.end(),
                     [&](size_t a, size_t b) { return scores[a] > scores[b]; });
-  std::vector<float> match(k), gates(k);
-  for (size_t r = 0; r < k; ++r) {
-    gates[r] = gate(order[r]);
-    match[r] = gates[r] > 0 ? phonetic_match(query, phones(order[r])) : 0.0f;
-  }
+  std::vector<float> match(k);
+  for (size_t r = 0; r < k; ++r) match[r] = phonetic_match(query, phones(order[r]));
   // Only a match above the candidates' median counts: unrelated phonemes
-  // still align in part, and that chance level would otherwise reorder
-  // the first stage's ranking by noise (queries in another language).
+  // still align in part, and that chance level would otherwise reorder the
+  // first stage's ranking by noise (a query in another language).
   auto sorted = match;
   std::nth_element(sorted.begin(), sorted.begin() + static_cast<long>(k / 2), sorted.end());
   const float chance = sorted[k / 2];
-  for (size_t r = 0; r < k; ++r) scores[order[r]] += opt.weight * gates[r] * std::max(0.0f, match[r] - chance);
+  for (size_t r = 0; r < k; ++r) scores[order[r]] += opt.weight * std::max(0.0f, match[r] - chance);
 }
 
 }  // namespace clasp

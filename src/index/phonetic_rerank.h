@@ -2,11 +2,13 @@
 // Second stage of a two-stage search. The first stage (CLASP vectors)
 // scores every candidate; the best few are then scored again by how closely
 // the query's phonemes occur in each one's phoneme transcript (the speech
-// encoder's greedy CTC decoding, index/phonetic_match.h), weighted by how
-// surely the candidate is in the query's language. An alignment of phonemes
-// tolerates the recogniser's errors on unfamiliar voices far better than any
-// one vector per clip does, and the language weight keeps a query from
-// being matched by how it would sound in another language.
+// encoder's greedy CTC decoding, index/phonetic_match.h). An alignment of
+// phonemes tolerates the recogniser's errors on unfamiliar voices far
+// better than any one vector per clip does. Only a match above the
+// candidates' median counts, so a query in another language than the audio
+// (whose phonemes align with every candidate about equally badly) keeps
+// the first stage's order. (Weighting the match by the clip's language
+// probability as well was tried, on validation, and lost more than it kept.)
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -21,12 +23,11 @@ struct PhoneticRerankOptions {
   float weight = 2.0f;  // of the phonetic match above chance, added to the first-stage score
 };
 
-// For the top_k highest scores: scores[k] += weight * gate(k) *
+// For the top_k highest scores: scores[k] += weight *
 // max(0, phonetic_match(query, phones(k)) - the median match of those
 // top_k). The others are left as they are, and stay below: the added term
 // is never negative, so this is a re-ranking of the top_k.
 void phonetic_rerank(std::vector<float>& scores, const std::vector<int64_t>& query,
-                     const std::function<const std::vector<int64_t>&(size_t)>& phones,
-                     const std::function<float(size_t)>& gate, const PhoneticRerankOptions& opt);
+                     const std::function<const std::vector<int64_t>&(size_t)>& phones, const PhoneticRerankOptions& opt);
 
 }  // namespace clasp

@@ -193,14 +193,6 @@ torch::Tensor ClaspAudioModelImpl::audio_phonetic_part(const torch::Tensor& vect
   return F::normalize((centred * gate.unsqueeze(1)).flatten(1), F::NormalizeFuncOptions().dim(1));
 }
 
-torch::Tensor ClaspAudioModelImpl::language_probs(const SpeechFeatures& speech_feat, const torch::Tensor& mel,
-                                                  const torch::Tensor& lengths) {
-  if (!phonetic || !phonetic->lang_head) return {};
-  torch::Tensor logits;
-  phonetic->embed(speech_feat, mel, lengths, &logits);
-  return torch::softmax(logits, 1);
-}
-
 torch::Tensor ClaspAudioModelImpl::embed_phoneme_text(const torch::Tensor& tokens, const torch::Tensor& lengths) {
   if (!text_branch) throw Error("CLASP model: only a target \"phonemes\" model has a phoneme-text tower");
   auto v = by_length_chunks(tokens, lengths, [&](const torch::Tensor& t, const torch::Tensor& len) {

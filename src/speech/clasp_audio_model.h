@@ -125,10 +125,6 @@ struct ClaspAudioModelImpl : torch::nn::Module {
   // the whole part is scaled to unit length (an audio query scores 1
   // against itself).
   torch::Tensor audio_phonetic_part(const torch::Tensor& vectors, const torch::Tensor& lang_logits) const;
-  // How likely each clip is in each of the phonetic part's languages
-  // (phonetic->cfg.languages), [B, languages], from its language head;
-  // undefined when the model has no phonetic part with languages.
-  torch::Tensor language_probs(const SpeechFeatures& speech_feat, const torch::Tensor& mel, const torch::Tensor& lengths);
   // target "phonemes" only: the text tower, phoneme ids [B, L] (0-padded)
   // and lengths [B] -> normalised [B, out_dim].
   torch::Tensor embed_phoneme_text(const torch::Tensor& tokens, const torch::Tensor& lengths);
