@@ -296,6 +296,9 @@ TEST_F(IndexTest, ServerAnswersGuardsWritesAndServesOnlyIndexedAudio) {
   EXPECT_EQ(cli.Get("/api/search?k=5")->status, 400);
   EXPECT_EQ(cli.Get("/api/search?q=x&k=abc")->status, 400);
   EXPECT_EQ(cli.Get("/api/search?q=%ff")->status, 400);
+  EXPECT_EQ(cli.Get("/api/search?q=x&qlang=en&rerank=-1")->status, 400);
+  EXPECT_EQ(cli.Get("/api/search?q=x&qlang=en&rerank=lots")->status, 400);
+  EXPECT_EQ(cli.Get("/api/search?q=x&qlang=en&rerank=0")->status, 200);
   // The query's language adds how it sounds (the default model's phonetic
   // part), so the same segment scores differently; a malformed code is refused.
   auto rq = cli.Get("/api/search?q=hello&k=5&qlang=en");
@@ -451,6 +454,25 @@ TEST_F(IndexTest, PhoneticSearchFindsTheSpokenSentence) {
     ASSERT_EQ(hits.size(), 3u);
     EXPECT_EQ(hits[0].segment.path, tmp / ("speech/s" + std::to_string(i) + ".wav")) << texts[i];
     EXPECT_GT(hits[0].score, hits[1].score);
+  }
+  // The product's text search with the query's language is two-stage: the
+  // vectors' best, then the phonemes. The spoken sentence comes first, well
+  // above its score with rerank 0 (the vectors alone).
+  {
+    Searcher s(tmp / "index");
+    SearchOptions two = o, vectors_only = o;
+    vectors_only.rerank = 0;
+    for (size_t i = 0; i < texts.size(); ++i) {
+      const std::string want = tmp / ("speech/s" + std::to_string(i) + ".wav");
+      auto hits = s.search_text(texts[i], two, "en");
+      ASSERT_EQ(hits.size(), 3u);
+      EXPECT_EQ(hits[0].segment.path, want) << texts[i];
+      auto plain = s.search_text(texts[i], vectors_only, "en");
+      ASSERT_EQ(plain.size(), 3u);
+      auto gold = std::find_if(plain.begin(), plain.end(), [&](const SearchHit& h) { return h.segment.path == want; });
+      ASSERT_NE(gold, plain.end());
+      EXPECT_GT(hits[0].score, gold->score + 0.1f) << texts[i];
+    }
   }
   // An index without phoneme transcripts says so.
   AudioIndex old(tmp / "index-tones", model);

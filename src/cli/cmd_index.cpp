@@ -175,6 +175,9 @@ void add_index_commands(CLI::App& app) {
   e->add_option("--max-queries", ev.max_queries, "Use only the first N clips (0 = all)");
   e->add_option("--threads", ev_threads, "Torch threads");
   e->add_flag("--phonetic", ev.phonetic, "Phonetic search (each query in its own language) instead of CLASP vectors");
+  e->add_option("--rerank", ev.rerank,
+                "Vector search: how many of the best results are re-ranked by phoneme match (0 = vectors alone)")
+      ->capture_default_str();
   e->callback([] {
     set_compute_threads(ev_threads);
     std::stringstream ss(ev_langs);
@@ -182,11 +185,12 @@ void add_index_commands(CLI::App& app) {
       if (!l.empty()) ev.query_langs.push_back(l);
     Searcher s(ev_index);
     auto res = evaluate_longform(s, ev);
-    std::printf("| queries in | n | HITS@1 | MRR | R@10 | start error (s) | latency p50 / p99 (ms) |\n|---|---|---|---|---|---|---|\n");
+    std::printf("| queries in | n | HITS@1 | HITS@1 same sentence | MRR | R@10 | start error (s) | latency p50 / p99 (ms) |\n"
+                "|---|---|---|---|---|---|---|---|\n");
     for (const auto& r : res)
-      std::printf("| %s | %zu | %.3f | %.3f | %.3f | %.2f | %.1f / %.1f |\n",
-                  r.query_lang.empty() ? "clip's own" : r.query_lang.c_str(), r.queries, r.hits1, r.mrr, r.r10,
-                  r.mean_abs_start_err, r.latency_p50_ms, r.latency_p99_ms);
+      std::printf("| %s | %zu | %.3f | %.3f | %.3f | %.3f | %.2f | %.1f / %.1f |\n",
+                  r.query_lang.empty() ? "clip's own" : r.query_lang.c_str(), r.queries, r.hits1, r.hits1_same_sentence,
+                  r.mrr, r.r10, r.mean_abs_start_err, r.latency_p50_ms, r.latency_p99_ms);
   });
 
   static SearchArgs se;
@@ -199,7 +203,13 @@ void add_index_commands(CLI::App& app) {
   s->add_option("--lang", se.opt.lang, "Only segments in this language");
   s->add_option("--query-lang", se.query_lang,
                 "The text query's language (ISO 639-1): a model with a phonetic part then also matches how the "
-                "query sounds (same-language audio); without it the query is matched by meaning alone");
+                "query sounds (same-language audio), and the best --rerank results are re-ranked by phoneme match; "
+                "without it the query is matched by meaning alone");
+  s->add_option("--rerank", se.opt.rerank,
+                "With --query-lang: how many of the vectors' best results are re-ranked by how closely the query's "
+                "phonemes occur in their transcripts (0 = vectors alone)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 10000));
   s->add_flag("--approx", se.opt.approx, "Approximate search (FAISS IVF) instead of exact");
   s->add_option("--nprobe", se.opt.nprobe, "IVF clusters scanned per query with --approx")->capture_default_str();
   s->add_option("--threads", se.threads, "Torch threads");

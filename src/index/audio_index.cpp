@@ -483,6 +483,18 @@ std::vector<SearchHit> AudioIndex::search_phonetic(const std::vector<int64_t>& q
   return out;
 }
 
+std::map<int64_t, std::string> AudioIndex::phones_of(const std::vector<int64_t>& ids) {
+  std::shared_lock lock(mu_);
+  std::map<int64_t, std::string> out;
+  auto st = db_->prepare("SELECT phones FROM segment_phones WHERE segment_id = ?");
+  for (int64_t id : ids) {
+    st.bind(1, id);
+    if (st.step()) out[id] = st.text(0);
+    st.reset();
+  }
+  return out;
+}
+
 IndexStatus AudioIndex::status() {
   std::shared_lock lock(mu_);
   IndexStatus s;

@@ -11,6 +11,7 @@
 // add/remove (which take an exclusive lock only to commit a batch).
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <shared_mutex>
 #include <string>
@@ -72,6 +73,10 @@ struct SearchOptions {
   std::string lang;     // only segments in this language ("" = all)
   bool approx = false;  // IVF instead of exact search (built on first use)
   int nprobe = 16;
+  // Text queries with a known language: the best `rerank` segments by
+  // vector are re-ranked by how closely the query's phonemes occur in their
+  // transcripts (index/phonetic_rerank.h); 0 = the vectors alone.
+  size_t rerank = 50;
 };
 
 class AudioIndex {
@@ -93,6 +98,9 @@ class AudioIndex {
   // scan; opt.approx is ignored.
   std::vector<SearchHit> search_phonetic(const std::vector<int64_t>& query, const PhonemeVocab& vocab,
                                          const SearchOptions& opt);
+  // Stored CTC phoneme transcripts (IPA) of segments `ids`; absent for
+  // segments indexed without one.
+  std::map<int64_t, std::string> phones_of(const std::vector<int64_t>& ids);
   IndexStatus status();
   // True if `path` (absolute) is an indexed file: the server serves only these.
   bool has_file(const std::string& path);

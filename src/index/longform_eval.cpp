@@ -37,13 +37,19 @@ std::vector<LongformEvalResult> evaluate_longform(Searcher& s, const LongformEva
     langs = opt.query_langs;
     if (langs.empty()) throw Error("longform eval: --query-manifest needs --query-langs");
   }
+  std::multimap<std::string, const LongformPiece*> by_source;
+  for (const auto& c : truth) by_source.emplace(c.source_id, &c);
+  auto at = [&](const IndexedSegment& h, const LongformPiece& c) {
+    return h.path == (rec_dir / c.recording).string() && std::abs(h.start - c.start) <= opt.tolerance &&
+           std::abs(h.end - c.end) <= opt.tolerance;
+  };
   std::vector<LongformEvalResult> out;
   for (const auto& lang : langs) {
     LongformEvalResult r;
     r.query_lang = lang;
     std::vector<double> lat;
     double err = 0;
-    size_t hits1 = 0;
+    size_t hits1 = 0, same_sentence = 0;
     Progress bar("queries" + (lang.empty() ? "" : " (" + lang + ")"), static_cast<int64_t>(truth.size()), "queries");
     size_t done = 0;
     for (const auto& p : truth) {
@@ -59,21 +65,23 @@ std::vector<LongformEvalResult> evaluate_longform(Searcher& s, const LongformEva
       }
       SearchOptions so;
       so.k = opt.k;
+      so.rerank = opt.rerank;
       const std::string& query_lang = lang.empty() ? p.lang : lang;  // each query in its own language
       auto t0 = std::chrono::steady_clock::now();
       auto hits = opt.phonetic ? s.search_phonetic(q, query_lang, so) : s.search_text(q, so, query_lang);
       lat.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
       ++r.queries;
-      const std::string want = (rec_dir / p.recording).string();
+      if (!hits.empty()) {
+        auto [b, e] = by_source.equal_range(p.source_id);
+        same_sentence += std::any_of(b, e, [&](const auto& kv) { return at(hits[0].segment, *kv.second); });
+      }
       for (size_t i = 0; i < hits.size(); ++i) {
-        const auto& h = hits[i].segment;
-        if (h.path != want || std::abs(h.start - p.start) > opt.tolerance || std::abs(h.end - p.end) > opt.tolerance)
-          continue;
+        if (!at(hits[i].segment, p)) continue;
         r.mrr += 1.0 / static_cast<double>(i + 1);
         if (i < 10) r.r10 += 1;
         if (i == 0) {
           ++hits1;
-          err += std::abs(h.start - p.start);
+          err += std::abs(hits[i].segment.start - p.start);
         }
         break;
       }
@@ -81,6 +89,7 @@ std::vector<LongformEvalResult> evaluate_longform(Searcher& s, const LongformEva
     bar.finish();
     if (r.queries) {
       r.hits1 = static_cast<double>(hits1) / static_cast<double>(r.queries);
+      r.hits1_same_sentence = static_cast<double>(same_sentence) / static_cast<double>(r.queries);
       r.mrr /= static_cast<double>(r.queries);
       r.r10 /= static_cast<double>(r.queries);
     }

@@ -18,12 +18,17 @@ struct LongformEvalOptions {
   double tolerance = 1.0;
   size_t max_queries = 0;  // 0 = all
   bool phonetic = false;   // Searcher::search_phonetic in the query's language instead of CLASP vectors
+  size_t rerank = 50;  // second stage of the vector search, as SearchOptions::rerank (0 = vectors alone)
 };
 
 struct LongformEvalResult {
   std::string query_lang;  // "" = the clip's own language
   size_t queries = 0, missing_translation = 0;
   double hits1 = 0, mrr = 0, r10 = 0;
+  // The first result is the clip, or another clip in the recordings that
+  // says the same sentence in another language (same source_id): the right
+  // content, which HITS@1 counts as a miss.
+  double hits1_same_sentence = 0;
   double latency_p50_ms = 0, latency_p99_ms = 0;
   double mean_abs_start_err = 0;  // seconds, over HITS@1 hits
 };

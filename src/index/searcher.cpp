@@ -1,7 +1,9 @@
 #include "index/searcher.h"
 
+#include <algorithm>
 #include <filesystem>
 
+#include "index/phonetic_rerank.h"
 #include "speech/audio_embedder.h"
 #include "speech/phoneme_vocab.h"
 #include "tts/phonemizer.h"
@@ -35,11 +37,34 @@ std::vector<SearchHit> Searcher::search_text(const std::string& query, const Sea
   if (query.size() > 4096) throw Error("search: the query is " + std::to_string(query.size()) + " bytes; at most 4096");
   require_utf8(query, "search query");
   std::vector<float> q;
+  std::vector<int64_t> q_phones;
+  const auto& symbols = audio_->phoneme_symbols();
+  const bool two_stage = opt.rerank > 0 && !query_lang.empty() && !symbols.empty();
+  auto vocab = two_stage ? PhonemeVocab::from_symbols(symbols) : PhonemeVocab{};
   {
-    std::lock_guard lock(model_mu_);
+    std::lock_guard lock(model_mu_);  // also espeak-ng's front end, which is not thread-safe
     q = text_->embed({query}, query_lang);
+    if (two_stage) q_phones = vocab.encode(phonemize_ipa(query, query_lang));
   }
-  return index_->search(q, opt);
+  if (!two_stage) return index_->search(q, opt);
+  // First stage: the vectors' best `rerank` (at least k); second: phonemes.
+  SearchOptions first = opt;
+  first.k = std::max(opt.k, static_cast<int>(opt.rerank));
+  auto hits = index_->search(q, first);
+  std::vector<int64_t> ids;
+  for (const auto& h : hits) ids.push_back(h.segment.id);
+  auto stored = index_->phones_of(ids);
+  std::vector<std::vector<int64_t>> phones(hits.size());
+  for (size_t i = 0; i < hits.size(); ++i)
+    if (auto it = stored.find(hits[i].segment.id); it != stored.end()) phones[i] = vocab.encode(it->second);
+  std::vector<float> scores(hits.size());
+  for (size_t i = 0; i < hits.size(); ++i) scores[i] = hits[i].score;
+  phonetic_rerank(scores, q_phones, [&](size_t i) -> const std::vector<int64_t>& { return phones[i]; },
+                  {opt.rerank, PhoneticRerankOptions{}.weight});
+  for (size_t i = 0; i < hits.size(); ++i) hits[i].score = scores[i];
+  std::stable_sort(hits.begin(), hits.end(), [](const SearchHit& a, const SearchHit& b) { return a.score > b.score; });
+  if (hits.size() > static_cast<size_t>(opt.k)) hits.resize(static_cast<size_t>(opt.k));
+  return hits;
 }
 
 std::vector<SearchHit> Searcher::search_phonetic(const std::string& query, const std::string& lang,

@@ -75,6 +75,13 @@ SearchOptions options_from(const httplib::Request& req) {
   }
   if (req.has_param("lang")) o.lang = req.get_param_value("lang");
   if (req.has_param("approx")) o.approx = req.get_param_value("approx") == "1";
+  if (req.has_param("rerank")) {
+    const std::string v = req.get_param_value("rerank");
+    if (v.empty() || v.size() > 4 || v.find_first_not_of("0123456789") != std::string::npos)
+      throw Error("parameter rerank: expected a number from 0 to 1000");
+    o.rerank = static_cast<size_t>(std::stoul(v));
+    if (o.rerank > 1000) throw Error("parameter rerank: expected a number from 0 to 1000");
+  }
   return o;
 }
 
