@@ -392,6 +392,15 @@ TEST(PhoneticMatch, FindsTheQueryInsideALongerSegment) {
   EXPECT_FLOAT_EQ(phonetic_match({1, 2, 3, 4}, {}), 0.0f);
   EXPECT_FLOAT_EQ(phonetic_match({}, {1, 2}), 0.0f);
   EXPECT_GT(phonetic_match({1, 2, 3, 4}, {1, 2, 4}), phonetic_match({1, 2, 3, 4}, {5, 6, 7}));
+  // The whole-segment variant: half the stretch match, half how alike the
+  // two are as wholes, so a segment that is the query outranks a longer one
+  // that merely holds it.
+  EXPECT_FLOAT_EQ(phonetic_match_whole({1, 2, 3}, {1, 2, 3}), 1.0f);
+  EXPECT_FLOAT_EQ(phonetic_match_whole({1, 2, 3}, {9, 9, 1, 2, 3, 9}), 0.75f);  // (1 + (1 - 3/6)) / 2
+  EXPECT_FLOAT_EQ(phonetic_match_whole({1, 2, 3, 4}, {1, 2, 7, 4}), 0.75f);     // one substitution, both halves
+  EXPECT_GT(phonetic_match_whole({1, 2, 3, 4, 5, 6}, {1, 2, 3, 4, 0}),          // the sentence, misheard
+            phonetic_match_whole({1, 2, 3, 4, 5, 6}, {1, 2, 3, 8, 8, 8, 8, 8, 8, 8, 8, 4, 5}));
+  EXPECT_FLOAT_EQ(phonetic_match_whole({}, {1, 2}), 0.0f);
 }
 
 TEST(PhoneticRerank, LiftsTheSpokenOneAmongTheBestKOnly) {
@@ -404,7 +413,7 @@ TEST(PhoneticRerank, LiftsTheSpokenOneAmongTheBestKOnly) {
   auto of = [&](size_t k) -> const std::vector<int64_t>& { return phones[k]; };
   auto s = first;
   phonetic_rerank(s, query, of, {4, 2.0f});
-  // 3 (match 5/6) rises above 0-2; the chance level is the median of the
+  // 3 (one phoneme wrong) rises above 0-2; the chance level is the median of the
   // four matches, so the weakest matches gain nothing; 4 is untouched.
   EXPECT_GT(s[3], s[0]);
   EXPECT_GT(s[3], s[1]);

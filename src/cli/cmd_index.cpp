@@ -175,6 +175,8 @@ void add_index_commands(CLI::App& app) {
   e->add_option("--max-queries", ev.max_queries, "Use only the first N clips (0 = all)");
   e->add_option("--threads", ev_threads, "Torch threads");
   e->add_flag("--phonetic", ev.phonetic, "Phonetic search (each query in its own language) instead of CLASP vectors");
+  e->add_option("--query-words", ev.query_words,
+                "Query with only the first N words of each text: a phrase instead of the whole sentence (0 = all)");
   e->add_option("--rerank", ev.rerank,
                 "Vector search: how many of the best results are re-ranked by phoneme match (0 = vectors alone)")
       ->capture_default_str();

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <filesystem>
 #include <map>
+#include <sstream>
 
 #include "data/longform.h"
 #include "data/manifest.h"
@@ -17,6 +18,14 @@ namespace fs = std::filesystem;
 namespace clasp {
 
 namespace {
+// The first n whitespace-separated words of text.
+std::string first_words(const std::string& text, size_t n) {
+  std::istringstream in(text);
+  std::string w, out;
+  for (size_t i = 0; i < n && in >> w; ++i) out += (i ? " " : "") + w;
+  return out;
+}
+
 double pct(std::vector<double> v, double q) {
   if (v.empty()) return 0;
   std::sort(v.begin(), v.end());
@@ -63,6 +72,7 @@ std::vector<LongformEvalResult> evaluate_longform(Searcher& s, const LongformEva
         }
         q = it->second;
       }
+      if (opt.query_words) q = first_words(q, opt.query_words);
       SearchOptions so;
       so.k = opt.k;
       so.rerank = opt.rerank;

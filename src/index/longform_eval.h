@@ -18,6 +18,9 @@ struct LongformEvalOptions {
   double tolerance = 1.0;
   size_t max_queries = 0;  // 0 = all
   bool phonetic = false;   // Searcher::search_phonetic in the query's language instead of CLASP vectors
+  // > 0: each query is only the first query_words words of its text (a
+  // phrase typed by someone who remembers part of what was said).
+  size_t query_words = 0;
   size_t rerank = 50;  // second stage of the vector search, as SearchOptions::rerank (0 = vectors alone)
 };
 

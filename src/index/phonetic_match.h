@@ -12,4 +12,12 @@ namespace clasp {
 // a long segment.
 float phonetic_match(const std::vector<int64_t>& query, const std::vector<int64_t>& segment);
 
+// The mean of phonetic_match and of how alike the two are as wholes (1 -
+// edit distance / the longer length). The second half tells a segment
+// that is the query from one that merely holds a stretch like it: with a
+// recogniser reading half the phonemes wrong, a long wrong segment often
+// holds such a stretch. A short query inside a long segment still gains
+// from the first half.
+float phonetic_match_whole(const std::vector<int64_t>& query, const std::vector<int64_t>& segment);
+
 }  // namespace clasp
