@@ -108,6 +108,41 @@ void print_header(const std::string& title) {
               title.c_str(), "", "n", "HITS@1", "MRR", "meanR", "R@5", "R@10", std::string(30, '-').c_str());
 }
 
+// Cross-lingual queries: each language's translations of the English test
+// sentences, with the position of their English clip among `en`.
+using QueryGroups = std::map<std::string, std::pair<std::vector<std::string>, std::vector<size_t>>>;
+QueryGroups cross_lingual_queries(const std::vector<Utterance>& utts, const std::vector<const Utterance*>& clips,
+                                  const std::vector<size_t>& en) {
+  std::map<std::string, size_t> en_pos;
+  for (size_t k = 0; k < en.size(); ++k) en_pos[clips[en[k]]->id] = k;
+  QueryGroups queries;
+  for (const auto& u : utts)
+    if (u.lang != "en" && !u.source_id.empty() && en_pos.count(u.source_id) && !u.text.empty()) {
+      queries[u.lang].first.push_back(u.text);
+      queries[u.lang].second.push_back(en_pos[u.source_id]);
+    }
+  return queries;
+}
+
+// Cross-lingual figures of one query language, by the engine of the English clip sought.
+nlohmann::json cross_lingual_json(const std::vector<size_t>& hard, const std::vector<size_t>& soft,
+                                  const std::vector<size_t>& gold, const std::vector<const Utterance*>& clips,
+                                  const std::vector<size_t>& en) {
+  nlohmann::json j = {{"hard", to_json(RetrievalMetrics::from_ranks(hard))},
+                      {"soft", to_json(RetrievalMetrics::from_ranks(soft))}};
+  std::map<std::string, std::pair<std::vector<size_t>, std::vector<size_t>>> engines;
+  for (size_t i = 0; i < gold.size(); ++i) {
+    auto& e = engines[clips[en[gold[i]]]->engine];
+    e.first.push_back(hard[i]);
+    e.second.push_back(soft[i]);
+  }
+  for (const auto& [e, r] : engines) {
+    j["by_engine"][e] = to_json(RetrievalMetrics::from_ranks(r.first));
+    j["by_engine_soft"][e] = to_json(RetrievalMetrics::from_ranks(r.second));
+  }
+  return j;
+}
+
 // The same queries through the two-stage search: same-language (hard, soft,
 // by engine) and cross-lingual, into report["two_stage"].
 void evaluate_two_stage(const ClaspEvalOptions& opt, ClaspAudioModel& model, const std::vector<const Utterance*>& clips,
@@ -148,25 +183,17 @@ void evaluate_two_stage(const ClaspEvalOptions& opt, ClaspAudioModel& model, con
   }
   if (!by_lang.count("en")) return;
   const auto& en = by_lang.at("en");
-  std::map<std::string, size_t> en_pos;
-  for (size_t k = 0; k < en.size(); ++k) en_pos[clips[en[k]]->id] = k;
-  std::map<std::string, std::pair<std::vector<std::string>, std::vector<size_t>>> queries;
-  for (const auto& u : utts)
-    if (u.lang != "en" && !u.source_id.empty() && en_pos.count(u.source_id) && !u.text.empty()) {
-      queries[u.lang].first.push_back(u.text);
-      queries[u.lang].second.push_back(en_pos[u.source_id]);
-    }
   auto a = rows(audio, D, en);
-  for (const auto& [lang, qg] : queries) {
+  for (const auto& [lang, qg] : cross_lingual_queries(utts, clips, en)) {
     auto q = queries_of.embed(qg.first, lang);
     std::vector<std::vector<int64_t>> qp;
     for (const auto& t : qg.first) qp.push_back(vocab.encode(phonemize_ipa(t, lang)));
     auto score = two_stage(q, qp, a, D, en, side, ro);
-    auto hard = RetrievalMetrics::from_ranks(ranks_hard_list(score, en.size(), qg.second));
-    auto soft = RetrievalMetrics::from_ranks(ranks_soft_list(score, en.size(), qg.second, opt.soft_distractors, opt.seed));
-    R["cross_lingual"][lang] = {{"hard", to_json(hard)}, {"soft", to_json(soft)}};
-    print_row(lang + " -> en audio (hard)", hard);
-    print_row(lang + " -> en audio (soft)", soft);
+    auto hard = ranks_hard_list(score, en.size(), qg.second);
+    auto soft = ranks_soft_list(score, en.size(), qg.second, opt.soft_distractors, opt.seed);
+    R["cross_lingual"][lang] = cross_lingual_json(hard, soft, qg.second, clips, en);
+    print_row(lang + " -> en audio (hard)", RetrievalMetrics::from_ranks(hard));
+    print_row(lang + " -> en audio (soft)", RetrievalMetrics::from_ranks(soft));
   }
 }
 
@@ -290,23 +317,15 @@ nlohmann::json evaluate_clasp(const ClaspEvalOptions& opt) {
   // Cross-lingual: translations of the English test sentences against English audio.
   if (by_lang.count("en")) {
     const auto& en = by_lang["en"];
-    std::map<std::string, size_t> en_pos;
-    for (size_t k = 0; k < en.size(); ++k) en_pos[clips[en[k]]->id] = k;
-    std::map<std::string, std::pair<std::vector<std::string>, std::vector<size_t>>> queries;
-    for (const auto& u : utts)
-      if (u.lang != "en" && !u.source_id.empty() && en_pos.count(u.source_id) && !u.text.empty()) {
-        queries[u.lang].first.push_back(u.text);
-        queries[u.lang].second.push_back(en_pos[u.source_id]);
-      }
     auto a = rows(audio, D, en);
     print_header("Cross-lingual: queries in language X against the English test audio");
-    for (auto& [lang, qg] : queries) {
+    for (const auto& [lang, qg] : cross_lingual_queries(utts, clips, en)) {
       auto q = queries_of->embed(qg.first, lang);
-      auto hard = RetrievalMetrics::from_ranks(ranks_hard(q, a, D, qg.second));
-      auto soft = RetrievalMetrics::from_ranks(ranks_soft(q, a, D, qg.second, opt.soft_distractors, opt.seed));
-      report["cross_lingual"][lang] = {{"hard", to_json(hard)}, {"soft", to_json(soft)}};
-      print_row(lang + " -> en audio (hard)", hard);
-      print_row(lang + " -> en audio (soft)", soft);
+      auto hard = ranks_hard(q, a, D, qg.second);
+      auto soft = ranks_soft(q, a, D, qg.second, opt.soft_distractors, opt.seed);
+      report["cross_lingual"][lang] = cross_lingual_json(hard, soft, qg.second, clips, en);
+      print_row(lang + " -> en audio (hard)", RetrievalMetrics::from_ranks(hard));
+      print_row(lang + " -> en audio (soft)", RetrievalMetrics::from_ranks(soft));
     }
   }
   if (rerank) evaluate_two_stage(opt, model, clips, utts, by_lang, text, audio, D, side, *queries_of, report);
