@@ -16,6 +16,7 @@
 #include "audio/audio_file.h"
 #include "index/audio_index.h"
 #include "index/index_inputs.h"
+#include "index/longform_eval.h"
 #include "index/phonetic_match.h"
 #include "index/phonetic_rerank.h"
 #include "index/sqlite_db.h"
@@ -482,6 +483,34 @@ TEST_F(IndexTest, PhoneticSearchFindsTheSpokenSentence) {
       ASSERT_NE(gold, plain.end());
       EXPECT_GT(hits[0].score, gold->score + 0.1f) << texts[i];
     }
+  }
+  // `clasp index eval` over the same files as recordings of one clip each:
+  // whole sentences are all found; a one-word phrase ("the" starts two of
+  // them) cannot find both of those, so fewer are found.
+  {
+    std::ofstream truth(tmp / "speech/truth.jsonl");
+    for (size_t i = 0; i < texts.size(); ++i) {
+      auto info = probe_audio(tmp / ("speech/s" + std::to_string(i) + ".wav"));
+      truth << nlohmann::json({{"recording", "s" + std::to_string(i) + ".wav"}, {"clip", "c" + std::to_string(i)},
+                               {"source_id", "c" + std::to_string(i)}, {"lang", "en"}, {"text", texts[i]},
+                               {"start", 0.0}, {"end", info.duration()}})
+                   .dump()
+            << "\n";
+    }
+  }
+  {
+    Searcher s(tmp / "index");
+    LongformEvalOptions lo;
+    lo.truth = tmp / "speech/truth.jsonl";
+    auto whole = evaluate_longform(s, lo);
+    ASSERT_EQ(whole.size(), 1u);
+    EXPECT_EQ(whole[0].queries, 3u);
+    EXPECT_DOUBLE_EQ(whole[0].hits1, 1.0);
+    EXPECT_DOUBLE_EQ(whole[0].hits1_same_sentence, 1.0);
+    lo.query_words = 1;
+    auto phrase = evaluate_longform(s, lo);
+    EXPECT_LE(phrase[0].hits1, 2.0 / 3.0 + 1e-9);
+    EXPECT_GE(phrase[0].hits1_same_sentence, phrase[0].hits1);
   }
   // An index without phoneme transcripts says so.
   AudioIndex old(tmp / "index-tones", model);
