@@ -404,6 +404,47 @@ TEST(PhoneticMatch, FindsTheQueryInsideALongerSegment) {
   EXPECT_FLOAT_EQ(phonetic_match_whole({}, {1, 2}), 0.0f);
 }
 
+TEST(PhoneCosts, LearnedConfusionsCostLessAndRoundTrip) {
+  // The recogniser always hears 1 as 2 and drops 3; 4 it hears right.
+  std::vector<std::pair<std::vector<int64_t>, std::vector<int64_t>>> pairs;
+  for (int k = 0; k < 5; ++k) pairs.push_back({{4, 1, 4, 3, 4}, {4, 2, 4, 4}});
+  auto c = PhoneCosts::learn(pairs, 5, 0.2f);
+  EXPECT_FLOAT_EQ(c.substitute(1, 2), 0.2f);
+  EXPECT_FLOAT_EQ(c.substitute(1, 4), 1.0f);  // never seen
+  EXPECT_FLOAT_EQ(c.substitute(4, 4), 0.0f);
+  EXPECT_FLOAT_EQ(c.drop(3), 0.2f);
+  EXPECT_FLOAT_EQ(c.drop(4), 1.0f);
+  EXPECT_FLOAT_EQ(c.substitute(0, 1), 1.0f);  // never said: unit costs
+  // Matching with them: the usual mishearing costs little, others a full edit.
+  EXPECT_FLOAT_EQ(phonetic_match({1, 1, 1, 1, 1}, {2, 2, 2, 2, 2}), 0.0f);
+  EXPECT_NEAR(phonetic_match({1, 1, 1, 1, 1}, {2, 2, 2, 2, 2}, c), 0.8f, 1e-6);
+  EXPECT_NEAR(phonetic_match({4, 3, 4}, {4, 4}, c), 1.0f - 0.2f / 3, 1e-6);
+  EXPECT_FLOAT_EQ(phonetic_match({4, 4, 4}, {1, 1, 1}, c), 0.0f);
+  EXPECT_GT(phonetic_match_whole({1, 4, 1}, {2, 4, 2}, c), phonetic_match_whole({1, 4, 1}, {2, 4, 2}));
+  // Saved with the symbols the ids stand for; refused for another inventory.
+  test::TempDir tmp;
+  const std::vector<std::string> phon = {"a", "b", "c", "d"};
+  c.save(tmp / "costs.json", phon);
+  auto back = PhoneCosts::load(tmp / "costs.json", phon);
+  EXPECT_EQ(back.sub, c.sub);
+  EXPECT_EQ(back.del, c.del);
+  test::expect_error_naming([&] { PhoneCosts::load(tmp / "costs.json", {"a", "b", "c", "x"}); }, "another phoneme inventory");
+  EXPECT_TRUE(PhoneCosts::load(tmp / "none.json", phon).empty());
+  std::ofstream(tmp / "bad.json") << "{\"format\": \"clasp-phone-costs-1\", \"phonemes\": [\"a\", \"b\", \"c\", \"d\"], "
+                                     "\"ins\": 1, \"del\": [1, 1], \"sub\": []}";
+  test::expect_error_naming([&] { PhoneCosts::load(tmp / "bad.json", phon); }, "bad.json");
+  std::ofstream(tmp / "junk.json") << "not json";
+  test::expect_error_naming([&] { PhoneCosts::load(tmp / "junk.json", phon); }, "not a phone-costs file");
+  test::expect_error_naming([&] { c.save(tmp / "x.json", {"a"}); }, "symbols");
+}
+
+static PhoneticRerankOptions rerank_opts(size_t k, float w) {
+  PhoneticRerankOptions o;
+  o.top_k = k;
+  o.weight = w;
+  return o;
+}
+
 TEST(PhoneticRerank, LiftsTheSpokenOneAmongTheBestKOnly) {
   const std::vector<int64_t> query = {1, 2, 3, 4, 5, 6};
   // Candidate phoneme transcripts: 3 says the query (one substitution),
@@ -413,7 +454,7 @@ TEST(PhoneticRerank, LiftsTheSpokenOneAmongTheBestKOnly) {
   const std::vector<float> first = {0.9f, 0.8f, 0.7f, 0.6f, 0.5f};
   auto of = [&](size_t k) -> const std::vector<int64_t>& { return phones[k]; };
   auto s = first;
-  phonetic_rerank(s, query, of, {4, 2.0f});
+  phonetic_rerank(s, query, of, rerank_opts(4, 2.0f));
   // 3 (one phoneme wrong) rises above 0-2; the chance level is the median of the
   // four matches, so the weakest matches gain nothing; 4 is untouched.
   EXPECT_GT(s[3], s[0]);
@@ -423,19 +464,19 @@ TEST(PhoneticRerank, LiftsTheSpokenOneAmongTheBestKOnly) {
   EXPECT_FLOAT_EQ(s[0], first[0]);  // match 0: below the median, nothing added
   // The same with the best five: the exact match 4 now comes first.
   s = first;
-  phonetic_rerank(s, query, of, {5, 2.0f});
+  phonetic_rerank(s, query, of, rerank_opts(5, 2.0f));
   EXPECT_EQ(std::max_element(s.begin(), s.end()) - s.begin(), 4);
   // When every candidate matches equally (badly), as for a query in another
   // language, nothing is above the median and the first stage's order stays.
   const std::vector<std::vector<int64_t>> same(5, std::vector<int64_t>{1, 9, 9});
   s = first;
-  phonetic_rerank(s, query, [&](size_t k) -> const std::vector<int64_t>& { return same[k]; }, {5, 2.0f});
+  phonetic_rerank(s, query, [&](size_t k) -> const std::vector<int64_t>& { return same[k]; }, rerank_opts(5, 2.0f));
   EXPECT_EQ(s, first);
   // No second stage: top_k 0, weight 0 or a query with no phonemes.
   for (auto [k, w, q] : {std::tuple{size_t{0}, 2.0f, query}, std::tuple{size_t{5}, 0.0f, query},
                          std::tuple{size_t{5}, 2.0f, std::vector<int64_t>{}}}) {
     s = first;
-    phonetic_rerank(s, q, of, {k, w});
+    phonetic_rerank(s, q, of, rerank_opts(k, w));
     EXPECT_EQ(s, first);
   }
 }

@@ -44,6 +44,11 @@ void add_baseline_commands(CLI::App& app) {
   ph->add_option("--threads", p.threads, "Torch threads")->capture_default_str()->check(CLI::Range(1, 256));
   ph->add_option("--seed", p.seed, "Seed of the soft protocol's draws")->capture_default_str();
   ph->add_option("--json", pjson, "Write the report as JSON");
+  ph->add_option("--view-seed", p.view_seed,
+                 "Hear every clip through a random view seeded by this and its id (tempo, vocal-tract warp, noise)");
+  ph->add_option("--learn-costs", p.learn_costs,
+                 "Also learn the recogniser's confusions from these clips and write them (JSON) here: the "
+                 "two-stage search reads <model>/phone-costs.json");
   ph->callback([] {
     p.speech_dir = resolve_project_relative(p.speech_dir);
     auto rep = run_phonetic_baseline(p);

@@ -128,6 +128,9 @@ void add_clasp_commands(CLI::App& app) {
   ev->add_option("--rerank-weight", e.rerank_weight, "Weight of the phoneme match (0-1) added in the second stage")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 10.0));
+  ev->add_option("--phone-costs", e.phone_costs,
+                 "With --rerank: the recogniser's confusions as edit costs (clasp baseline phonetic --learn-costs); "
+                 "default: the model's phone-costs.json if it has one; \"none\": plain edit distance");
   ev->add_option("--view-seed", e.view_seed,
                  "Hear every clip through a random view seeded by this and its id (tempo, vocal-tract warp, noise): "
                  "voices unlike any in training (0 = the clips as they are)");

@@ -150,9 +150,13 @@ void evaluate_two_stage(const ClaspEvalOptions& opt, ClaspAudioModel& model, con
                         const std::vector<float>& text, const std::vector<float>& audio, size_t D, const ClipPhones& side,
                         QueryEmbedder& queries_of, nlohmann::json& report) {
   const auto vocab = PhonemeVocab::from_symbols(model->speech->cfg.phonemes);
-  const PhoneticRerankOptions ro{opt.rerank_k, static_cast<float>(opt.rerank_weight)};
+  PhoneticRerankOptions ro;
+  ro.top_k = opt.rerank_k;
+  ro.weight = static_cast<float>(opt.rerank_weight);
+  const std::string costs_path = opt.phone_costs.empty() ? opt.model_dir + "/phone-costs.json" : opt.phone_costs;
+  if (opt.phone_costs != "none") ro.costs = PhoneCosts::load(costs_path, model->speech->cfg.phonemes);
   auto& R = report["two_stage"];
-  R = {{"top_k", opt.rerank_k}, {"weight", opt.rerank_weight}};
+  R = {{"top_k", opt.rerank_k}, {"weight", opt.rerank_weight}, {"phone_costs", ro.costs.empty() ? "" : costs_path}};
   print_header("Two-stage search: the best " + std::to_string(opt.rerank_k) +
                " by CLASP score re-ranked by phoneme match, text -> audio");
   for (const auto& [lang, idx] : by_lang) {

@@ -26,6 +26,9 @@ struct ClaspEvalOptions {
   // decoded phonemes (index/phonetic_rerank.h).
   size_t rerank_k = 0;
   double rerank_weight = 2.0;
+  // The recogniser's confusions for the second stage: "" = the model's
+  // phone-costs.json if it has one, "none" = plain edit distance.
+  std::string phone_costs;
   // Non-zero: every clip is heard through a random view (tempo, vocal-tract
   // warp, background noise: audio/mel_augment.h), seeded by this and the
   // clip's id, a stand-in for voices no synthesiser in training has (the

@@ -8,13 +8,16 @@
 #include <filesystem>
 #include <map>
 
+#include "audio/mel_augment.h"
 #include "data/manifest.h"
 #include "eval/retrieval_metrics.h"
+#include "index/phone_costs.h"
 #include "speech/mel_cache.h"
 #include "speech/phoneme_vocab.h"
 #include "speech/speech_encoder.h"
 #include "tts/phonemizer.h"
 #include "util/error.h"
+#include "util/hash.h"
 #include "util/progress.h"
 
 namespace fs = std::filesystem;
@@ -35,7 +38,8 @@ nlohmann::json metrics_json(const RetrievalMetrics& m) {
 
 // Greedy CTC transcripts of cached clips, in batches of similar length.
 std::vector<std::vector<int64_t>> transcribe(SpeechEncoder& enc, const MelCache& cache,
-                                             const std::vector<const Utterance*>& clips, Progress& bar, int64_t& done) {
+                                             const std::vector<const Utterance*>& clips, uint64_t view_seed,
+                                             Progress& bar, int64_t& done) {
   torch::NoGradGuard ng;
   std::vector<size_t> order(clips.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;
@@ -44,7 +48,13 @@ std::vector<std::vector<int64_t>> transcribe(SpeechEncoder& enc, const MelCache&
   for (size_t s = 0; s < order.size(); s += 32) {
     size_t e = std::min(order.size(), s + 32);
     std::vector<std::vector<float>> mels;
-    for (size_t k = s; k < e; ++k) mels.push_back(cache.get(clips[order[k]]->id));
+    for (size_t k = s; k < e; ++k) {
+      mels.push_back(cache.get(clips[order[k]]->id));
+      if (view_seed) {  // the same view of a clip as `clasp eval --view-seed` hears
+        std::mt19937_64 rng(seeded_hash(view_seed, clips[order[k]]->id));
+        mels.back() = augment_mel(mels.back(), MelCache::kMels, rng);
+      }
+    }
     auto [x, len] = pad_mels(mels, MelCache::kMels);
     auto o = enc->forward(x, len);
     auto lp = enc->ctc_log_probs(o);
@@ -88,7 +98,7 @@ nlohmann::json run_phonetic_baseline(const PhoneticBaselineOptions& opt) {
   auto t0 = std::chrono::steady_clock::now();
   std::map<std::string, std::vector<std::vector<int64_t>>> hyps;
   for (auto& [lang, clips] : by_lang) {
-    hyps[lang] = transcribe(enc, cache, clips, bar, done);
+    hyps[lang] = transcribe(enc, cache, clips, opt.view_seed, bar, done);
     for (const auto* u : clips) audio_s += u->duration;
   }
   bar.finish();
@@ -96,6 +106,8 @@ nlohmann::json run_phonetic_baseline(const PhoneticBaselineOptions& opt) {
   report["speed"] = {{"audio_s", audio_s}, {"wall_s", wall}, {"x_realtime", wall > 0 ? audio_s / wall : 0.0},
                      {"threads", opt.threads}, {"note", "phoneme transcription from the log-mel cache"}};
 
+  if (opt.view_seed) report["view_seed"] = opt.view_seed;
+  std::vector<std::pair<std::vector<int64_t>, std::vector<int64_t>>> said_heard;
   std::printf("Phonetic baseline (%s, greedy CTC vs espeak-ng query phonemes), text -> audio\n", opt.speech_dir.c_str());
   std::printf("| lang | n | PER | hard HITS@1 | MRR | meanR | soft HITS@1 |\n|---|---|---|---|---|---|---|\n");
   for (auto& [lang, clips] : by_lang) {
@@ -105,6 +117,7 @@ nlohmann::json run_phonetic_baseline(const PhoneticBaselineOptions& opt) {
       queries.push_back(vocab.encode(phonemize_ipa(clips[i]->text, lang)));
       errors += edit_distance(hyps[lang][i], queries.back());
       ref_len += queries.back().size();
+      if (!opt.learn_costs.empty()) said_heard.emplace_back(queries.back(), hyps[lang][i]);
     }
     std::vector<size_t> gold(clips.size());
     for (size_t i = 0; i < gold.size(); ++i) gold[i] = i;
@@ -126,6 +139,11 @@ nlohmann::json run_phonetic_baseline(const PhoneticBaselineOptions& opt) {
     auto h = RetrievalMetrics::from_ranks(hard), s = RetrievalMetrics::from_ranks(soft);
     std::printf("| %s | %zu | %.3f | %.3f | %.3f | %.1f | %.3f |\n", lang.c_str(), n, L["per"].get<double>(), h.hits1,
                 h.mrr, h.mean_rank, s.hits1);
+  }
+  if (!opt.learn_costs.empty()) {
+    PhoneCosts::learn(said_heard, static_cast<size_t>(vocab.size())).save(opt.learn_costs, enc->cfg.phonemes);
+    std::printf("phone costs from %zu clips: %s\n", said_heard.size(), opt.learn_costs.c_str());
+    report["learned_costs"] = opt.learn_costs;
   }
   return report;
 }

@@ -19,6 +19,12 @@ struct PhoneticBaselineOptions {
   size_t soft_distractors = 99;
   uint64_t seed = 1;
   int threads = 2;
+  // Non-zero: every clip heard through a seeded random view (tempo, warp,
+  // noise), as `clasp eval --view-seed`.
+  uint64_t view_seed = 0;
+  // Non-empty: also learn the recogniser's confusions from these clips
+  // (index/phone_costs.h) and write them here.
+  std::string learn_costs;
 };
 
 nlohmann::json run_phonetic_baseline(const PhoneticBaselineOptions& opt);

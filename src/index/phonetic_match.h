@@ -4,13 +4,17 @@
 #include <cstdint>
 #include <vector>
 
+#include "index/phone_costs.h"
+
 namespace clasp {
 
 // 1 - (fewest edits turning `query` into some stretch of `segment`) /
 // |query|: 1 = the query is spoken somewhere in the segment, 0 = nothing
 // alike. Free start and end in the segment, so a short query matches inside
-// a long segment.
-float phonetic_match(const std::vector<int64_t>& query, const std::vector<int64_t>& segment);
+// a long segment. With costs, an edit the recogniser often makes counts
+// less than one (index/phone_costs.h).
+float phonetic_match(const std::vector<int64_t>& query, const std::vector<int64_t>& segment,
+                     const PhoneCosts& costs = PhoneCosts{});
 
 // The mean of phonetic_match and of how alike the two are as wholes (1 -
 // edit distance / the longer length). The second half tells a segment
@@ -18,6 +22,7 @@ float phonetic_match(const std::vector<int64_t>& query, const std::vector<int64_
 // recogniser reading half the phonemes wrong, a long wrong segment often
 // holds such a stretch. A short query inside a long segment still gains
 // from the first half.
-float phonetic_match_whole(const std::vector<int64_t>& query, const std::vector<int64_t>& segment);
+float phonetic_match_whole(const std::vector<int64_t>& query, const std::vector<int64_t>& segment,
+                           const PhoneCosts& costs = PhoneCosts{});
 
 }  // namespace clasp

@@ -27,6 +27,7 @@ Searcher::Searcher(const std::string& index_dir, const std::string& model_dir) {
   audio_ = std::make_unique<AudioEmbedder>(dir);
   index_ = std::make_unique<AudioIndex>(index_dir, index_model_of(*audio_, dir));
   text_ = std::make_unique<QueryEmbedder>(dir, audio_->model());
+  if (!audio_->phoneme_symbols().empty()) costs_ = PhoneCosts::load(dir + "/phone-costs.json", audio_->phoneme_symbols());
 }
 
 Searcher::~Searcher() = default;
@@ -59,8 +60,10 @@ std::vector<SearchHit> Searcher::search_text(const std::string& query, const Sea
     if (auto it = stored.find(hits[i].segment.id); it != stored.end()) phones[i] = vocab.encode(it->second);
   std::vector<float> scores(hits.size());
   for (size_t i = 0; i < hits.size(); ++i) scores[i] = hits[i].score;
-  phonetic_rerank(scores, q_phones, [&](size_t i) -> const std::vector<int64_t>& { return phones[i]; },
-                  {opt.rerank, PhoneticRerankOptions{}.weight});
+  PhoneticRerankOptions ro;
+  ro.top_k = opt.rerank;
+  ro.costs = costs_;
+  phonetic_rerank(scores, q_phones, [&](size_t i) -> const std::vector<int64_t>& { return phones[i]; }, ro);
   for (size_t i = 0; i < hits.size(); ++i) hits[i].score = scores[i];
   std::stable_sort(hits.begin(), hits.end(), [](const SearchHit& a, const SearchHit& b) { return a.score > b.score; });
   if (hits.size() > static_cast<size_t>(opt.k)) hits.resize(static_cast<size_t>(opt.k));

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "index/audio_index.h"
+#include "index/phone_costs.h"
 
 namespace clasp {
 
@@ -37,6 +38,7 @@ class Searcher {
   std::unique_ptr<AudioEmbedder> audio_;
   std::unique_ptr<QueryEmbedder> text_;
   std::unique_ptr<AudioIndex> index_;
+  PhoneCosts costs_;  // <model>/phone-costs.json for the second stage; unit costs without one
   std::mutex model_mu_;  // one forward pass at a time per model
 };
 
