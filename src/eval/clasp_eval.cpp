@@ -148,15 +148,15 @@ nlohmann::json cross_lingual_json(const std::vector<size_t>& hard, const std::ve
 void evaluate_two_stage(const ClaspEvalOptions& opt, ClaspAudioModel& model, const std::vector<const Utterance*>& clips,
                         const std::vector<Utterance>& utts, const std::map<std::string, std::vector<size_t>>& by_lang,
                         const std::vector<float>& text, const std::vector<float>& audio, size_t D, const ClipPhones& side,
-                        QueryEmbedder& queries_of, nlohmann::json& report) {
+                        const std::pair<PhoneCosts, std::string>& costs, QueryEmbedder& queries_of,
+                        nlohmann::json& report) {
   const auto vocab = PhonemeVocab::from_symbols(model->speech->cfg.phonemes);
   PhoneticRerankOptions ro;
   ro.top_k = opt.rerank_k;
   ro.weight = static_cast<float>(opt.rerank_weight);
-  const std::string costs_path = opt.phone_costs.empty() ? opt.model_dir + "/phone-costs.json" : opt.phone_costs;
-  if (opt.phone_costs != "none") ro.costs = PhoneCosts::load(costs_path, model->speech->cfg.phonemes);
+  ro.costs = costs.first;
   auto& R = report["two_stage"];
-  R = {{"top_k", opt.rerank_k}, {"weight", opt.rerank_weight}, {"phone_costs", ro.costs.empty() ? "" : costs_path}};
+  R = {{"top_k", opt.rerank_k}, {"weight", opt.rerank_weight}, {"phone_costs", costs.second}};
   print_header("Two-stage search: the best " + std::to_string(opt.rerank_k) +
                " by CLASP score re-ranked by phoneme match, text -> audio");
   for (const auto& [lang, idx] : by_lang) {
@@ -227,6 +227,15 @@ nlohmann::json evaluate_clasp(const ClaspEvalOptions& opt) {
     throw Error(opt.model_dir + ": --rerank needs a speech encoder with a CTC phoneme head");
   if (rerank && !model->wants_frames())
     throw Error(opt.model_dir + ": --rerank needs a model that reads the speech encoder's frames");
+  // The second stage's edit costs, and the file they came from ("" = unit costs).
+  std::pair<PhoneCosts, std::string> costs;
+  if (rerank && opt.phone_costs != "none") {
+    costs.second = opt.phone_costs.empty() ? opt.model_dir + "/phone-costs.json" : opt.phone_costs;
+    if (!opt.phone_costs.empty() && !fs::exists(opt.phone_costs))
+      throw Error(opt.phone_costs + ": no such phone-costs file (make one with clasp baseline phonetic --learn-costs)");
+    costs.first = PhoneCosts::load(costs.second, model->speech->cfg.phonemes);
+    if (costs.first.empty()) costs.second.clear();
+  }
   ClipPhones side;
   auto audio = embed_audio(clips, cache, model, opt.view_seed, rerank ? &side : nullptr);
   // More models' semantic vectors summed into this one's semantic part (the
@@ -332,7 +341,7 @@ nlohmann::json evaluate_clasp(const ClaspEvalOptions& opt) {
       print_row(lang + " -> en audio (soft)", RetrievalMetrics::from_ranks(soft));
     }
   }
-  if (rerank) evaluate_two_stage(opt, model, clips, utts, by_lang, text, audio, D, side, *queries_of, report);
+  if (rerank) evaluate_two_stage(opt, model, clips, utts, by_lang, text, audio, D, side, costs, *queries_of, report);
   return report;
 }
 

@@ -31,6 +31,11 @@ node -e '
       throw new Error(lang + ": eval --rerank gave no two-stage figures for its " + L.clips + " queries");
   }
   if (r.two_stage.top_k !== 50) throw new Error("eval --rerank 50: two_stage.top_k is " + r.two_stage.top_k);' "$T/eval.json"
+# A phone-costs file that is not there is refused by name before any work.
+if "$CLASP" eval -i "$T/corpus/manifest.jsonl" --rerank 50 --phone-costs "$T/nope.json" >"$T/nope.log" 2>&1; then
+  echo "report e2e: eval --phone-costs with a missing file succeeded"; exit 1
+fi
+grep -q "nope.json: no such phone-costs file" "$T/nope.log" || { cat "$T/nope.log"; exit 1; }
 # An ensemble of the model with itself is the model itself (the summed
 # vectors are normalised again), so every figure must be the same. (The
 # first run's --rerank adds its two-stage figures beside them, changing none.)
