@@ -4,10 +4,10 @@
 
 #include <cmath>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <numeric>
 
-#include "audio/mel_augment.h"
 #include "data/manifest.h"
 #include "eval/retrieval_metrics.h"
 #include "index/phonetic_rerank.h"
@@ -18,7 +18,6 @@
 #include "train/frozen_features.h"
 #include "tts/phonemizer.h"
 #include "util/error.h"
-#include "util/hash.h"
 #include "util/progress.h"
 
 namespace fs = std::filesystem;
@@ -56,15 +55,9 @@ std::vector<float> embed_audio(const std::vector<const Utterance*>& clips, const
   Progress prog("eval-embed", static_cast<int64_t>(clips.size()), "clips");
   for (size_t s = 0; s < clips.size(); s += 32) {
     size_t e = std::min(clips.size(), s + 32);
-    std::vector<std::vector<float>> mels;
-    for (size_t i = s; i < e; ++i) {
-      mels.push_back(cache.get(clips[i]->id));
-      if (view_seed) {
-        std::mt19937_64 rng(seeded_hash(view_seed, clips[i]->id));
-        mels.back() = augment_mel(mels.back(), MelCache::kMels, rng);
-      }
-    }
-    auto [x, len] = pad_mels(mels, MelCache::kMels);
+    std::vector<std::string> ids;
+    for (size_t i = s; i < e; ++i) ids.push_back(clips[i]->id);
+    auto [x, len] = pad_mels(clip_mels(cache, ids, view_seed), MelCache::kMels);
     auto feat = model->speech_features(x, len);
     auto emb = model->embed(feat, x, len).contiguous();
     if (side) {
@@ -77,12 +70,6 @@ std::vector<float> embed_audio(const std::vector<const Utterance*>& clips, const
   return out;
 }
 
-float dot(const float* a, const float* b, size_t d) {
-  float s = 0;
-  for (size_t k = 0; k < d; ++k) s += a[k] * b[k];
-  return s;
-}
-
 // The two-stage scoring of queries q [n x d] against candidates a [m x d]:
 // CLASP cosine, then the phonetic re-ranking of the best rerank_k.
 // clip_of maps a candidate row to its clip in `side`.
@@ -91,7 +78,7 @@ ListScore two_stage(const std::vector<float>& q, const std::vector<std::vector<i
                     const PhoneticRerankOptions& ro) {
   return [&q, &q_phones, &a, d, &clip_of, &side, ro](size_t i, const std::vector<size_t>& cands) {
     std::vector<float> sc(cands.size());
-    for (size_t k = 0; k < cands.size(); ++k) sc[k] = dot(&q[i * d], &a[cands[k] * d], d);
+    for (size_t k = 0; k < cands.size(); ++k) sc[k] = dot_product(&q[i * d], &a[cands[k] * d], d);
     phonetic_rerank(
         sc, q_phones[i], [&](size_t k) -> const std::vector<int64_t>& { return side.phones[clip_of[cands[k]]]; }, ro);
     return sc;
@@ -108,31 +95,39 @@ void print_header(const std::string& title) {
               title.c_str(), "", "n", "HITS@1", "MRR", "meanR", "R@5", "R@10", std::string(30, '-').c_str());
 }
 
-// Cross-lingual queries: each language's translations of the English test
-// sentences, with the position of their English clip among `en`.
-using QueryGroups = std::map<std::string, std::pair<std::vector<std::string>, std::vector<size_t>>>;
-QueryGroups cross_lingual_queries(const std::vector<Utterance>& utts, const std::vector<const Utterance*>& clips,
-                                  const std::vector<size_t>& en) {
+// Cross-lingual queries of one language: translations of the English test
+// sentences, the position of their English clip among the English clips,
+// and their query vectors.
+struct CrossLingualQueries {
+  std::vector<std::string> texts;
+  std::vector<size_t> gold;
+  std::vector<float> vectors;
+};
+
+// The translations in `utts` of the English clips `en`, by language (vectors left empty).
+std::map<std::string, CrossLingualQueries> cross_lingual_queries(const std::vector<Utterance>& utts,
+                                                                 const std::vector<const Utterance*>& clips,
+                                                                 const std::vector<size_t>& en) {
   std::map<std::string, size_t> en_pos;
   for (size_t k = 0; k < en.size(); ++k) en_pos[clips[en[k]]->id] = k;
-  QueryGroups queries;
+  std::map<std::string, CrossLingualQueries> queries;
   for (const auto& u : utts)
     if (u.lang != "en" && !u.source_id.empty() && en_pos.count(u.source_id) && !u.text.empty()) {
-      queries[u.lang].first.push_back(u.text);
-      queries[u.lang].second.push_back(en_pos[u.source_id]);
+      queries[u.lang].texts.push_back(u.text);
+      queries[u.lang].gold.push_back(en_pos[u.source_id]);
     }
   return queries;
 }
 
-// Cross-lingual figures of one query language, by the engine of the English clip sought.
-nlohmann::json cross_lingual_json(const std::vector<size_t>& hard, const std::vector<size_t>& soft,
-                                  const std::vector<size_t>& gold, const std::vector<const Utterance*>& clips,
-                                  const std::vector<size_t>& en) {
+// Hard and soft figures of the ranks, overall and by the voice engine of
+// each query's gold clip (engine_of(query index)).
+nlohmann::json figures_by_engine(const std::vector<size_t>& hard, const std::vector<size_t>& soft,
+                                 const std::function<const std::string&(size_t)>& engine_of) {
   nlohmann::json j = {{"hard", to_json(RetrievalMetrics::from_ranks(hard))},
                       {"soft", to_json(RetrievalMetrics::from_ranks(soft))}};
   std::map<std::string, std::pair<std::vector<size_t>, std::vector<size_t>>> engines;
-  for (size_t i = 0; i < gold.size(); ++i) {
-    auto& e = engines[clips[en[gold[i]]]->engine];
+  for (size_t i = 0; i < hard.size(); ++i) {
+    auto& e = engines[engine_of(i)];
     e.first.push_back(hard[i]);
     e.second.push_back(soft[i]);
   }
@@ -143,18 +138,23 @@ nlohmann::json cross_lingual_json(const std::vector<size_t>& hard, const std::ve
   return j;
 }
 
+// A to_json result read back, for printing.
+RetrievalMetrics from_json(const nlohmann::json& s) {
+  return {s["queries"], s["hits1"], s["mrr"], s["mean_rank"], s["r5"], s["r10"]};
+}
+
 // The same queries through the two-stage search: same-language (hard, soft,
 // by engine) and cross-lingual, into report["two_stage"].
 void evaluate_two_stage(const ClaspEvalOptions& opt, ClaspAudioModel& model, const std::vector<const Utterance*>& clips,
-                        const std::vector<Utterance>& utts, const std::map<std::string, std::vector<size_t>>& by_lang,
+                        const std::map<std::string, CrossLingualQueries>& cross_lingual,
+                        const std::map<std::string, std::vector<size_t>>& by_lang,
                         const std::vector<float>& text, const std::vector<float>& audio, size_t D, const ClipPhones& side,
-                        const std::pair<PhoneCosts, std::string>& costs, QueryEmbedder& queries_of,
-                        nlohmann::json& report) {
+                        const std::pair<PhoneCosts, std::string>& costs, nlohmann::json& report) {
   const auto vocab = PhonemeVocab::from_symbols(model->speech->cfg.phonemes);
   PhoneticRerankOptions ro;
   ro.top_k = opt.rerank_k;
   ro.weight = static_cast<float>(opt.rerank_weight);
-  ro.costs = costs.first;
+  ro.costs = &costs.first;
   auto& R = report["two_stage"];
   R = {{"top_k", opt.rerank_k}, {"weight", opt.rerank_weight}, {"phone_costs", costs.second}};
   print_header("Two-stage search: the best " + std::to_string(opt.rerank_k) +
@@ -169,33 +169,25 @@ void evaluate_two_stage(const ClaspEvalOptions& opt, ClaspAudioModel& model, con
     auto hard = ranks_hard_list(score, idx.size(), gold);
     auto soft = ranks_soft_list(score, idx.size(), gold, opt.soft_distractors, opt.seed);
     auto& L = R["languages"][lang];
-    L["hard"] = to_json(RetrievalMetrics::from_ranks(hard));
-    L["soft"] = to_json(RetrievalMetrics::from_ranks(soft));
-    std::map<std::string, std::pair<std::vector<size_t>, std::vector<size_t>>> engines;
-    for (size_t k = 0; k < idx.size(); ++k) {
-      engines[clips[idx[k]]->engine].first.push_back(hard[k]);
-      engines[clips[idx[k]]->engine].second.push_back(soft[k]);
-    }
-    print_row(lang + " (hard)", RetrievalMetrics::from_ranks(hard));
-    print_row(lang + " (soft)", RetrievalMetrics::from_ranks(soft));
-    for (const auto& [e, r] : engines) {
-      L["by_engine"][e] = to_json(RetrievalMetrics::from_ranks(r.first));
-      L["by_engine_soft"][e] = to_json(RetrievalMetrics::from_ranks(r.second));
-      print_row(lang + " / " + e + " (hard)", RetrievalMetrics::from_ranks(r.first));
-      print_row(lang + " / " + e + " (soft)", RetrievalMetrics::from_ranks(r.second));
+    L = figures_by_engine(hard, soft, [&](size_t k) -> const std::string& { return clips[idx[k]]->engine; });
+    print_row(lang + " (hard)", from_json(L["hard"]));
+    print_row(lang + " (soft)", from_json(L["soft"]));
+    for (const auto& [e, m] : L["by_engine"].items()) {
+      print_row(lang + " / " + e + " (hard)", from_json(m));
+      print_row(lang + " / " + e + " (soft)", from_json(L["by_engine_soft"][e]));
     }
   }
   if (!by_lang.count("en")) return;
   const auto& en = by_lang.at("en");
   auto a = rows(audio, D, en);
-  for (const auto& [lang, qg] : cross_lingual_queries(utts, clips, en)) {
-    auto q = queries_of.embed(qg.first, lang);
+  for (const auto& [lang, qg] : cross_lingual) {
     std::vector<std::vector<int64_t>> qp;
-    for (const auto& t : qg.first) qp.push_back(vocab.encode(phonemize_ipa(t, lang)));
-    auto score = two_stage(q, qp, a, D, en, side, ro);
-    auto hard = ranks_hard_list(score, en.size(), qg.second);
-    auto soft = ranks_soft_list(score, en.size(), qg.second, opt.soft_distractors, opt.seed);
-    R["cross_lingual"][lang] = cross_lingual_json(hard, soft, qg.second, clips, en);
+    for (const auto& t : qg.texts) qp.push_back(vocab.encode(phonemize_ipa(t, lang)));
+    auto score = two_stage(qg.vectors, qp, a, D, en, side, ro);
+    auto hard = ranks_hard_list(score, en.size(), qg.gold);
+    auto soft = ranks_soft_list(score, en.size(), qg.gold, opt.soft_distractors, opt.seed);
+    R["cross_lingual"][lang] =
+        figures_by_engine(hard, soft, [&](size_t i) -> const std::string& { return clips[en[qg.gold[i]]]->engine; });
     print_row(lang + " -> en audio (hard)", RetrievalMetrics::from_ranks(hard));
     print_row(lang + " -> en audio (soft)", RetrievalMetrics::from_ranks(soft));
   }
@@ -310,16 +302,9 @@ nlohmann::json evaluate_clasp(const ClaspEvalOptions& opt) {
   }
   print_header("Same-language retrieval, soft protocol (gold + " + std::to_string(opt.soft_distractors) +
                " random), text -> audio");
-  for (auto& [lang, L] : report["languages"].items()) {
-    const auto& s = L["text_to_audio"]["soft"];
-    RetrievalMetrics m{s["queries"], s["hits1"], s["mrr"], s["mean_rank"], s["r5"], s["r10"]};
-    print_row(lang, m);
-  }
+  for (auto& [lang, L] : report["languages"].items()) print_row(lang, from_json(L["text_to_audio"]["soft"]));
   print_header("Audio -> text, hard protocol");
-  for (auto& [lang, L] : report["languages"].items()) {
-    const auto& s = L["audio_to_text"]["hard"];
-    print_row(lang, {s["queries"], s["hits1"], s["mrr"], s["mean_rank"], s["r5"], s["r10"]});
-  }
+  for (auto& [lang, L] : report["languages"].items()) print_row(lang, from_json(L["audio_to_text"]["hard"]));
   print_header("By voice engine (hard, text -> audio)");
   for (auto& [lang, rowsv] : breakdown_rows)
     for (auto& [g, m] : rowsv) print_row(lang + " / " + g, m);
@@ -328,20 +313,23 @@ nlohmann::json evaluate_clasp(const ClaspEvalOptions& opt) {
     for (auto& [g, m] : rowsv) print_row(lang + " / " + g, m);
 
   // Cross-lingual: translations of the English test sentences against English audio.
+  std::map<std::string, CrossLingualQueries> cross_lingual;
   if (by_lang.count("en")) {
     const auto& en = by_lang["en"];
     auto a = rows(audio, D, en);
+    cross_lingual = cross_lingual_queries(utts, clips, en);
     print_header("Cross-lingual: queries in language X against the English test audio");
-    for (const auto& [lang, qg] : cross_lingual_queries(utts, clips, en)) {
-      auto q = queries_of->embed(qg.first, lang);
-      auto hard = ranks_hard(q, a, D, qg.second);
-      auto soft = ranks_soft(q, a, D, qg.second, opt.soft_distractors, opt.seed);
-      report["cross_lingual"][lang] = cross_lingual_json(hard, soft, qg.second, clips, en);
+    for (auto& [lang, qg] : cross_lingual) {
+      qg.vectors = queries_of->embed(qg.texts, lang);
+      auto hard = ranks_hard(qg.vectors, a, D, qg.gold);
+      auto soft = ranks_soft(qg.vectors, a, D, qg.gold, opt.soft_distractors, opt.seed);
+      report["cross_lingual"][lang] =
+          figures_by_engine(hard, soft, [&](size_t i) -> const std::string& { return clips[en[qg.gold[i]]]->engine; });
       print_row(lang + " -> en audio (hard)", RetrievalMetrics::from_ranks(hard));
       print_row(lang + " -> en audio (soft)", RetrievalMetrics::from_ranks(soft));
     }
   }
-  if (rerank) evaluate_two_stage(opt, model, clips, utts, by_lang, text, audio, D, side, costs, *queries_of, report);
+  if (rerank) evaluate_two_stage(opt, model, clips, cross_lingual, by_lang, text, audio, D, side, costs, report);
   return report;
 }
 

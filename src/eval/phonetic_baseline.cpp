@@ -8,7 +8,6 @@
 #include <filesystem>
 #include <map>
 
-#include "audio/mel_augment.h"
 #include "data/manifest.h"
 #include "eval/retrieval_metrics.h"
 #include "index/phone_costs.h"
@@ -17,7 +16,6 @@
 #include "speech/speech_encoder.h"
 #include "tts/phonemizer.h"
 #include "util/error.h"
-#include "util/hash.h"
 #include "util/progress.h"
 
 namespace fs = std::filesystem;
@@ -47,15 +45,9 @@ std::vector<std::vector<int64_t>> transcribe(SpeechEncoder& enc, const MelCache&
   std::vector<std::vector<int64_t>> out(clips.size());
   for (size_t s = 0; s < order.size(); s += 32) {
     size_t e = std::min(order.size(), s + 32);
-    std::vector<std::vector<float>> mels;
-    for (size_t k = s; k < e; ++k) {
-      mels.push_back(cache.get(clips[order[k]]->id));
-      if (view_seed) {  // the same view of a clip as `clasp eval --view-seed` hears
-        std::mt19937_64 rng(seeded_hash(view_seed, clips[order[k]]->id));
-        mels.back() = augment_mel(mels.back(), MelCache::kMels, rng);
-      }
-    }
-    auto [x, len] = pad_mels(mels, MelCache::kMels);
+    std::vector<std::string> ids;
+    for (size_t k = s; k < e; ++k) ids.push_back(clips[order[k]]->id);
+    auto [x, len] = pad_mels(clip_mels(cache, ids, view_seed), MelCache::kMels);
     auto o = enc->forward(x, len);
     auto lp = enc->ctc_log_probs(o);
     for (size_t k = s; k < e; ++k)

@@ -7,12 +7,13 @@
 
 namespace clasp {
 
-namespace {
-float dot(const float* a, const float* b, size_t d) {
+float dot_product(const float* a, const float* b, size_t d) {
   float s = 0;
   for (size_t k = 0; k < d; ++k) s += a[k] * b[k];
   return s;
 }
+
+namespace {
 
 void check(const std::vector<float>& q, const std::vector<float>& c, size_t d, const std::vector<size_t>& gold) {
   if (d == 0 || q.size() != gold.size() * d || c.size() % d != 0)
@@ -104,13 +105,13 @@ std::vector<size_t> ranks_soft_by(const PairScore& score, size_t nc, const std::
 std::vector<size_t> ranks_hard(const std::vector<float>& q, const std::vector<float>& c, size_t d,
                                const std::vector<size_t>& gold) {
   check(q, c, d, gold);
-  return ranks_hard_by([&](size_t i, size_t j) { return dot(&q[i * d], &c[j * d], d); }, c.size() / d, gold);
+  return ranks_hard_by([&](size_t i, size_t j) { return dot_product(&q[i * d], &c[j * d], d); }, c.size() / d, gold);
 }
 
 std::vector<size_t> ranks_soft(const std::vector<float>& q, const std::vector<float>& c, size_t d,
                                const std::vector<size_t>& gold, size_t distractors, uint64_t seed) {
   check(q, c, d, gold);
-  return ranks_soft_by([&](size_t i, size_t j) { return dot(&q[i * d], &c[j * d], d); }, c.size() / d, gold,
+  return ranks_soft_by([&](size_t i, size_t j) { return dot_product(&q[i * d], &c[j * d], d); }, c.size() / d, gold,
                        distractors, seed);
 }
 

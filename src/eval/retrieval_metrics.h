@@ -16,6 +16,9 @@ struct RetrievalMetrics {
   static RetrievalMetrics from_ranks(const std::vector<size_t>& ranks);
 };
 
+// The score of the embedding versions below: sum of a[k] * b[k] over d values.
+float dot_product(const float* a, const float* b, size_t d);
+
 // Any scoring of query i against candidate j (higher = better), e.g. a
 // phonetic match; the embedding versions below use the dot product.
 using PairScore = std::function<float(size_t query, size_t candidate)>;

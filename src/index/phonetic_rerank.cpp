@@ -15,8 +15,10 @@ void phonetic_rerank(std::vector<float>& scores, const std::vector<int64_t>& que
   std::iota(order.begin(), order.end(), 0);
   std::partial_sort(order.begin(), order.begin() + static_cast<long>(k), order.end(),
                     [&](size_t a, size_t b) { return scores[a] > scores[b]; });
+  static const PhoneCosts unit;
+  const PhoneCosts& costs = opt.costs ? *opt.costs : unit;
   std::vector<float> match(k);
-  for (size_t r = 0; r < k; ++r) match[r] = phonetic_match_whole(query, phones(order[r]), opt.costs);
+  for (size_t r = 0; r < k; ++r) match[r] = phonetic_match_whole(query, phones(order[r]), costs);
   // Only a match above the candidates' median counts: unrelated phonemes
   // still align in part, and that chance level would otherwise reorder the
   // first stage's ranking by noise (a query in another language).

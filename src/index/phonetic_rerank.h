@@ -23,7 +23,7 @@ namespace clasp {
 struct PhoneticRerankOptions {
   size_t top_k = 50;    // how many first-stage candidates are scored again (0 = none)
   float weight = 2.0f;  // of the phonetic match above chance, added to the first-stage score
-  PhoneCosts costs;     // the recogniser's confusions (unit costs when empty)
+  const PhoneCosts* costs = nullptr;  // the recogniser's confusions, not owned (nullptr = unit costs)
 };
 
 // For the top_k highest scores: scores[k] += weight *

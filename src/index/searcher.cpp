@@ -27,7 +27,10 @@ Searcher::Searcher(const std::string& index_dir, const std::string& model_dir) {
   audio_ = std::make_unique<AudioEmbedder>(dir);
   index_ = std::make_unique<AudioIndex>(index_dir, index_model_of(*audio_, dir));
   text_ = std::make_unique<QueryEmbedder>(dir, audio_->model());
-  if (!audio_->phoneme_symbols().empty()) costs_ = PhoneCosts::load(dir + "/phone-costs.json", audio_->phoneme_symbols());
+  if (!audio_->phoneme_symbols().empty()) {
+    vocab_ = PhonemeVocab::from_symbols(audio_->phoneme_symbols());
+    costs_ = PhoneCosts::load(dir + "/phone-costs.json", audio_->phoneme_symbols());
+  }
 }
 
 Searcher::~Searcher() = default;
@@ -39,13 +42,11 @@ std::vector<SearchHit> Searcher::search_text(const std::string& query, const Sea
   require_utf8(query, "search query");
   std::vector<float> q;
   std::vector<int64_t> q_phones;
-  const auto& symbols = audio_->phoneme_symbols();
-  const bool two_stage = opt.rerank > 0 && !query_lang.empty() && !symbols.empty();
-  auto vocab = two_stage ? PhonemeVocab::from_symbols(symbols) : PhonemeVocab{};
+  const bool two_stage = opt.rerank > 0 && !query_lang.empty() && !audio_->phoneme_symbols().empty();
   {
     std::lock_guard lock(model_mu_);  // also espeak-ng's front end, which is not thread-safe
     q = text_->embed({query}, query_lang);
-    if (two_stage) q_phones = vocab.encode(phonemize_ipa(query, query_lang));
+    if (two_stage) q_phones = vocab_.encode(phonemize_ipa(query, query_lang));
   }
   if (!two_stage) return index_->search(q, opt);
   // First stage: the vectors' best `rerank` (at least k); second: phonemes.
@@ -57,12 +58,12 @@ std::vector<SearchHit> Searcher::search_text(const std::string& query, const Sea
   auto stored = index_->phones_of(ids);
   std::vector<std::vector<int64_t>> phones(hits.size());
   for (size_t i = 0; i < hits.size(); ++i)
-    if (auto it = stored.find(hits[i].segment.id); it != stored.end()) phones[i] = vocab.encode(it->second);
+    if (auto it = stored.find(hits[i].segment.id); it != stored.end()) phones[i] = vocab_.encode(it->second);
   std::vector<float> scores(hits.size());
   for (size_t i = 0; i < hits.size(); ++i) scores[i] = hits[i].score;
   PhoneticRerankOptions ro;
   ro.top_k = opt.rerank;
-  ro.costs = costs_;
+  ro.costs = &costs_;
   phonetic_rerank(scores, q_phones, [&](size_t i) -> const std::vector<int64_t>& { return phones[i]; }, ro);
   for (size_t i = 0; i < hits.size(); ++i) hits[i].score = scores[i];
   std::stable_sort(hits.begin(), hits.end(), [](const SearchHit& a, const SearchHit& b) { return a.score > b.score; });
@@ -76,20 +77,18 @@ std::vector<SearchHit> Searcher::search_phonetic(const std::string& query, const
   if (query.size() > 4096) throw Error("search: the query is " + std::to_string(query.size()) + " bytes; at most 4096");
   require_utf8(query, "search query");
   if (lang.empty()) throw Error("phonetic search needs the query's language (--lang xx)");
-  const auto& symbols = audio_->phoneme_symbols();
-  if (symbols.empty()) throw Error("phonetic search: the index's model has no CTC phoneme head");
-  auto vocab = PhonemeVocab::from_symbols(symbols);
+  if (audio_->phoneme_symbols().empty()) throw Error("phonetic search: the index's model has no CTC phoneme head");
   std::vector<int64_t> q;
   {
     std::lock_guard lock(model_mu_);  // espeak-ng's front end is not thread-safe
-    q = vocab.encode(phonemize_ipa(query, lang));
+    q = vocab_.encode(phonemize_ipa(query, lang));
   }
   SearchOptions o = opt;
   o.lang = lang;
-  auto hits = index_->search_phonetic(q, vocab, o);
+  auto hits = index_->search_phonetic(q, vocab_, o);
   if (hits.empty()) {  // segments indexed without a language
     o.lang.clear();
-    hits = index_->search_phonetic(q, vocab, o);
+    hits = index_->search_phonetic(q, vocab_, o);
   }
   return hits;
 }

@@ -9,6 +9,7 @@
 
 #include "index/audio_index.h"
 #include "index/phone_costs.h"
+#include "speech/phoneme_vocab.h"
 
 namespace clasp {
 
@@ -38,6 +39,9 @@ class Searcher {
   std::unique_ptr<AudioEmbedder> audio_;
   std::unique_ptr<QueryEmbedder> text_;
   std::unique_ptr<AudioIndex> index_;
+  // The model's phoneme ids (empty without a CTC head), for phonetic
+  // search and the second stage of text search.
+  PhonemeVocab vocab_;
   PhoneCosts costs_;  // <model>/phone-costs.json for the second stage; unit costs without one
   std::mutex model_mu_;  // one forward pass at a time per model
 };

@@ -193,4 +193,13 @@ std::vector<std::vector<float>> augmented_views(const MelCache& cache, const std
   return mels;
 }
 
+std::vector<std::vector<float>> clip_mels(const MelCache& cache, const std::vector<std::string>& ids,
+                                          uint64_t view_seed) {
+  if (view_seed) return augmented_views(cache, ids, view_seed);
+  std::vector<std::vector<float>> mels;
+  mels.reserve(ids.size());
+  for (const auto& id : ids) mels.push_back(cache.get(id));
+  return mels;
+}
+
 }  // namespace clasp

@@ -55,5 +55,10 @@ class MelCache {
 // or re-run training step sees the same views.
 std::vector<std::vector<float>> augmented_views(const MelCache& cache, const std::vector<std::string>& ids,
                                                 uint64_t seed);
+// The cached log-mels of `ids` as they are (view_seed 0), or their seeded
+// views as augmented_views makes them: how evaluations hear clips through
+// voices unlike any in training (`--view-seed`).
+std::vector<std::vector<float>> clip_mels(const MelCache& cache, const std::vector<std::string>& ids,
+                                          uint64_t view_seed);
 
 }  // namespace clasp
