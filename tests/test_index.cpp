@@ -25,6 +25,8 @@
 #include "serve/http_server.h"
 #include "serve/rate_limiter.h"
 #include "speech/audio_embedder.h"
+#include "speech/ctc_match.h"
+#include "speech/phone_posteriors.h"
 #include "speech/phoneme_vocab.h"
 #include "tts/phonemizer.h"
 #include "tts/synth_job.h"
@@ -481,6 +483,111 @@ TEST(PhoneticRerank, LiftsTheSpokenOneAmongTheBestKOnly) {
   }
 }
 
+// Posteriors of a clip that clearly says `say`: a frame per phoneme,
+// blanks around, the said class at probability `sure`, `top` kept a frame.
+static PhonePosteriors clear_posteriors(const std::vector<int64_t>& say, int classes, int top, double sure = 0.9) {
+  PhonePosteriors p;
+  p.classes = classes;
+  p.top = top;
+  auto frame = [&](int64_t id) {
+    std::vector<std::pair<float, int>> all;
+    for (int c = 0; c < classes; ++c)
+      all.push_back({static_cast<float>(std::log(c == id ? sure : (1 - sure) / (classes - 1))), c});
+    std::stable_sort(all.begin(), all.end(), [](auto& a, auto& b) { return a.first > b.first; });
+    for (int k = 0; k < top; ++k) {
+      p.ids.push_back(static_cast<uint8_t>(all[static_cast<size_t>(k)].second));
+      p.logp.push_back(all[static_cast<size_t>(k)].first);
+    }
+  };
+  frame(0);
+  for (int64_t id : say) {
+    frame(id);
+    frame(0);
+  }
+  return p;
+}
+
+TEST(PhonePosteriors, KeepTheLikeliestAndRoundTripThroughTheIndexForm) {
+  auto p = clear_posteriors({3, 5, 7}, 10, 4);
+  ASSERT_EQ(p.frames(), 7u);
+  EXPECT_NEAR(p.best_path_logp(), 7 * std::log(0.9), 1e-4);
+  // What the 4 kept classes leave (0.9 + 3 x 0.1/9) is shared by the other 6.
+  EXPECT_NEAR(p.rest_logp(0), std::log((1 - 0.9 - 3 * 0.1 / 9) / 6), 1e-4);
+  auto back = PhonePosteriors::from_blob(p.to_blob(), "row");
+  EXPECT_EQ(back.classes, 10);
+  EXPECT_EQ(back.top, 4);
+  EXPECT_EQ(back.ids, p.ids);
+  ASSERT_EQ(back.logp.size(), p.logp.size());
+  for (size_t i = 0; i < p.logp.size(); ++i) EXPECT_NEAR(back.logp[i], p.logp[i], 6e-4);
+  // Damaged rows are refused by name.
+  const std::string blob = p.to_blob();
+  test::expect_error_naming([&] { PhonePosteriors::from_blob("nonsense bytes", "row 5"); }, "row 5: not phoneme posteriors");
+  test::expect_error_naming([&] { PhonePosteriors::from_blob(blob.substr(0, blob.size() - 1), "row 6"); }, "expected");
+  auto v2 = blob;
+  v2[4] = 2;
+  test::expect_error_naming([&] { PhonePosteriors::from_blob(v2, "row 7"); }, "version 2");
+  auto bad_class = blob;
+  bad_class[12] = 10;
+  test::expect_error_naming([&] { PhonePosteriors::from_blob(bad_class, "row 8"); }, "class 10 of 10");
+}
+
+TEST(CtcMatch, ScoresWhatTheClipSaysAndNothingElse) {
+  const auto says = clear_posteriors({3, 5, 7}, 10, 10), other = clear_posteriors({4, 6, 8}, 10, 10),
+             pruned = clear_posteriors({3, 5, 7}, 10, 3);
+  const PhonePosteriors none;
+  auto m = ctc_match({3, 5, 7}, {&says, &other, nullptr, &none, &pruned});
+  ASSERT_EQ(m.size(), 5u);
+  EXPECT_GT(m[0], 0.9f);       // the query explains the clip as well as its best path does
+  EXPECT_EQ(m[1], 0.0f);       // far below: the floor, not noise
+  EXPECT_TRUE(std::isnan(m[2]) && std::isnan(m[3]));  // no posteriors: no evidence either way
+  EXPECT_NEAR(m[4], m[0], 0.05f);  // three classes a frame keep what matters
+  // One phoneme wrong: less, but not nothing.
+  auto one_off = ctc_match({3, 5, 8}, {&says});
+  EXPECT_LT(one_off[0], m[0]);
+  EXPECT_GT(one_off[0], 0.0f);
+  // A longer span forgives more.
+  CtcMatchOptions wide;
+  wide.span = 10;
+  EXPECT_GT(ctc_match({3, 5, 8}, {&says}, wide)[0], one_off[0]);
+  // No query phonemes: no evidence; more phonemes than frames: cannot be said there.
+  EXPECT_TRUE(std::isnan(ctc_match({}, {&says})[0]));
+  EXPECT_EQ(ctc_match({3, 5, 7, 3, 5, 7, 3, 5}, {&says})[0], 0.0f);
+  test::expect_error_naming([&] { ctc_match({3, 12}, {&says}); }, "query phoneme id 12");
+  const auto other_inventory = clear_posteriors({3}, 12, 4);
+  test::expect_error_naming([&] { ctc_match({3}, {&says, &other_inventory}); }, "different phoneme inventories");
+}
+
+TEST(PhoneticRerank, PosteriorMatchIsAveragedInWhenEveryCandidateHasOne) {
+  const std::vector<int64_t> query = {1, 2, 3};
+  const std::vector<std::vector<int64_t>> same(4, std::vector<int64_t>{1, 9, 9});  // transcripts alike
+  const std::vector<float> first = {0.9f, 0.8f, 0.7f, 0.6f};
+  auto of = [&](size_t k) -> const std::vector<int64_t>& { return same[k]; };
+  auto o = rerank_opts(4, 2.0f);
+  std::vector<size_t> asked;
+  o.posterior_match = [&](const std::vector<size_t>& top) {
+    asked = top;
+    std::vector<float> m;
+    for (size_t k : top) m.push_back(k == 2 ? 1.0f : 0.0f);  // the posteriors favour 2
+    return m;
+  };
+  auto s = first;
+  phonetic_rerank(s, query, of, o);
+  EXPECT_EQ(asked, (std::vector<size_t>{0, 1, 2, 3}));  // best first
+  // 2's match is the mean of the (equal) transcript match and 1: half above the median.
+  EXPECT_FLOAT_EQ(s[2], first[2] + 2.0f * 0.5f);
+  for (size_t k : {0, 1, 3}) EXPECT_FLOAT_EQ(s[k], first[k]);
+  // A candidate without posteriors: the transcripts alone, for all of them.
+  o.posterior_match = [](const std::vector<size_t>& top) {
+    std::vector<float> m(top.size(), 1.0f);
+    m[1] = std::nanf("");
+    m[2] = 0.0f;
+    return m;
+  };
+  s = first;
+  phonetic_rerank(s, query, of, o);
+  EXPECT_EQ(s, first);
+}
+
 TEST_F(IndexTest, PhoneticSearchFindsTheSpokenSentence) {
   // Three espeak sentences (real speech this time), indexed with their phoneme transcripts.
   VoicePolicy p;
@@ -500,11 +607,28 @@ TEST_F(IndexTest, PhoneticSearchFindsTheSpokenSentence) {
   ASSERT_GT(vocab.size(), 10);
   SearchOptions o;
   o.k = 3;
+  std::vector<int64_t> seg_ids;
   for (size_t i = 0; i < texts.size(); ++i) {
     auto hits = idx.search_phonetic(vocab.encode(phonemize_ipa(texts[i], "en")), vocab, o);
     ASSERT_EQ(hits.size(), 3u);
     EXPECT_EQ(hits[0].segment.path, tmp / ("speech/s" + std::to_string(i) + ".wav")) << texts[i];
     EXPECT_GT(hits[0].score, hits[1].score);
+    seg_ids.push_back(hits[0].segment.id);
+  }
+  // Each segment's CTC posteriors are kept (kPosteriorTop classes a frame,
+  // 25 frames a second), and the spoken sentence explains its own segment
+  // better than the others.
+  auto post = idx.posteriors_of(seg_ids);
+  ASSERT_EQ(post.size(), 3u);
+  for (const auto& [id, p] : post) {
+    EXPECT_EQ(p.classes, static_cast<int>(vocab.size()));
+    EXPECT_EQ(p.top, kPosteriorTop);
+    EXPECT_GT(p.frames(), 25u);
+  }
+  for (size_t i = 0; i < texts.size(); ++i) {
+    auto m = ctc_match(vocab.encode(phonemize_ipa(texts[i], "en")),
+                       {&post[seg_ids[0]], &post[seg_ids[1]], &post[seg_ids[2]]});
+    EXPECT_EQ(std::max_element(m.begin(), m.end()) - m.begin(), static_cast<long>(i)) << texts[i];
   }
   // The product's text search with the query's language is two-stage: the
   // vectors' best, then the phonemes. The spoken sentence comes first, well
@@ -552,6 +676,19 @@ TEST_F(IndexTest, PhoneticSearchFindsTheSpokenSentence) {
     auto phrase = evaluate_longform(s, lo);
     EXPECT_LE(phrase[0].hits1, 2.0 / 3.0 + 1e-9);
     EXPECT_GE(phrase[0].hits1_same_sentence, phrase[0].hits1);
+  }
+  // A damaged posteriors row costs that segment its posterior match (with a
+  // warning), not the search: the second stage falls back to transcripts.
+  {
+    SqliteDb db(tmp / "index/index.sqlite");
+    db.exec("UPDATE segment_posteriors SET data = x'00' WHERE segment_id = " + std::to_string(seg_ids[0]));
+  }
+  EXPECT_EQ(idx.posteriors_of(seg_ids).size(), 2u);
+  {
+    Searcher s(tmp / "index");
+    auto hits = s.search_text(texts[0], o, "en");
+    ASSERT_FALSE(hits.empty());
+    EXPECT_EQ(hits[0].segment.path, tmp / "speech/s0.wav");
   }
   // An index without phoneme transcripts says so.
   AudioIndex old(tmp / "index-tones", model);

@@ -128,6 +128,15 @@ void add_clasp_commands(CLI::App& app) {
   ev->add_option("--rerank-weight", e.rerank_weight, "Weight of the phoneme match (0-1) added in the second stage")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 10.0));
+  ev->add_option("--rerank-posteriors", e.posterior_top,
+                 "With --rerank: CTC posterior classes kept per frame for the second stage's posterior match, as an "
+                 "index keeps them (0 = the decoded phonemes alone)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 256));
+  ev->add_option("--posterior-span", e.posterior_span,
+                 "Nats per phoneme below the clip's best path at which the posterior match reaches 0")
+      ->capture_default_str()
+      ->check(CLI::Range(0.1, 100.0));
   ev->add_option("--phone-costs", e.phone_costs,
                  "With --rerank: the recogniser's confusions as edit costs (clasp baseline phonetic --learn-costs); "
                  "default: the model's phone-costs.json if it has one; \"none\": plain edit distance");

@@ -12,6 +12,7 @@
 #include "eval/retrieval_metrics.h"
 #include "index/phonetic_rerank.h"
 #include "speech/clasp_audio_model.h"
+#include "speech/ctc_match.h"
 #include "speech/mel_cache.h"
 #include "speech/phoneme_vocab.h"
 #include "speech/query_embedder.h"
@@ -38,16 +39,18 @@ std::vector<float> rows(const std::vector<float>& m, size_t d, const std::vector
   return out;
 }
 
-// What the second stage of a two-stage search reads of each clip: its greedy CTC phonemes.
+// What the second stage of a two-stage search reads of each clip: its
+// greedy CTC phonemes, and its CTC posteriors as an index keeps them.
 struct ClipPhones {
   std::vector<std::vector<int64_t>> phones;
+  std::vector<PhonePosteriors> posteriors;  // empty: the transcript match alone
 };
 
 // Audio embeddings of clips from the mel cache (or a seeded random view of
 // each, view_seed != 0), through the whole model; with `side`, also each
 // clip's phonemes from the same pass.
 std::vector<float> embed_audio(const std::vector<const Utterance*>& clips, const MelCache& cache, ClaspAudioModel& model,
-                               uint64_t view_seed, ClipPhones* side = nullptr) {
+                               uint64_t view_seed, ClipPhones* side = nullptr, int posterior_top = 0) {
   torch::NoGradGuard ng;
   model->eval();
   const int64_t D = model->embedding_dim();
@@ -62,6 +65,9 @@ std::vector<float> embed_audio(const std::vector<const Utterance*>& clips, const
     auto emb = model->embed(feat, x, len).contiguous();
     if (side) {
       for (auto& p : model->phone_rows(feat.frames, feat.frame_lengths)) side->phones.push_back(std::move(p));
+      if (posterior_top > 0)
+        for (auto& p : model->phone_posteriors(feat.frames, feat.frame_lengths, posterior_top))
+          side->posteriors.push_back(std::move(p));
     }
     prog.update(static_cast<int64_t>(e));
     std::copy(emb.data_ptr<float>(), emb.data_ptr<float>() + emb.numel(), out.begin() + static_cast<long>(s * D));
@@ -75,12 +81,19 @@ std::vector<float> embed_audio(const std::vector<const Utterance*>& clips, const
 // clip_of maps a candidate row to its clip in `side`.
 ListScore two_stage(const std::vector<float>& q, const std::vector<std::vector<int64_t>>& q_phones,
                     const std::vector<float>& a, size_t d, const std::vector<size_t>& clip_of, const ClipPhones& side,
-                    const PhoneticRerankOptions& ro) {
-  return [&q, &q_phones, &a, d, &clip_of, &side, ro](size_t i, const std::vector<size_t>& cands) {
+                    const PhoneticRerankOptions& ro, const CtcMatchOptions& co) {
+  return [&q, &q_phones, &a, d, &clip_of, &side, ro, co](size_t i, const std::vector<size_t>& cands) {
     std::vector<float> sc(cands.size());
     for (size_t k = 0; k < cands.size(); ++k) sc[k] = dot_product(&q[i * d], &a[cands[k] * d], d);
+    auto o = ro;
+    if (!side.posteriors.empty())
+      o.posterior_match = [&](const std::vector<size_t>& top) {
+        std::vector<const PhonePosteriors*> p;
+        for (size_t k : top) p.push_back(&side.posteriors[clip_of[cands[k]]]);
+        return ctc_match(q_phones[i], p, co);
+      };
     phonetic_rerank(
-        sc, q_phones[i], [&](size_t k) -> const std::vector<int64_t>& { return side.phones[clip_of[cands[k]]]; }, ro);
+        sc, q_phones[i], [&](size_t k) -> const std::vector<int64_t>& { return side.phones[clip_of[cands[k]]]; }, o);
     return sc;
   };
 }
@@ -155,8 +168,11 @@ void evaluate_two_stage(const ClaspEvalOptions& opt, ClaspAudioModel& model, con
   ro.top_k = opt.rerank_k;
   ro.weight = static_cast<float>(opt.rerank_weight);
   ro.costs = &costs.first;
+  CtcMatchOptions co;
+  co.span = opt.posterior_span;
   auto& R = report["two_stage"];
-  R = {{"top_k", opt.rerank_k}, {"weight", opt.rerank_weight}, {"phone_costs", costs.second}};
+  R = {{"top_k", opt.rerank_k}, {"weight", opt.rerank_weight}, {"phone_costs", costs.second},
+       {"posterior_top", opt.posterior_top}, {"posterior_span", opt.posterior_span}};
   print_header("Two-stage search: the best " + std::to_string(opt.rerank_k) +
                " by CLASP score re-ranked by phoneme match, text -> audio");
   for (const auto& [lang, idx] : by_lang) {
@@ -165,7 +181,7 @@ void evaluate_two_stage(const ClaspEvalOptions& opt, ClaspAudioModel& model, con
     for (size_t i : idx) qp.push_back(vocab.encode(phonemize_ipa(clips[i]->text, lang)));
     std::vector<size_t> gold(idx.size());
     std::iota(gold.begin(), gold.end(), 0);
-    auto score = two_stage(t, qp, a, D, idx, side, ro);
+    auto score = two_stage(t, qp, a, D, idx, side, ro, co);
     auto hard = ranks_hard_list(score, idx.size(), gold);
     auto soft = ranks_soft_list(score, idx.size(), gold, opt.soft_distractors, opt.seed);
     auto& L = R["languages"][lang];
@@ -183,7 +199,7 @@ void evaluate_two_stage(const ClaspEvalOptions& opt, ClaspAudioModel& model, con
   for (const auto& [lang, qg] : cross_lingual) {
     std::vector<std::vector<int64_t>> qp;
     for (const auto& t : qg.texts) qp.push_back(vocab.encode(phonemize_ipa(t, lang)));
-    auto score = two_stage(qg.vectors, qp, a, D, en, side, ro);
+    auto score = two_stage(qg.vectors, qp, a, D, en, side, ro, co);
     auto hard = ranks_hard_list(score, en.size(), qg.gold);
     auto soft = ranks_soft_list(score, en.size(), qg.gold, opt.soft_distractors, opt.seed);
     R["cross_lingual"][lang] =
@@ -229,7 +245,7 @@ nlohmann::json evaluate_clasp(const ClaspEvalOptions& opt) {
     if (costs.first.empty()) costs.second.clear();
   }
   ClipPhones side;
-  auto audio = embed_audio(clips, cache, model, opt.view_seed, rerank ? &side : nullptr);
+  auto audio = embed_audio(clips, cache, model, opt.view_seed, rerank ? &side : nullptr, static_cast<int>(opt.posterior_top));
   // More models' semantic vectors summed into this one's semantic part (the
   // first out_dim columns, sqrt(1 - w) * vector with a phonetic part), then
   // that part normalised again, as ClaspAudioModelImpl::embed does for members.

@@ -25,7 +25,13 @@ struct ClaspEvalOptions {
   // how much better than chance the query's phonemes occur in the clip's
   // decoded phonemes (index/phonetic_rerank.h).
   size_t rerank_k = 0;
-  double rerank_weight = 2.0;
+  double rerank_weight = 3.0;
+  // The second stage also scores the query's phonemes against each clip's
+  // CTC posteriors, `posterior_top` classes kept per frame as the index
+  // keeps them (0 = the decoded phonemes alone; speech/ctc_match.h), with
+  // the match reaching 0 at `posterior_span` nats per phoneme.
+  size_t posterior_top = 16;
+  double posterior_span = 3.0;
   // The recogniser's confusions for the second stage: "" = the model's
   // phone-costs.json if it has one, "none" = plain edit distance.
   std::string phone_costs;

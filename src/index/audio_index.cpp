@@ -7,6 +7,8 @@
 #include <map>
 #include <mutex>
 
+#include <spdlog/spdlog.h>
+
 #include "audio/audio_file.h"
 #include "index/phonetic_match.h"
 #include "speech/phoneme_vocab.h"
@@ -32,6 +34,8 @@ CREATE TABLE IF NOT EXISTS segments(
 CREATE INDEX IF NOT EXISTS segments_file ON segments(file_id);
 CREATE TABLE IF NOT EXISTS segment_phones(
   segment_id INTEGER PRIMARY KEY REFERENCES segments(id) ON DELETE CASCADE, phones TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS segment_posteriors(
+  segment_id INTEGER PRIMARY KEY REFERENCES segments(id) ON DELETE CASCADE, data BLOB NOT NULL);
 )";
 
 std::string db_path(const std::string& dir) { return dir + "/index.sqlite"; }
@@ -180,6 +184,7 @@ AddReport AudioIndex::add(const std::vector<IndexInput>& inputs, AudioEmbedder& 
     std::vector<std::vector<float>> audio;  // samples per span, until embedded
     std::vector<float> vecs;
     std::vector<std::string> phones;  // CTC phoneme transcript per span ("" = none)
+    std::vector<PhonePosteriors> posteriors;  // CTC posteriors per span (empty = none)
   };
   std::vector<Pending> pending;
   size_t pending_segments = 0, done = 0;
@@ -193,10 +198,11 @@ AddReport AudioIndex::add(const std::vector<IndexInput>& inputs, AudioEmbedder& 
     for (auto& p : pending)
       for (auto& a : p.audio) all.push_back(std::move(a));
     std::vector<std::string> phones;
+    std::vector<PhonePosteriors> posteriors;
     std::vector<float> vecs;
     bool batched = true;
     try {
-      if (!all.empty()) vecs = embedder.embed(all, opt.embed_batch, &phones);
+      if (!all.empty()) vecs = embedder.embed(all, opt.embed_batch, &phones, &posteriors);
     } catch (const std::exception&) {
       batched = false;
     }
@@ -209,10 +215,12 @@ AddReport AudioIndex::add(const std::vector<IndexInput>& inputs, AudioEmbedder& 
         if (batched) {
           p.vecs.assign(vecs.begin() + static_cast<long>(off * D), vecs.begin() + static_cast<long>((off + n) * D));
           p.phones.assign(phones.begin() + static_cast<long>(off), phones.begin() + static_cast<long>(off + n));
+          p.posteriors.assign(std::make_move_iterator(posteriors.begin() + static_cast<long>(off)),
+                              std::make_move_iterator(posteriors.begin() + static_cast<long>(off + n)));
         } else if (n > 0) {
           std::vector<std::vector<float>> mine(std::make_move_iterator(all.begin() + static_cast<long>(off)),
                                                std::make_move_iterator(all.begin() + static_cast<long>(off + n)));
-          p.vecs = embedder.embed(mine, opt.embed_batch, &p.phones);
+          p.vecs = embedder.embed(mine, opt.embed_batch, &p.phones, &p.posteriors);
         }
         (p.old_id >= 0 ? rep.replaced : rep.added)++;
         rep.segments += n;
@@ -242,6 +250,7 @@ AddReport AudioIndex::add(const std::vector<IndexInput>& inputs, AudioEmbedder& 
         "INSERT INTO files(path, hash, bytes, mtime, duration, lang) VALUES(?, ?, ?, ?, ?, ?)");
     auto ins_seg = db_->prepare("INSERT INTO segments(file_id, start_s, end_s, lang, text, vec) VALUES(?, ?, ?, ?, ?, ?)");
     auto ins_phones = db_->prepare("INSERT INTO segment_phones(segment_id, phones) VALUES(?, ?)");
+    auto ins_post = db_->prepare("INSERT INTO segment_posteriors(segment_id, data) VALUES(?, ?)");
     for (const auto& p : pending) {
       if (p.old_id >= 0) {
         old_segs.bind(1, p.old_id);
@@ -259,6 +268,10 @@ AddReport AudioIndex::add(const std::vector<IndexInput>& inputs, AudioEmbedder& 
             .bind_blob(6, p.vecs.data() + i * D, D * sizeof(float)).run();
         added.push_back(db_->last_insert_id());
         if (i < p.phones.size() && !p.phones[i].empty()) ins_phones.bind(1, added.back()).bind(2, p.phones[i]).run();
+        if (i < p.posteriors.size() && !p.posteriors[i].empty()) {
+          const std::string blob = p.posteriors[i].to_blob();
+          ins_post.bind(1, added.back()).bind_blob(2, blob.data(), blob.size()).run();
+        }
       }
       added_vecs.insert(added_vecs.end(), p.vecs.begin(), p.vecs.end());
     }
@@ -490,6 +503,25 @@ std::map<int64_t, std::string> AudioIndex::phones_of(const std::vector<int64_t>&
   for (int64_t id : ids) {
     st.bind(1, id);
     if (st.step()) out[id] = st.text(0);
+    st.reset();
+  }
+  return out;
+}
+
+std::map<int64_t, PhonePosteriors> AudioIndex::posteriors_of(const std::vector<int64_t>& ids) {
+  std::shared_lock lock(mu_);
+  std::map<int64_t, PhonePosteriors> out;
+  auto st = db_->prepare("SELECT data FROM segment_posteriors WHERE segment_id = ?");
+  for (int64_t id : ids) {
+    st.bind(1, id);
+    if (st.step()) {
+      // A damaged row costs that segment its posterior match, not the search.
+      try {
+        out[id] = PhonePosteriors::from_blob(st.blob(0), db_path(dir_) + ": segment " + std::to_string(id) + "'s posteriors");
+      } catch (const Error& e) {
+        spdlog::warn("{}", e.what());
+      }
+    }
     st.reset();
   }
   return out;

@@ -20,6 +20,7 @@
 #include "index/index_inputs.h"
 #include "index/segmenter.h"
 #include "index/vector_index.h"
+#include "speech/phone_posteriors.h"
 
 namespace clasp {
 
@@ -101,6 +102,9 @@ class AudioIndex {
   // Stored CTC phoneme transcripts (IPA) of segments `ids`; absent for
   // segments indexed without one.
   std::map<int64_t, std::string> phones_of(const std::vector<int64_t>& ids);
+  // Their stored CTC posteriors (segments indexed before posteriors were
+  // kept, or whose row is damaged, are left out).
+  std::map<int64_t, PhonePosteriors> posteriors_of(const std::vector<int64_t>& ids);
   IndexStatus status();
   // True if `path` (absolute) is an indexed file: the server serves only these.
   bool has_file(const std::string& path);

@@ -1,6 +1,7 @@
 #include "index/phonetic_rerank.h"
 
 #include <algorithm>
+#include <cmath>
 #include <numeric>
 
 #include "index/phonetic_match.h"
@@ -19,6 +20,11 @@ void phonetic_rerank(std::vector<float>& scores, const std::vector<int64_t>& que
   const PhoneCosts& costs = opt.costs ? *opt.costs : unit;
   std::vector<float> match(k);
   for (size_t r = 0; r < k; ++r) match[r] = phonetic_match_whole(query, phones(order[r]), costs);
+  if (opt.posterior_match) {
+    auto post = opt.posterior_match(std::vector<size_t>(order.begin(), order.begin() + static_cast<long>(k)));
+    if (post.size() == k && std::none_of(post.begin(), post.end(), [](float v) { return std::isnan(v); }))
+      for (size_t r = 0; r < k; ++r) match[r] = 0.5f * (match[r] + post[r]);
+  }
   // Only a match above the candidates' median counts: unrelated phonemes
   // still align in part, and that chance level would otherwise reorder the
   // first stage's ranking by noise (a query in another language).

@@ -5,6 +5,7 @@
 
 #include "index/phonetic_rerank.h"
 #include "speech/audio_embedder.h"
+#include "speech/ctc_match.h"
 #include "speech/phoneme_vocab.h"
 #include "tts/phonemizer.h"
 #include "speech/query_embedder.h"
@@ -64,6 +65,15 @@ std::vector<SearchHit> Searcher::search_text(const std::string& query, const Sea
   PhoneticRerankOptions ro;
   ro.top_k = opt.rerank;
   ro.costs = &costs_;
+  const auto posteriors = index_->posteriors_of(ids);
+  ro.posterior_match = [&](const std::vector<size_t>& top) {
+    std::vector<const PhonePosteriors*> p;
+    for (size_t i : top) {
+      auto it = posteriors.find(hits[i].segment.id);
+      p.push_back(it == posteriors.end() ? nullptr : &it->second);
+    }
+    return ctc_match(q_phones, p);
+  };
   phonetic_rerank(scores, q_phones, [&](size_t i) -> const std::vector<int64_t>& { return phones[i]; }, ro);
   for (size_t i = 0; i < hits.size(); ++i) hits[i].score = scores[i];
   std::stable_sort(hits.begin(), hits.end(), [](const SearchHit& a, const SearchHit& b) { return a.score > b.score; });

@@ -61,6 +61,10 @@ std::string SqliteStmt::text(int col) const {
   auto* p = sqlite3_column_text(st_, col);
   return p ? std::string(reinterpret_cast<const char*>(p), static_cast<size_t>(sqlite3_column_bytes(st_, col))) : "";
 }
+std::string SqliteStmt::blob(int col) const {
+  const void* p = sqlite3_column_blob(st_, col);
+  return p ? std::string(static_cast<const char*>(p), static_cast<size_t>(sqlite3_column_bytes(st_, col))) : "";
+}
 std::vector<float> SqliteStmt::floats(int col) const {
   const void* p = sqlite3_column_blob(st_, col);
   size_t n = static_cast<size_t>(sqlite3_column_bytes(st_, col)) / sizeof(float);

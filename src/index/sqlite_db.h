@@ -27,6 +27,7 @@ class SqliteStmt {
   double real(int col) const;
   std::string text(int col) const;
   std::vector<float> floats(int col) const;
+  std::string blob(int col) const;  // the bytes of a BLOB column
   bool is_null(int col) const;
 
  private:

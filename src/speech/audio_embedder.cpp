@@ -75,7 +75,7 @@ const std::vector<std::string>& AudioEmbedder::phoneme_symbols() const {
 }
 
 std::vector<float> AudioEmbedder::embed(const std::vector<std::vector<float>>& segments, size_t batch,
-                                        std::vector<std::string>* phonemes) {
+                                        std::vector<std::string>* phonemes, std::vector<PhonePosteriors>* posteriors) {
   const size_t D = static_cast<size_t>(ident_.dim);
   std::vector<float> out(segments.size() * D);
   for (size_t i = 0; i < segments.size(); ++i)
@@ -100,16 +100,19 @@ std::vector<float> AudioEmbedder::embed(const std::vector<std::vector<float>>& s
       sp = impl_->model->features_of(o);
       auto lp = enc->ctc_log_probs(o);
       phonemes->resize(segments.size());
+      if (posteriors) posteriors->resize(segments.size());
       for (size_t k = s; k < e; ++k) {
+        const auto row = lp.select(1, static_cast<int64_t>(k - s));
+        const int64_t frames = o.lengths[static_cast<int64_t>(k - s)].item<int64_t>();
         std::string t;
-        for (int64_t id : greedy_decode(lp.select(1, static_cast<int64_t>(k - s)),
-                                        o.lengths[static_cast<int64_t>(k - s)].item<int64_t>()))
-          t += phoneme_symbols()[static_cast<size_t>(id - 1)];
+        for (int64_t id : greedy_decode(row, frames)) t += phoneme_symbols()[static_cast<size_t>(id - 1)];
         (*phonemes)[order[k]] = std::move(t);
+        if (posteriors) (*posteriors)[order[k]] = keep_top_posteriors(row, frames, kPosteriorTop);
       }
     } else {
       sp = impl_->model->speech_features(x, len);
       if (phonemes) phonemes->assign(segments.size(), "");
+      if (posteriors) posteriors->assign(segments.size(), {});
     }
     auto emb = impl_->model->embed(sp, x, len).contiguous();
     const float* p = emb.data_ptr<float>();

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "speech/phone_posteriors.h"
+
 namespace clasp {
 
 struct ClaspAudioModelImpl;
@@ -32,9 +34,12 @@ class AudioEmbedder {
   // One L2-normalised vector per segment (16 kHz mono), row-major
   // [segments.size() x dim()]. Segments shorter than 0.1 s are an error.
   // With `phonemes`, also each segment's greedy CTC phoneme transcript (the
-  // speech encoder's symbols, one code point each; "" if it has no CTC head).
+  // speech encoder's symbols, one code point each; "" if it has no CTC head),
+  // and with `posteriors` as well its CTC posteriors, kPosteriorTop classes a frame
+  // (empty if it has no CTC head).
   std::vector<float> embed(const std::vector<std::vector<float>>& segments, size_t batch = 8,
-                           std::vector<std::string>* phonemes = nullptr);
+                           std::vector<std::string>* phonemes = nullptr,
+                           std::vector<PhonePosteriors>* posteriors = nullptr);
   // The speech encoder's CTC phoneme symbols (empty = no phoneme head).
   const std::vector<std::string>& phoneme_symbols() const;
   // The loaded model, for the query side to share (QueryEmbedder).

@@ -269,6 +269,15 @@ std::vector<std::vector<int64_t>> ClaspAudioModelImpl::phone_rows(const torch::T
   return rows;
 }
 
+std::vector<PhonePosteriors> ClaspAudioModelImpl::phone_posteriors(const torch::Tensor& hidden,
+                                                                  const torch::Tensor& lengths, int top) {
+  torch::NoGradGuard ng;
+  auto logp = torch::log_softmax(speech->ctc_head->forward(hidden.to(torch::kFloat)), -1);  // [B, T', classes]
+  std::vector<PhonePosteriors> out;
+  for (int64_t b = 0; b < logp.size(0); ++b) out.push_back(keep_top_posteriors(logp[b], lengths[b].item<int64_t>(), top));
+  return out;
+}
+
 std::pair<torch::Tensor, torch::Tensor> ClaspAudioModelImpl::phones_of(const torch::Tensor& hidden,
                                                                        const torch::Tensor& lengths) {
   return pad_phones(phone_rows(hidden, lengths));

@@ -1,5 +1,6 @@
 #include "speech/speech_encoder.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
@@ -182,6 +183,20 @@ std::vector<int64_t> greedy_decode(const torch::Tensor& log_probs_tc, int64_t le
     prev = acc[t];
   }
   return out;
+}
+
+PhonePosteriors keep_top_posteriors(const torch::Tensor& log_probs_tc, int64_t len, int top) {
+  const int64_t classes = log_probs_tc.size(1);
+  if (classes > 256) throw Error("phone posteriors: " + std::to_string(classes) + " CTC classes, at most 256");
+  PhonePosteriors p;
+  p.classes = static_cast<int>(classes);
+  p.top = static_cast<int>(std::clamp<int64_t>(top, 1, classes));
+  auto [val, idx] = log_probs_tc.narrow(0, 0, std::min(len, log_probs_tc.size(0))).to(torch::kFloat).topk(p.top, -1);
+  val = val.contiguous();
+  idx = idx.to(torch::kUInt8).contiguous();
+  p.ids.assign(idx.data_ptr<uint8_t>(), idx.data_ptr<uint8_t>() + idx.numel());
+  p.logp.assign(val.data_ptr<float>(), val.data_ptr<float>() + val.numel());
+  return p;
 }
 
 }  // namespace clasp

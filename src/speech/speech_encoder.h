@@ -8,6 +8,8 @@
 // is frozen and its last layer mean-pooled, as the paper does with HuBERT.
 #include <torch/torch.h>
 
+#include "speech/phone_posteriors.h"
+
 #include <string>
 #include <vector>
 
@@ -74,5 +76,9 @@ std::pair<torch::Tensor, torch::Tensor> pad_mels(const std::vector<std::vector<f
 // Best path of one utterance's CTC log-probabilities [T', classes] (first
 // `len` frames): repeats merged, blanks dropped -> phoneme ids.
 std::vector<int64_t> greedy_decode(const torch::Tensor& log_probs_tc, int64_t len);
+
+// The same log-probabilities kept as an index stores them: the `top`
+// likeliest classes of each of the first `len` frames.
+PhonePosteriors keep_top_posteriors(const torch::Tensor& log_probs_tc, int64_t len, int top);
 
 }  // namespace clasp
