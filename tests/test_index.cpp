@@ -564,7 +564,7 @@ TEST(PhoneticRerank, PosteriorMatchIsAveragedInWhenEveryCandidateHasOne) {
   auto of = [&](size_t k) -> const std::vector<int64_t>& { return same[k]; };
   auto o = rerank_opts(4, 2.0f);
   std::vector<size_t> asked;
-  o.posterior_match = [&](const std::vector<size_t>& top) {
+  o.posterior_match = [&](const std::vector<int64_t>&, const std::vector<size_t>& top) {
     asked = top;
     std::vector<float> m;
     for (size_t k : top) m.push_back(k == 2 ? 1.0f : 0.0f);  // the posteriors favour 2
@@ -577,7 +577,7 @@ TEST(PhoneticRerank, PosteriorMatchIsAveragedInWhenEveryCandidateHasOne) {
   EXPECT_FLOAT_EQ(s[2], first[2] + 2.0f * 0.5f);
   for (size_t k : {0, 1, 3}) EXPECT_FLOAT_EQ(s[k], first[k]);
   // A candidate without posteriors: the transcripts alone, for all of them.
-  o.posterior_match = [](const std::vector<size_t>& top) {
+  o.posterior_match = [](const std::vector<int64_t>&, const std::vector<size_t>& top) {
     std::vector<float> m(top.size(), 1.0f);
     m[1] = std::nanf("");
     m[2] = 0.0f;
@@ -586,6 +586,29 @@ TEST(PhoneticRerank, PosteriorMatchIsAveragedInWhenEveryCandidateHasOne) {
   s = first;
   phonetic_rerank(s, query, of, o);
   EXPECT_EQ(s, first);
+}
+
+TEST(PhoneticRerank, AGlossFindsSpeechInEnglishTheQueryItselfCannot) {
+  // The query's own phonemes match no candidate; its English gloss says
+  // what candidate 2 says.
+  const std::vector<int64_t> query = {1, 2, 3, 1, 2}, gloss = {4, 5, 6, 7};
+  const std::vector<std::vector<int64_t>> phones = {{9, 8, 9, 8}, {8, 9, 8}, {4, 5, 6, 7}, {9, 9, 8, 8}};
+  const std::vector<float> first = {0.9f, 0.8f, 0.7f, 0.6f};
+  auto of = [&](size_t k) -> const std::vector<int64_t>& { return phones[k]; };
+  auto o = rerank_opts(4, 2.0f);
+  auto s = first;
+  phonetic_rerank(s, query, of, o);
+  EXPECT_EQ(std::max_element(s.begin(), s.end()) - s.begin(), 0);  // without the gloss: the vectors' order
+  o.gloss = &gloss;
+  s = first;
+  phonetic_rerank(s, query, of, o);
+  EXPECT_EQ(std::max_element(s.begin(), s.end()) - s.begin(), 2);
+  // An empty gloss (a query in English, or a language without glosses) is none.
+  const std::vector<int64_t> none;
+  o.gloss = &none;
+  auto t = first;
+  phonetic_rerank(t, query, of, o);
+  EXPECT_EQ(std::max_element(t.begin(), t.end()) - t.begin(), 0);
 }
 
 TEST_F(IndexTest, PhoneticSearchFindsTheSpokenSentence) {

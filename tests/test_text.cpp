@@ -10,6 +10,7 @@
 #include "text/sentence_encoder.h"
 #include "text/sp_tokenizer.h"
 #include "text/train_text.h"
+#include "text/word_lexicon.h"
 #include "util/error.h"
 
 using namespace clasp;
@@ -196,4 +197,46 @@ TEST(DefaultTextEncoder, MatchesTranslations) {
   EXPECT_GE(retrieval_acc1(a, b, en.size(), static_cast<size_t>(enc->dim())), 4.0 / 6);
   EXPECT_GE(retrieval_acc1(b, a, en.size(), static_cast<size_t>(enc->dim())), 4.0 / 6);
   EXPECT_THROW(SentenceEncoder::load("/tmp/clasp-no-model"), Error);
+}
+
+TEST(WordLexicon, SplitsWordsAcrossScriptsAndPunctuation) {
+  EXPECT_EQ(lexicon_words("L'església, «Col·lecció» — Où? 35 anys…"),
+            (std::vector<std::string>{"l", "església", "col·lecció", "où", "35", "anys"}));
+  EXPECT_TRUE(lexicon_words(" ¿¡ — !? ").empty());
+}
+
+TEST(WordLexicon, LearnsGlossesFromParallelSentencesAndRoundTrips) {
+  // Every word appears in several contexts, so Model 1 can tell which
+  // English word each Spanish word goes with.
+  std::map<std::string, std::vector<std::pair<std::string, std::string>>> pairs = {
+      {"es",
+       {{"el perro come", "the dog eats"},
+        {"el gato come", "the cat eats"},
+        {"el perro duerme", "the dog sleeps"},
+        {"un gato duerme", "a cat sleeps"},
+        {"un perro come", "a dog eats"},
+        {"el gato duerme", "the cat sleeps"}}}};
+  LexiconOptions o;
+  o.min_count = 2;
+  auto lex = WordLexicon::learn(pairs, o);
+  ASSERT_TRUE(lex.has("es"));
+  EXPECT_FALSE(lex.has("fr"));
+  EXPECT_EQ(lex.gloss("El perro duerme.", "es"), "the dog sleeps");
+  EXPECT_EQ(lex.gloss("Un gato come", "es"), "a cat eats");
+  // Words it has not learned (names, numbers, rare words) pass through.
+  EXPECT_EQ(lex.gloss("el perro de Midge 35", "es"), "the dog de midge 35");
+  EXPECT_EQ(lex.gloss("el perro", "fr"), "");
+  test::TempDir dir;
+  lex.save(dir / "lex.json");
+  auto back = WordLexicon::load(dir / "lex.json");
+  EXPECT_EQ(back.size("es"), lex.size("es"));
+  EXPECT_EQ(back.gloss("un perro duerme", "es"), "a dog sleeps");
+  // Files that are not lexicons are refused by name.
+  test::expect_error_naming([&] { WordLexicon::load(dir / "none.json"); }, "none.json: cannot read");
+  std::ofstream(dir / "junk.json") << "{not json";
+  test::expect_error_naming([&] { WordLexicon::load(dir / "junk.json"); }, "junk.json: not a lexicon");
+  std::ofstream(dir / "other.json") << "{\"format\": \"something-else\"}";
+  test::expect_error_naming([&] { WordLexicon::load(dir / "other.json"); }, "clasp-lexicon-1");
+  std::ofstream(dir / "bad.json") << "{\"format\": \"clasp-lexicon-1\", \"languages\": {\"es\": {\"perro\": 3}}}";
+  test::expect_error_naming([&] { WordLexicon::load(dir / "bad.json"); }, "languages.es.perro must be a string");
 }

@@ -137,6 +137,9 @@ void add_clasp_commands(CLI::App& app) {
                  "Nats per phoneme below the clip's best path at which the posterior match reaches 0")
       ->capture_default_str()
       ->check(CLI::Range(0.1, 100.0));
+  ev->add_option("--lexicon", e.lexicon,
+                 "With --rerank: English glosses of the queries (clasp text lexicon), matched in the second stage "
+                 "as well; default: the model's lexicon.json if it has one; \"none\": no glosses");
   ev->add_option("--phone-costs", e.phone_costs,
                  "With --rerank: the recogniser's confusions as edit costs (clasp baseline phonetic --learn-costs); "
                  "default: the model's phone-costs.json if it has one; \"none\": plain edit distance");

@@ -7,8 +7,10 @@
 #include "cli/commands.h"
 #include "data/manifest.h"
 #include "text/eval_bitext.h"
+#include "text/parallel_pairs.h"
 #include "text/sentence_encoder.h"
 #include "text/train_text.h"
+#include "text/word_lexicon.h"
 #include "util/error.h"
 #include "util/npy.h"
 #include "util/utf8.h"
@@ -79,6 +81,23 @@ void run_eval(const EvalArgs& a) {
     std::printf("wrote %s\n", a.json_out.c_str());
   }
 }
+struct LexiconArgs {
+  std::string manifest = "data/brown-mlall.jsonl", split = "train", out;
+  LexiconOptions opt;
+};
+
+void run_lexicon(const LexiconArgs& a) {
+  std::map<std::string, std::vector<std::pair<std::string, std::string>>> pairs;
+  for (const auto& g : parallel_groups(read_manifest(a.manifest), a.split))
+    for (const auto& [lang, text] : g.translations) pairs[lang].emplace_back(text, g.english);
+  if (pairs.empty()) throw Error(a.manifest + ": no " + a.split + " sentences with translations");
+  auto lex = WordLexicon::learn(pairs, a.opt);
+  for (const auto& [lang, p] : pairs)
+    std::printf("%s: %zu sentence pairs, %zu words glossed\n", lang.c_str(), p.size(), lex.size(lang));
+  lex.save(a.out);
+  std::printf("lexicon written to %s\n", a.out.c_str());
+}
+
 }  // namespace
 
 void add_text_commands(CLI::App& app) {
@@ -111,6 +130,18 @@ void add_text_commands(CLI::App& app) {
   e->add_option("-i,--in", em.in, "Input file, one sentence per line (default stdin)");
   e->add_option("-o,--out", em.out, "Output .jsonl or .npy (default JSONL on stdout)");
   e->callback([] { run_embed(em); });
+
+  static LexiconArgs lx;
+  auto* l = text->add_subcommand("lexicon", "Learn word-for-word English glosses from parallel sentences (IBM Model 1)");
+  l->add_option("-i,--in", lx.manifest, "Manifest with English sentences and translations")->capture_default_str();
+  l->add_option("--split", lx.split, "Split to learn from")->capture_default_str();
+  l->add_option("-o,--out", lx.out, "Lexicon JSON to write")->required();
+  l->add_option("--iterations", lx.opt.iterations, "EM iterations")->capture_default_str()->check(CLI::Range(1, 100));
+  l->add_option("--min-count", lx.opt.min_count, "Leave out words seen fewer times")->capture_default_str();
+  l->add_option("--min-prob", lx.opt.min_prob, "Leave out words whose best English word is less likely")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1.0));
+  l->callback([] { run_lexicon(lx); });
 
   static EvalArgs ev;
   auto* v = text->add_subcommand("eval", "Bitext retrieval accuracy@1 between English and each language");

@@ -16,6 +16,7 @@
 #include "speech/mel_cache.h"
 #include "speech/phoneme_vocab.h"
 #include "speech/query_embedder.h"
+#include "text/word_lexicon.h"
 #include "train/frozen_features.h"
 #include "tts/phonemizer.h"
 #include "util/error.h"
@@ -79,19 +80,22 @@ std::vector<float> embed_audio(const std::vector<const Utterance*>& clips, const
 // The two-stage scoring of queries q [n x d] against candidates a [m x d]:
 // CLASP cosine, then the phonetic re-ranking of the best rerank_k.
 // clip_of maps a candidate row to its clip in `side`.
+// q_gloss: each query's English gloss in English phonemes (empty = none).
 ListScore two_stage(const std::vector<float>& q, const std::vector<std::vector<int64_t>>& q_phones,
-                    const std::vector<float>& a, size_t d, const std::vector<size_t>& clip_of, const ClipPhones& side,
-                    const PhoneticRerankOptions& ro, const CtcMatchOptions& co) {
-  return [&q, &q_phones, &a, d, &clip_of, &side, ro, co](size_t i, const std::vector<size_t>& cands) {
+                    const std::vector<std::vector<int64_t>>& q_gloss, const std::vector<float>& a, size_t d,
+                    const std::vector<size_t>& clip_of, const ClipPhones& side, const PhoneticRerankOptions& ro,
+                    const CtcMatchOptions& co) {
+  return [&q, &q_phones, &q_gloss, &a, d, &clip_of, &side, ro, co](size_t i, const std::vector<size_t>& cands) {
     std::vector<float> sc(cands.size());
     for (size_t k = 0; k < cands.size(); ++k) sc[k] = dot_product(&q[i * d], &a[cands[k] * d], d);
     auto o = ro;
     if (!side.posteriors.empty())
-      o.posterior_match = [&](const std::vector<size_t>& top) {
+      o.posterior_match = [&](const std::vector<int64_t>& query, const std::vector<size_t>& top) {
         std::vector<const PhonePosteriors*> p;
         for (size_t k : top) p.push_back(&side.posteriors[clip_of[cands[k]]]);
-        return ctc_match(q_phones[i], p, co);
+        return ctc_match(query, p, co);
       };
+    o.gloss = &q_gloss[i];
     phonetic_rerank(
         sc, q_phones[i], [&](size_t k) -> const std::vector<int64_t>& { return side.phones[clip_of[cands[k]]]; }, o);
     return sc;
@@ -162,8 +166,16 @@ void evaluate_two_stage(const ClaspEvalOptions& opt, ClaspAudioModel& model, con
                         const std::map<std::string, CrossLingualQueries>& cross_lingual,
                         const std::map<std::string, std::vector<size_t>>& by_lang,
                         const std::vector<float>& text, const std::vector<float>& audio, size_t D, const ClipPhones& side,
-                        const std::pair<PhoneCosts, std::string>& costs, nlohmann::json& report) {
+                        const std::pair<PhoneCosts, std::string>& costs, const std::pair<WordLexicon, std::string>& lexicon,
+                        nlohmann::json& report) {
   const auto vocab = PhonemeVocab::from_symbols(model->speech->cfg.phonemes);
+  // Each query's English gloss, pronounced in English, for a language the lexicon has.
+  auto glosses = [&](const std::vector<std::string>& texts, const std::string& lang) {
+    std::vector<std::vector<int64_t>> out(texts.size());
+    if (lang != "en" && lexicon.first.has(lang))
+      for (size_t i = 0; i < texts.size(); ++i) out[i] = vocab.encode(phonemize_ipa(lexicon.first.gloss(texts[i], lang), "en"));
+    return out;
+  };
   PhoneticRerankOptions ro;
   ro.top_k = opt.rerank_k;
   ro.weight = static_cast<float>(opt.rerank_weight);
@@ -172,16 +184,21 @@ void evaluate_two_stage(const ClaspEvalOptions& opt, ClaspAudioModel& model, con
   co.span = opt.posterior_span;
   auto& R = report["two_stage"];
   R = {{"top_k", opt.rerank_k}, {"weight", opt.rerank_weight}, {"phone_costs", costs.second},
-       {"posterior_top", opt.posterior_top}, {"posterior_span", opt.posterior_span}};
+       {"posterior_top", opt.posterior_top}, {"posterior_span", opt.posterior_span}, {"lexicon", lexicon.second}};
   print_header("Two-stage search: the best " + std::to_string(opt.rerank_k) +
                " by CLASP score re-ranked by phoneme match, text -> audio");
   for (const auto& [lang, idx] : by_lang) {
     auto a = rows(audio, D, idx), t = rows(text, D, idx);
     std::vector<std::vector<int64_t>> qp;
-    for (size_t i : idx) qp.push_back(vocab.encode(phonemize_ipa(clips[i]->text, lang)));
+    std::vector<std::string> texts;
+    for (size_t i : idx) {
+      texts.push_back(clips[i]->text);
+      qp.push_back(vocab.encode(phonemize_ipa(clips[i]->text, lang)));
+    }
+    const auto qg = glosses(texts, lang);
     std::vector<size_t> gold(idx.size());
     std::iota(gold.begin(), gold.end(), 0);
-    auto score = two_stage(t, qp, a, D, idx, side, ro, co);
+    auto score = two_stage(t, qp, qg, a, D, idx, side, ro, co);
     auto hard = ranks_hard_list(score, idx.size(), gold);
     auto soft = ranks_soft_list(score, idx.size(), gold, opt.soft_distractors, opt.seed);
     auto& L = R["languages"][lang];
@@ -199,7 +216,8 @@ void evaluate_two_stage(const ClaspEvalOptions& opt, ClaspAudioModel& model, con
   for (const auto& [lang, qg] : cross_lingual) {
     std::vector<std::vector<int64_t>> qp;
     for (const auto& t : qg.texts) qp.push_back(vocab.encode(phonemize_ipa(t, lang)));
-    auto score = two_stage(qg.vectors, qp, a, D, en, side, ro, co);
+    const auto gl = glosses(qg.texts, lang);
+    auto score = two_stage(qg.vectors, qp, gl, a, D, en, side, ro, co);
     auto hard = ranks_hard_list(score, en.size(), qg.gold);
     auto soft = ranks_soft_list(score, en.size(), qg.gold, opt.soft_distractors, opt.seed);
     R["cross_lingual"][lang] =
@@ -243,6 +261,17 @@ nlohmann::json evaluate_clasp(const ClaspEvalOptions& opt) {
       throw Error(opt.phone_costs + ": no such phone-costs file (make one with clasp baseline phonetic --learn-costs)");
     costs.first = PhoneCosts::load(costs.second, model->speech->cfg.phonemes);
     if (costs.first.empty()) costs.second.clear();
+  }
+  // The queries' English glosses, and the file they came from ("" = none).
+  std::pair<WordLexicon, std::string> lexicon;
+  if (rerank && opt.lexicon != "none") {
+    lexicon.second = opt.lexicon.empty() ? opt.model_dir + "/lexicon.json" : opt.lexicon;
+    if (!opt.lexicon.empty() && !fs::exists(opt.lexicon))
+      throw Error(opt.lexicon + ": no such lexicon (make one with clasp text lexicon)");
+    if (fs::exists(lexicon.second))
+      lexicon.first = WordLexicon::load(lexicon.second);
+    else
+      lexicon.second.clear();
   }
   ClipPhones side;
   auto audio = embed_audio(clips, cache, model, opt.view_seed, rerank ? &side : nullptr, static_cast<int>(opt.posterior_top));
@@ -345,7 +374,7 @@ nlohmann::json evaluate_clasp(const ClaspEvalOptions& opt) {
       print_row(lang + " -> en audio (soft)", RetrievalMetrics::from_ranks(soft));
     }
   }
-  if (rerank) evaluate_two_stage(opt, model, clips, cross_lingual, by_lang, text, audio, D, side, costs, report);
+  if (rerank) evaluate_two_stage(opt, model, clips, cross_lingual, by_lang, text, audio, D, side, costs, lexicon, report);
   return report;
 }
 

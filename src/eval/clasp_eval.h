@@ -32,6 +32,10 @@ struct ClaspEvalOptions {
   // the match reaching 0 at `posterior_span` nats per phoneme.
   size_t posterior_top = 16;
   double posterior_span = 3.0;
+  // English glosses of the queries (text/word_lexicon.h), matched as well
+  // as the queries themselves in the second stage: "" = the model's
+  // lexicon.json if it has one, "none" = no glosses.
+  std::string lexicon;
   // The recogniser's confusions for the second stage: "" = the model's
   // phone-costs.json if it has one, "none" = plain edit distance.
   std::string phone_costs;

@@ -18,12 +18,21 @@ void phonetic_rerank(std::vector<float>& scores, const std::vector<int64_t>& que
                     [&](size_t a, size_t b) { return scores[a] > scores[b]; });
   static const PhoneCosts unit;
   const PhoneCosts& costs = opt.costs ? *opt.costs : unit;
-  std::vector<float> match(k);
-  for (size_t r = 0; r < k; ++r) match[r] = phonetic_match_whole(query, phones(order[r]), costs);
-  if (opt.posterior_match) {
-    auto post = opt.posterior_match(std::vector<size_t>(order.begin(), order.begin() + static_cast<long>(k)));
-    if (post.size() == k && std::none_of(post.begin(), post.end(), [](float v) { return std::isnan(v); }))
-      for (size_t r = 0; r < k; ++r) match[r] = 0.5f * (match[r] + post[r]);
+  const std::vector<size_t> top(order.begin(), order.begin() + static_cast<long>(k));
+  auto match_of = [&](const std::vector<int64_t>& q) {
+    std::vector<float> m(k);
+    for (size_t r = 0; r < k; ++r) m[r] = phonetic_match_whole(q, phones(top[r]), costs);
+    if (opt.posterior_match) {
+      auto post = opt.posterior_match(q, top);
+      if (post.size() == k && std::none_of(post.begin(), post.end(), [](float v) { return std::isnan(v); }))
+        for (size_t r = 0; r < k; ++r) m[r] = 0.5f * (m[r] + post[r]);
+    }
+    return m;
+  };
+  auto match = match_of(query);
+  if (opt.gloss && !opt.gloss->empty()) {
+    const auto g = match_of(*opt.gloss);
+    for (size_t r = 0; r < k; ++r) match[r] = std::max(match[r], g[r]);
   }
   // Only a match above the candidates' median counts: unrelated phonemes
   // still align in part, and that chance level would otherwise reorder the

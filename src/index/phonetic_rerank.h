@@ -24,17 +24,23 @@ struct PhoneticRerankOptions {
   size_t top_k = 50;    // how many first-stage candidates are scored again (0 = none)
   float weight = 3.0f;  // of the phonetic match above chance, added to the first-stage score
   const PhoneCosts* costs = nullptr;  // the recogniser's confusions, not owned (nullptr = unit costs)
-  // A second match in [0, 1] read from the candidates' CTC posteriors
-  // (speech/ctc_match.h), given their positions in `scores`; NaN where a
-  // candidate has none. When all of them have one, a candidate's match is
-  // the mean of it and the transcript match; otherwise the transcript's alone.
-  std::function<std::vector<float>(const std::vector<size_t>&)> posterior_match;
+  // A second match in [0, 1] of a query pronunciation read from the
+  // candidates' CTC posteriors (speech/ctc_match.h), given their positions
+  // in `scores`; NaN where a candidate has none. When all of them have one,
+  // a candidate's match is the mean of it and the transcript match;
+  // otherwise the transcript's alone.
+  std::function<std::vector<float>(const std::vector<int64_t>& query, const std::vector<size_t>& top)> posterior_match;
+  // The query's English gloss pronounced in English (text/word_lexicon.h),
+  // not owned; a candidate's match is then the better of the query's and
+  // the gloss's, so a query finds speech in English as well as in its own
+  // language. nullptr or empty = none.
+  const std::vector<int64_t>* gloss = nullptr;
 };
 
 // For the top_k highest scores: scores[k] += weight *
 // max(0, match(query, k) - the median match of those top_k), where match
 // is phonetic_match_whole(query, phones(k)), with the posterior match
-// averaged in when given. The others are left as they are, and stay below: the added term
+// averaged in when given, and the better of that and the gloss's when given. The others are left as they are, and stay below: the added term
 // is never negative, so this is a re-ranking of the top_k.
 void phonetic_rerank(std::vector<float>& scores, const std::vector<int64_t>& query,
                      const std::function<const std::vector<int64_t>&(size_t)>& phones, const PhoneticRerankOptions& opt);

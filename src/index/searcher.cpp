@@ -31,6 +31,7 @@ Searcher::Searcher(const std::string& index_dir, const std::string& model_dir) {
   if (!audio_->phoneme_symbols().empty()) {
     vocab_ = PhonemeVocab::from_symbols(audio_->phoneme_symbols());
     costs_ = PhoneCosts::load(dir + "/phone-costs.json", audio_->phoneme_symbols());
+    if (std::filesystem::exists(dir + "/lexicon.json")) lexicon_ = WordLexicon::load(dir + "/lexicon.json");
   }
 }
 
@@ -42,12 +43,14 @@ std::vector<SearchHit> Searcher::search_text(const std::string& query, const Sea
   if (query.size() > 4096) throw Error("search: the query is " + std::to_string(query.size()) + " bytes; at most 4096");
   require_utf8(query, "search query");
   std::vector<float> q;
-  std::vector<int64_t> q_phones;
+  std::vector<int64_t> q_phones, q_gloss;
   const bool two_stage = opt.rerank > 0 && !query_lang.empty() && !audio_->phoneme_symbols().empty();
   {
     std::lock_guard lock(model_mu_);  // also espeak-ng's front end, which is not thread-safe
     q = text_->embed({query}, query_lang);
     if (two_stage) q_phones = vocab_.encode(phonemize_ipa(query, query_lang));
+    if (two_stage && query_lang != "en" && lexicon_.has(query_lang))
+      q_gloss = vocab_.encode(phonemize_ipa(lexicon_.gloss(query, query_lang), "en"));
   }
   if (!two_stage) return index_->search(q, opt);
   // First stage: the vectors' best `rerank` (at least k); second: phonemes.
@@ -66,14 +69,15 @@ std::vector<SearchHit> Searcher::search_text(const std::string& query, const Sea
   ro.top_k = opt.rerank;
   ro.costs = &costs_;
   const auto posteriors = index_->posteriors_of(ids);
-  ro.posterior_match = [&](const std::vector<size_t>& top) {
+  ro.posterior_match = [&](const std::vector<int64_t>& query, const std::vector<size_t>& top) {
     std::vector<const PhonePosteriors*> p;
     for (size_t i : top) {
       auto it = posteriors.find(hits[i].segment.id);
       p.push_back(it == posteriors.end() ? nullptr : &it->second);
     }
-    return ctc_match(q_phones, p);
+    return ctc_match(query, p);
   };
+  ro.gloss = &q_gloss;
   phonetic_rerank(scores, q_phones, [&](size_t i) -> const std::vector<int64_t>& { return phones[i]; }, ro);
   for (size_t i = 0; i < hits.size(); ++i) hits[i].score = scores[i];
   std::stable_sort(hits.begin(), hits.end(), [](const SearchHit& a, const SearchHit& b) { return a.score > b.score; });

@@ -10,6 +10,7 @@
 #include "index/audio_index.h"
 #include "index/phone_costs.h"
 #include "speech/phoneme_vocab.h"
+#include "text/word_lexicon.h"
 
 namespace clasp {
 
@@ -43,6 +44,7 @@ class Searcher {
   // search and the second stage of text search.
   PhonemeVocab vocab_;
   PhoneCosts costs_;  // <model>/phone-costs.json for the second stage; unit costs without one
+  WordLexicon lexicon_;  // <model>/lexicon.json: English glosses of queries for the second stage; none without one
   std::mutex model_mu_;  // one forward pass at a time per model
 };
 

@@ -1,0 +1,46 @@
+#pragma once
+// Word-for-word glosses into English, learned from the corpus's parallel
+// sentences (IBM Model 1: which English word each word of a translation
+// most likely produced). The second stage of a search matches a query's
+// phonemes against what was heard, which says nothing across languages;
+// a query's English gloss, pronounced in English, can be matched against
+// English speech. The gloss is crude (word order, one sense per word) but
+// a phoneme alignment forgives much of that.
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace clasp {
+
+// Lower-cased words of a text: runs of letters and digits (any non-ASCII
+// letter included); punctuation and spaces separate them.
+std::vector<std::string> lexicon_words(const std::string& text);
+
+struct LexiconOptions {
+  int iterations = 5;       // EM iterations of Model 1
+  int min_count = 2;        // words seen fewer times are left out (they pass through as they are)
+  double min_prob = 0.1;    // and so are words whose best English word is less likely than this
+};
+
+class WordLexicon {
+ public:
+  // Learns language -> English glosses from (translation, English) sentence pairs, per language.
+  static WordLexicon learn(const std::map<std::string, std::vector<std::pair<std::string, std::string>>>& pairs,
+                           const LexiconOptions& opt = {});
+  // Reads a file written by save(); errors name the file and what is wrong.
+  static WordLexicon load(const std::string& path);
+  void save(const std::string& path) const;
+
+  bool has(const std::string& lang) const { return glosses_.count(lang) > 0; }
+  size_t size(const std::string& lang) const;
+  // The English gloss of a text in `lang`: each word replaced by its
+  // English word, unknown words (names, numbers) kept. "" for a language
+  // the lexicon does not have.
+  std::string gloss(const std::string& text, const std::string& lang) const;
+
+ private:
+  std::map<std::string, std::map<std::string, std::string>> glosses_;  // lang -> word -> English word
+};
+
+}  // namespace clasp
