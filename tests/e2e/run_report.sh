@@ -30,7 +30,19 @@ node -e '
     if (!S || S.hard.queries !== L.clips || S.soft.queries !== L.clips)
       throw new Error(lang + ": eval --rerank gave no two-stage figures for its " + L.clips + " queries");
   }
-  if (r.two_stage.top_k !== 50) throw new Error("eval --rerank 50: two_stage.top_k is " + r.two_stage.top_k);' "$T/eval.json"
+  if (r.two_stage.top_k !== 50) throw new Error("eval --rerank 50: two_stage.top_k is " + r.two_stage.top_k);
+  // The shipped model glosses the Spanish queries with its lexicon, and
+  // the two-stage cross-lingual figures cover every translation.
+  if (!/clasp-default\/lexicon\.json$/.test(r.two_stage.lexicon))
+    throw new Error("eval --rerank: the model'"'"'s lexicon was not used (" + r.two_stage.lexicon + ")");
+  const x = (r.two_stage.cross_lingual || {}).es;
+  if (!x || x.hard.queries !== r.cross_lingual.es.hard.queries)
+    throw new Error("eval --rerank: no two-stage figures for the Spanish queries");' "$T/eval.json"
+# A lexicon file that is not there is refused by name before any work.
+if "$CLASP" eval -i "$T/corpus/manifest.jsonl" --rerank 50 --lexicon "$T/nolex.json" >"$T/nolex.log" 2>&1; then
+  echo "report e2e: eval --lexicon with a missing file succeeded"; exit 1
+fi
+grep -q "nolex.json: no such lexicon" "$T/nolex.log" || { cat "$T/nolex.log"; exit 1; }
 # A phone-costs file that is not there is refused by name before any work.
 if "$CLASP" eval -i "$T/corpus/manifest.jsonl" --rerank 50 --phone-costs "$T/nope.json" >"$T/nope.log" 2>&1; then
   echo "report e2e: eval --phone-costs with a missing file succeeded"; exit 1
