@@ -50,6 +50,10 @@ void add_report_commands(CLI::App& app) {
       ->capture_default_str()->check(CLI::Range(2, 100000));
   r->add_option("--threads", ro.threads, "Threads for both pipelines")->capture_default_str()->check(CLI::Range(1, 256));
   r->add_option("--seed", ro.seed, "Seed of the soft protocol's draws")->capture_default_str();
+  r->add_option("--rerank", ro.rerank,
+                "Also report the two-stage search: each query's best K clips by CLASP score re-ranked by phonemes "
+                "(0 = the paper's protocol only)")
+      ->capture_default_str();
   r->callback([] {
     set_compute_threads(ro.threads);
     ro.model_dir = resolve_project_relative(ro.model_dir);

@@ -111,7 +111,9 @@ nlohmann::json write_report(const ReportOptions& opt) {
   eo.soft_distractors = opt.soft_distractors;
   eo.seed = opt.seed;
   eo.threads = opt.threads;
+  eo.rerank_k = opt.rerank;
   R["clasp"] = evaluate_clasp(eo);
+  const bool two_stage = R["clasp"].contains("two_stage");
 
   std::fprintf(stderr, "report: ASR baseline (transcripts kept in %s)\n", opt.asr_dir.c_str());
   AsrBaselineOptions ao;
@@ -232,9 +234,13 @@ figcaption{font-size:.9em;color:#555;max-width:460px}.note{color:#555;font-size:
                   "Text -> audio, English: CLASP vs PocketSphinx + the same text encoder, and vs the speech "
                   "encoder's own phonemes matched to the query's",
                   R,
-                  {{"CLASP", "clasp.languages.en.text_to_audio"},
-                   {"ASR pipeline", "asr.text_to_audio"},
-                   {"phonetic matching", "phonetic.languages.en.text_to_audio"}},
+                  two_stage ? std::vector<Row>{{"CLASP (the paper's protocol: one vector per clip)", "clasp.languages.en.text_to_audio"},
+                                               {"CLASP two-stage search", "clasp.two_stage.languages.en"},
+                                               {"ASR pipeline", "asr.text_to_audio"},
+                                               {"phonetic matching", "phonetic.languages.en.text_to_audio"}}
+                            : std::vector<Row>{{"CLASP", "clasp.languages.en.text_to_audio"},
+                                               {"ASR pipeline", "asr.text_to_audio"},
+                                               {"phonetic matching", "phonetic.languages.en.text_to_audio"}},
                   kMetricCols);
   h += html_table("asr-by-engine", "ASR pipeline by voice engine (hard) and its word error rate", R,
                   {{"espeak", "asr.by_engine.espeak"}, {"festival", "asr.by_engine.festival"}, {"all", "asr.overall"}},
@@ -267,6 +273,27 @@ figcaption{font-size:.9em;color:#555;max-width:460px}.note{color:#555;font-size:
   h += html_table("cross-lingual", "Cross-lingual: translated queries against the English test audio", R, xl_rows,
                   kMetricCols);
   h += cat_table;
+  if (two_stage) {
+    const auto& T = R["clasp"]["two_stage"];
+    std::vector<Row> ts_rows, ts_engine_rows, ts_xl_rows;
+    for (auto& [l, L] : T["languages"].items()) {
+      ts_rows.push_back({l, "clasp.two_stage.languages." + l});
+      for (auto& [e, _] : L["by_engine"].items())
+        ts_engine_rows.push_back({l + " / " + e, "clasp.two_stage.languages." + l + ".by_engine." + e});
+    }
+    for (auto& [l, _] : T.value("cross_lingual", nlohmann::json::object()).items())
+      ts_xl_rows.push_back({l + " -> en audio", "clasp.two_stage.cross_lingual." + l});
+    h += "<h2>CLASP two-stage search (the product's, beyond the paper)</h2>\n<p class=\"note\">Each query's best " +
+         std::to_string(opt.rerank) + " clips by CLASP score, re-ranked by how well its phonemes (and, for a query in "
+         "another language than English, those of its word-for-word English gloss) match the clip's CTC transcript and "
+         "posteriors; the same candidates, metrics and seed as above (docs/clasp.md, \"Two-stage search\").</p>\n";
+    h += html_table("two-stage", "Two-stage search, same language, text -> audio", R, ts_rows, kMetricCols);
+    h += html_table("two-stage-by-engine", "Two-stage search, hard protocol, by voice engine", R, ts_engine_rows,
+                    kFlatCols);
+    if (!ts_xl_rows.empty())
+      h += html_table("two-stage-cross-lingual", "Two-stage search, cross-lingual: translated queries against the "
+                      "English test audio", R, ts_xl_rows, kMetricCols);
+  }
   h += "<h2>Figures</h2>\n";
   std::vector<std::pair<std::string, double>> bars;
   for (auto& [c, n] : cats) bars.push_back({c, n});

@@ -20,6 +20,9 @@ struct ReportOptions {
   size_t soft_distractors = 99;
   uint64_t seed = 1;
   int threads = 2;
+  // The product's two-stage search (best `rerank` by the vectors, then
+  // phonemes; docs/clasp.md) reported beside the paper's protocol (0 = not).
+  size_t rerank = 50;
 };
 
 nlohmann::json write_report(const ReportOptions& opt);

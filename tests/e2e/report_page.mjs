@@ -21,7 +21,8 @@ const shows = (text, v, decimals) => typeof v === 'number' && Math.abs(+text - v
 const at = (obj, dotted) => dotted.split('.').reduce((o, k) => (o && k in o ? o[k] : undefined), obj);
 
 const tables = ['clasp-vs-asr', 'phonetic', 'asr-by-engine', 'speed', 'speed-ratio', 'sizes', 't2a', 'a2t', 'by-engine',
-                'cross-lingual', 'by-category', 'by-category-n'];
+                'cross-lingual', 'by-category', 'by-category-n', 'two-stage', 'two-stage-by-engine',
+                'two-stage-cross-lingual'];
 const figures = { 'fig-categories': 'rect.bar', 'fig-loss': 'polyline', 'fig-projection-before': 'circle',
                   'fig-projection-after': 'circle' };
 
