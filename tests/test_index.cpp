@@ -287,7 +287,11 @@ TEST_F(IndexTest, ServerAnswersGuardsWritesAndServesOnlyIndexedAudio) {
 
   auto s = cli.Get("/api/status");
   ASSERT_TRUE(s);
-  EXPECT_EQ(nlohmann::json::parse(s->body)["files"], 1);
+  const auto sj = nlohmann::json::parse(s->body);
+  EXPECT_EQ(sj["files"], 1);
+  // The second stage's inputs are counted: every segment has both.
+  EXPECT_EQ(sj["segments_with_posteriors"], sj["segments"]);
+  EXPECT_EQ(sj["segments_with_phones"], sj["segments"]);
 
   auto r = cli.Get("/api/search?q=hello&k=5");
   ASSERT_TRUE(r);
@@ -643,6 +647,9 @@ TEST_F(IndexTest, PhoneticSearchFindsTheSpokenSentence) {
   // better than the others.
   auto post = idx.posteriors_of(seg_ids);
   ASSERT_EQ(post.size(), 3u);
+  const auto st = idx.status();
+  EXPECT_EQ(st.with_phones, st.segments);
+  EXPECT_EQ(st.with_posteriors, st.segments);
   for (const auto& [id, p] : post) {
     EXPECT_EQ(p.classes, static_cast<int>(vocab.size()));
     EXPECT_EQ(p.top, kPosteriorTop);
@@ -707,6 +714,11 @@ TEST_F(IndexTest, PhoneticSearchFindsTheSpokenSentence) {
     db.exec("UPDATE segment_posteriors SET data = x'00' WHERE segment_id = " + std::to_string(seg_ids[0]));
   }
   EXPECT_EQ(idx.posteriors_of(seg_ids).size(), 2u);
+  {
+    SqliteDb db(tmp / "index/index.sqlite");
+    db.exec("DELETE FROM segment_posteriors WHERE segment_id = " + std::to_string(seg_ids[1]));
+  }
+  EXPECT_EQ(idx.status().with_posteriors, st.segments - 1);  // as an index made before posteriors were kept
   {
     Searcher s(tmp / "index");
     auto hits = s.search_text(texts[0], o, "en");

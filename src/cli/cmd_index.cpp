@@ -77,6 +77,11 @@ void print_status(const std::string& dir) {
               m.version.c_str(), m.dir.c_str(), m.dim);
   std::printf("  %zu files, %zu segments, %.2f h of audio; approximate index %s\n", s.files, s.segments,
               s.audio_s / 3600, s.approx_ready ? "up to date" : "not built (made on first --approx search)");
+  std::printf("  second stage: %zu segments with phoneme transcripts, %zu with CTC posteriors\n", s.with_phones,
+              s.with_posteriors);
+  if (s.with_posteriors < s.with_phones)
+    std::printf("  (segments indexed before posteriors were kept are re-ranked by their transcripts alone; add their "
+                "files into a fresh index to give them posteriors)\n");
   for (const auto& [l, n] : s.languages) std::printf("  %-8s %zu segments\n", l.empty() ? "unknown" : l.c_str(), n);
 }
 

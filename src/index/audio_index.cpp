@@ -541,6 +541,12 @@ IndexStatus AudioIndex::status() {
     s.languages.push_back({l.text(0), static_cast<size_t>(l.int64(1))});
     s.segments += static_cast<size_t>(l.int64(1));
   }
+  auto count = [&](const char* table) {
+    auto c = db_->prepare(std::string("SELECT COUNT(*) FROM ") + table);
+    return c.step() ? static_cast<size_t>(c.int64(0)) : size_t{0};
+  };
+  s.with_phones = count("segment_phones");
+  s.with_posteriors = count("segment_posteriors");
   s.approx_ready = approx_ && approx_gen_ == generation();
   if (!s.approx_ready) {
     std::string p = dir_ + "/vectors-ivf.faiss.gen";

@@ -50,6 +50,9 @@ struct IndexStatus {
   size_t files = 0, segments = 0;
   double audio_s = 0;
   bool approx_ready = false;  // an IVF index matching the current vectors exists
+  // Segments whose phoneme transcript / CTC posteriors the second stage of a
+  // search can read (an index made before they were kept has fewer).
+  size_t with_phones = 0, with_posteriors = 0;
   std::vector<std::pair<std::string, size_t>> languages;  // segments per language ("" = unknown)
 };
 

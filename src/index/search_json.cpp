@@ -26,6 +26,8 @@ nlohmann::json status_to_json(const IndexStatus& s) {
           {"segments", s.segments},
           {"audio_hours", s.audio_s / 3600},
           {"approx_ready", s.approx_ready},
+          {"segments_with_phones", s.with_phones},
+          {"segments_with_posteriors", s.with_posteriors},
           {"languages", langs}};
 }
 
