@@ -707,6 +707,22 @@ TEST_F(IndexTest, PhoneticSearchFindsTheSpokenSentence) {
     EXPECT_LE(phrase[0].hits1, 2.0 / 3.0 + 1e-9);
     EXPECT_GE(phrase[0].hits1_same_sentence, phrase[0].hits1);
   }
+  // A phrase: the phonetic scan's best joins the vectors' candidates. With
+  // only the vectors' single best re-ranked, these phrases find their
+  // segment; the vectors alone pick another for each (as measured when
+  // this test was written: "flooded" -> s1, the other two -> s0).
+  {
+    Searcher s(tmp / "index");
+    SearchOptions one = o;
+    one.k = 1;
+    one.rerank = 1;
+    const std::vector<std::string> phrases = {"flooded", "every sunday", "the budget"};
+    for (size_t i = 0; i < phrases.size(); ++i) {
+      auto hits = s.search_text(phrases[i], one, "en");
+      ASSERT_EQ(hits.size(), 1u);
+      EXPECT_EQ(hits[0].segment.path, tmp / ("speech/s" + std::to_string(i) + ".wav")) << phrases[i];
+    }
+  }
   // A damaged posteriors row costs that segment its posterior match (with a
   // warning), not the search: the second stage falls back to transcripts.
   {

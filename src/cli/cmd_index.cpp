@@ -185,6 +185,9 @@ void add_index_commands(CLI::App& app) {
   e->add_option("--rerank", ev.rerank,
                 "Vector search: how many of the best results are re-ranked by phoneme match (0 = vectors alone)")
       ->capture_default_str();
+  e->add_option("--scan", ev.scan,
+                "With --rerank: how many of the phonetic scan's best results join the re-ranked candidates (0 = none)")
+      ->capture_default_str();
   e->callback([] {
     set_compute_threads(ev_threads);
     std::stringstream ss(ev_langs);
@@ -215,6 +218,12 @@ void add_index_commands(CLI::App& app) {
   s->add_option("--rerank", se.opt.rerank,
                 "With --query-lang: how many of the vectors' best results are re-ranked by how closely the query's "
                 "phonemes occur in their transcripts (0 = vectors alone)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 10000));
+  s->add_option("--scan", se.opt.scan,
+                "With --query-lang: how many of the best results of a phonetic scan of every transcript also join "
+                "the re-ranked candidates, so a short phrase the vectors miss is found (0 = none; time grows with "
+                "the collection)")
       ->capture_default_str()
       ->check(CLI::Range(0, 10000));
   s->add_flag("--approx", se.opt.approx, "Approximate search (FAISS IVF) instead of exact");

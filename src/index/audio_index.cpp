@@ -508,6 +508,33 @@ std::map<int64_t, std::string> AudioIndex::phones_of(const std::vector<int64_t>&
   return out;
 }
 
+bool AudioIndex::has_phones() {
+  std::shared_lock lock(mu_);
+  return db_->prepare("SELECT 1 FROM segment_phones LIMIT 1").step();
+}
+
+std::map<int64_t, float> AudioIndex::cosines_of(const std::vector<float>& query, const std::vector<int64_t>& ids) {
+  if (query.size() != static_cast<size_t>(model_.dim))
+    throw Error("search: a " + std::to_string(query.size()) + "-d query for an index of " + std::to_string(model_.dim) +
+                "-d vectors");
+  std::shared_lock lock(mu_);
+  std::map<int64_t, float> out;
+  auto st = db_->prepare("SELECT vec FROM segments WHERE id = ?");
+  for (int64_t id : ids) {
+    st.bind(1, id);
+    if (st.step()) {
+      const auto v = st.floats(0);
+      if (v.size() == query.size()) {
+        float d = 0;
+        for (size_t k = 0; k < v.size(); ++k) d += v[k] * query[k];
+        out[id] = d;
+      }
+    }
+    st.reset();
+  }
+  return out;
+}
+
 std::map<int64_t, PhonePosteriors> AudioIndex::posteriors_of(const std::vector<int64_t>& ids) {
   std::shared_lock lock(mu_);
   std::map<int64_t, PhonePosteriors> out;

@@ -81,6 +81,13 @@ struct SearchOptions {
   // vector are re-ranked by how closely the query's phonemes occur in their
   // transcripts (index/phonetic_rerank.h); 0 = the vectors alone.
   size_t rerank = 50;
+  // With the second stage and a query of at most `scan_words` words (a
+  // phrase), also the best `scan` segments by phonetic search (every
+  // transcript scanned: time linear in the collection) join the
+  // candidates: the vectors seldom hold a short phrase's segment among
+  // their best, whole sentences they do (docs/search.md). 0 = no scan.
+  size_t scan = 50;
+  size_t scan_words = 10;
 };
 
 class AudioIndex {
@@ -105,6 +112,10 @@ class AudioIndex {
   // Stored CTC phoneme transcripts (IPA) of segments `ids`; absent for
   // segments indexed without one.
   std::map<int64_t, std::string> phones_of(const std::vector<int64_t>& ids);
+  // Whether any segment has a phoneme transcript (phonetic search works).
+  bool has_phones();
+  // The cosine of `query` with each of segments `ids` (absent ones left out).
+  std::map<int64_t, float> cosines_of(const std::vector<float>& query, const std::vector<int64_t>& ids);
   // Their stored CTC posteriors (segments indexed before posteriors were
   // kept, or whose row is damaged, are left out).
   std::map<int64_t, PhonePosteriors> posteriors_of(const std::vector<int64_t>& ids);

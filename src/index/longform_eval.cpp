@@ -76,6 +76,7 @@ std::vector<LongformEvalResult> evaluate_longform(Searcher& s, const LongformEva
       SearchOptions so;
       so.k = opt.k;
       so.rerank = opt.rerank;
+      so.scan = opt.scan;
       const std::string& query_lang = lang.empty() ? p.lang : lang;  // each query in its own language
       auto t0 = std::chrono::steady_clock::now();
       auto hits = opt.phonetic ? s.search_phonetic(q, query_lang, so) : s.search_text(q, so, query_lang);

@@ -22,6 +22,7 @@ struct LongformEvalOptions {
   // phrase typed by someone who remembers part of what was said).
   size_t query_words = 0;
   size_t rerank = 50;  // second stage of the vector search, as SearchOptions::rerank (0 = vectors alone)
+  size_t scan = 50;  // phonetic-scan candidates of the second stage for phrases, as SearchOptions::scan
 };
 
 struct LongformEvalResult {

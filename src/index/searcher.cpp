@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <iterator>
+#include <set>
+#include <sstream>
 
 #include "index/phonetic_rerank.h"
 #include "speech/audio_embedder.h"
@@ -57,6 +60,31 @@ std::vector<SearchHit> Searcher::search_text(const std::string& query, const Sea
   SearchOptions first = opt;
   first.k = std::max(opt.k, static_cast<int>(opt.rerank));
   auto hits = index_->search(q, first);
+  size_t added = 0;  // candidates the scan adds
+  std::istringstream in(query);
+  const auto words = static_cast<size_t>(
+      std::distance(std::istream_iterator<std::string>(in), std::istream_iterator<std::string>()));
+  if (opt.scan > 0 && words <= opt.scan_words && !q_phones.empty() && index_->has_phones()) {
+    // The phonetic scan's best join the candidates, at their own cosine.
+    SearchOptions so = opt;
+    so.k = static_cast<int>(opt.scan);
+    std::set<int64_t> have;
+    for (const auto& h : hits) have.insert(h.segment.id);
+    std::vector<SearchHit> more;
+    std::vector<int64_t> more_ids;
+    for (auto& h : index_->search_phonetic(q_phones, vocab_, so))
+      if (have.insert(h.segment.id).second) {
+        more_ids.push_back(h.segment.id);
+        more.push_back(std::move(h));
+      }
+    const auto cos = index_->cosines_of(q, more_ids);
+    for (auto& h : more)
+      if (auto it = cos.find(h.segment.id); it != cos.end()) {
+        h.score = it->second;
+        hits.push_back(std::move(h));
+        ++added;
+      }
+  }
   std::vector<int64_t> ids;
   for (const auto& h : hits) ids.push_back(h.segment.id);
   auto stored = index_->phones_of(ids);
@@ -66,7 +94,7 @@ std::vector<SearchHit> Searcher::search_text(const std::string& query, const Sea
   std::vector<float> scores(hits.size());
   for (size_t i = 0; i < hits.size(); ++i) scores[i] = hits[i].score;
   PhoneticRerankOptions ro;
-  ro.top_k = opt.rerank;
+  ro.top_k = opt.rerank + added;  // the vectors' best `rerank` and the scan's
   ro.costs = &costs_;
   const auto posteriors = index_->posteriors_of(ids);
   ro.posterior_match = [&](const std::vector<int64_t>& query, const std::vector<size_t>& top) {
