@@ -6,6 +6,7 @@
 #include <fstream>
 #include <map>
 #include <mutex>
+#include <numeric>
 
 #include <spdlog/spdlog.h>
 
@@ -39,6 +40,16 @@ CREATE TABLE IF NOT EXISTS segment_posteriors(
 )";
 
 std::string db_path(const std::string& dir) { return dir + "/index.sqlite"; }
+
+// Runs `st` (one "?" for a segment id) for each of `ids`; read(id) sees each row found.
+template <class Read>
+void for_each_row(SqliteStmt& st, const std::vector<int64_t>& ids, Read&& read) {
+  for (int64_t id : ids) {
+    st.bind(1, id);
+    if (st.step()) read(id);
+    st.reset();
+  }
+}
 
 std::string get_meta(SqliteDb& db, const std::string& key) {
   auto st = db.prepare("SELECT value FROM meta WHERE key = ?");
@@ -500,11 +511,7 @@ std::map<int64_t, std::string> AudioIndex::phones_of(const std::vector<int64_t>&
   std::shared_lock lock(mu_);
   std::map<int64_t, std::string> out;
   auto st = db_->prepare("SELECT phones FROM segment_phones WHERE segment_id = ?");
-  for (int64_t id : ids) {
-    st.bind(1, id);
-    if (st.step()) out[id] = st.text(0);
-    st.reset();
-  }
+  for_each_row(st, ids, [&](int64_t id) { out[id] = st.text(0); });
   return out;
 }
 
@@ -520,18 +527,10 @@ std::map<int64_t, float> AudioIndex::cosines_of(const std::vector<float>& query,
   std::shared_lock lock(mu_);
   std::map<int64_t, float> out;
   auto st = db_->prepare("SELECT vec FROM segments WHERE id = ?");
-  for (int64_t id : ids) {
-    st.bind(1, id);
-    if (st.step()) {
-      const auto v = st.floats(0);
-      if (v.size() == query.size()) {
-        float d = 0;
-        for (size_t k = 0; k < v.size(); ++k) d += v[k] * query[k];
-        out[id] = d;
-      }
-    }
-    st.reset();
-  }
+  for_each_row(st, ids, [&](int64_t id) {
+    const auto v = st.floats(0);
+    if (v.size() == query.size()) out[id] = std::inner_product(v.begin(), v.end(), query.begin(), 0.0f);
+  });
   return out;
 }
 
@@ -539,18 +538,14 @@ std::map<int64_t, PhonePosteriors> AudioIndex::posteriors_of(const std::vector<i
   std::shared_lock lock(mu_);
   std::map<int64_t, PhonePosteriors> out;
   auto st = db_->prepare("SELECT data FROM segment_posteriors WHERE segment_id = ?");
-  for (int64_t id : ids) {
-    st.bind(1, id);
-    if (st.step()) {
-      // A damaged row costs that segment its posterior match, not the search.
-      try {
-        out[id] = PhonePosteriors::from_blob(st.blob(0), db_path(dir_) + ": segment " + std::to_string(id) + "'s posteriors");
-      } catch (const Error& e) {
-        spdlog::warn("{}", e.what());
-      }
+  for_each_row(st, ids, [&](int64_t id) {
+    // A damaged row costs that segment its posterior match, not the search.
+    try {
+      out[id] = PhonePosteriors::from_blob(st.blob(0), db_path(dir_) + ": segment " + std::to_string(id) + "'s posteriors");
+    } catch (const Error& e) {
+      spdlog::warn("{}", e.what());
     }
-    st.reset();
-  }
+  });
   return out;
 }
 
