@@ -65,10 +65,9 @@ std::vector<float> embed_audio(const std::vector<const Utterance*>& clips, const
     auto feat = model->speech_features(x, len);
     auto emb = model->embed(feat, x, len).contiguous();
     if (side) {
-      for (auto& p : model->phone_rows(feat.frames, feat.frame_lengths)) side->phones.push_back(std::move(p));
-      if (posterior_top > 0)
-        for (auto& p : model->phone_posteriors(feat.frames, feat.frame_lengths, posterior_top))
-          side->posteriors.push_back(std::move(p));
+      for (auto& p : model->phone_rows(feat.frames, feat.frame_lengths, posterior_top > 0 ? &side->posteriors : nullptr,
+                                       posterior_top))
+        side->phones.push_back(std::move(p));
     }
     prog.update(static_cast<int64_t>(e));
     std::copy(emb.data_ptr<float>(), emb.data_ptr<float>() + emb.numel(), out.begin() + static_cast<long>(s * D));

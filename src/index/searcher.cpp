@@ -26,6 +26,15 @@ IndexModel index_model_of(const AudioEmbedder& e, const std::string& model_dir) 
   return m;
 }
 
+namespace {
+// What every text query must be: non-empty, at most 4 KiB, UTF-8.
+void check_text_query(const std::string& query) {
+  if (query.empty()) throw Error("search: the query is empty");
+  if (query.size() > 4096) throw Error("search: the query is " + std::to_string(query.size()) + " bytes; at most 4096");
+  require_utf8(query, "search query");
+}
+}  // namespace
+
 Searcher::Searcher(const std::string& index_dir, const std::string& model_dir) {
   std::string dir = model_dir.empty() ? AudioIndex::model_of(index_dir).dir : model_dir;
   audio_ = std::make_unique<AudioEmbedder>(dir);
@@ -42,9 +51,7 @@ Searcher::~Searcher() = default;
 
 std::vector<SearchHit> Searcher::search_text(const std::string& query, const SearchOptions& opt,
                                              const std::string& query_lang) {
-  if (query.empty()) throw Error("search: the query is empty");
-  if (query.size() > 4096) throw Error("search: the query is " + std::to_string(query.size()) + " bytes; at most 4096");
-  require_utf8(query, "search query");
+  check_text_query(query);
   std::vector<float> q;
   std::vector<int64_t> q_phones, q_gloss;
   const bool two_stage = opt.rerank > 0 && !query_lang.empty() && !audio_->phoneme_symbols().empty();
@@ -115,9 +122,7 @@ std::vector<SearchHit> Searcher::search_text(const std::string& query, const Sea
 
 std::vector<SearchHit> Searcher::search_phonetic(const std::string& query, const std::string& lang,
                                                  const SearchOptions& opt) {
-  if (query.empty()) throw Error("search: the query is empty");
-  if (query.size() > 4096) throw Error("search: the query is " + std::to_string(query.size()) + " bytes; at most 4096");
-  require_utf8(query, "search query");
+  check_text_query(query);
   if (lang.empty()) throw Error("phonetic search needs the query's language (--lang xx)");
   if (audio_->phoneme_symbols().empty()) throw Error("phonetic search: the index's model has no CTC phoneme head");
   std::vector<int64_t> q;

@@ -260,22 +260,19 @@ torch::Tensor ClaspAudioModelImpl::frame_inputs(const torch::Tensor& hidden, con
 }
 
 std::vector<std::vector<int64_t>> ClaspAudioModelImpl::phone_rows(const torch::Tensor& hidden,
-                                                                 const torch::Tensor& lengths) {
+                                                                 const torch::Tensor& lengths,
+                                                                 std::vector<PhonePosteriors>* posteriors, int top) {
   torch::NoGradGuard ng;
   auto logits = speech->ctc_head->forward(hidden.to(torch::kFloat));  // [B, T', classes]; argmax as of log-probs
   auto len = lengths.to(torch::kLong).clamp_max(logits.size(1));
+  // The posteriors from the same head pass as the greedy phonemes.
+  const auto logp = posteriors ? torch::log_softmax(logits, -1) : torch::Tensor();
   std::vector<std::vector<int64_t>> rows;
-  for (int64_t b = 0; b < logits.size(0); ++b) rows.push_back(greedy_decode(logits[b], len[b].item<int64_t>()));
+  for (int64_t b = 0; b < logits.size(0); ++b) {
+    rows.push_back(greedy_decode(logits[b], len[b].item<int64_t>()));
+    if (posteriors) posteriors->push_back(keep_top_posteriors(logp[b], len[b].item<int64_t>(), top));
+  }
   return rows;
-}
-
-std::vector<PhonePosteriors> ClaspAudioModelImpl::phone_posteriors(const torch::Tensor& hidden,
-                                                                  const torch::Tensor& lengths, int top) {
-  torch::NoGradGuard ng;
-  auto logp = torch::log_softmax(speech->ctc_head->forward(hidden.to(torch::kFloat)), -1);  // [B, T', classes]
-  std::vector<PhonePosteriors> out;
-  for (int64_t b = 0; b < logp.size(0); ++b) out.push_back(keep_top_posteriors(logp[b], lengths[b].item<int64_t>(), top));
-  return out;
 }
 
 std::pair<torch::Tensor, torch::Tensor> ClaspAudioModelImpl::phones_of(const torch::Tensor& hidden,

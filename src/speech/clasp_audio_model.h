@@ -103,10 +103,12 @@ struct ClaspAudioModelImpl : torch::nn::Module {
   // ids [B, L] padded with 0 and lengths [B]; a clip with none gets one
   // blank (0), so every row has at least one token.
   std::pair<torch::Tensor, torch::Tensor> phones_of(const torch::Tensor& hidden, const torch::Tensor& lengths);
-  // The same phoneme sequences, one vector per clip (possibly empty).
-  std::vector<std::vector<int64_t>> phone_rows(const torch::Tensor& hidden, const torch::Tensor& lengths);
-  // Their CTC posteriors over the valid frames, the `top` likeliest classes per frame.
-  std::vector<PhonePosteriors> phone_posteriors(const torch::Tensor& hidden, const torch::Tensor& lengths, int top);
+  // The same phoneme sequences, one vector per clip (possibly empty); with
+  // `posteriors`, each clip's CTC posteriors over its valid frames (the
+  // `top` likeliest classes per frame) are appended to it too.
+  std::vector<std::vector<int64_t>> phone_rows(const torch::Tensor& hidden, const torch::Tensor& lengths,
+                                               std::vector<PhonePosteriors>* posteriors = nullptr,
+                                               int top = kPosteriorTop);
   // x [B, T, D] normalised per clip and dimension over its valid frames
   // (padding zeroed): the log-mel as the CNN sees it, and frame_norm.
   static torch::Tensor normalise_over_time(const torch::Tensor& x, const torch::Tensor& lengths);
