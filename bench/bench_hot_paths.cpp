@@ -6,6 +6,7 @@
 #include <torch/torch.h>
 
 #include <cmath>
+#include <nlohmann/json.hpp>
 #include <random>
 
 #include "audio/mel.h"
@@ -16,6 +17,8 @@
 #include "speech/audio_embedder.h"
 #include "speech/speech_encoder.h"
 #include "text/sentence_encoder.h"
+#include "util/blas_kernel.h"
+#include "util/malloc_tuning.h"
 
 namespace {
 
@@ -204,6 +207,14 @@ BENCHMARK(BM_VectorSearch)->Args({10000, 0})->Args({100000, 0})->Args({100000, 1
 }  // namespace
 
 int main(int argc, char** argv) {
+  clasp::select_blas_kernel();
+  clasp::tune_malloc_for_tensors();
+  // The machine beside every figure: CPU, its SIMD features, the BLAS kernel.
+  const auto m = clasp::machine_json(at::get_num_threads());
+  for (const char* part : {"cpu", "blas"})
+    for (const auto& [k, v] : m[part].items())
+      benchmark::AddCustomContext(std::string(part) + "_" + k, v.is_string() ? v.get<std::string>() : v.dump());
+  benchmark::AddCustomContext("torch_threads", std::to_string(at::get_num_threads()));
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   benchmark::RunSpecifiedBenchmarks();

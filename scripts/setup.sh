@@ -63,9 +63,39 @@ case "$libblas" in
 esac
 resolved=$(readlink -f /usr/lib/x86_64-linux-gnu/libblas.so.3)
 case "$resolved" in
-  *openblas*) echo "setup: BLAS ok ($resolved)";;
+  *openblas*) ;;
   *) echo "setup: FAILED: libblas.so.3 resolves to $resolved, not OpenBLAS" >&2; exit 1;;
 esac
+
+# Selected is not enough: measure. OpenBLAS picks its kernels from the CPU's
+# model number, and on CPUs newer than it it falls back to generic SSE3 ones
+# (5-7x slower). clasp corrects that itself at start-up (src/util/blas_kernel.h);
+# this check says how fast OpenBLAS's own choice is and what a better one gives.
+probe_dir=$(mktemp -d)
+trap 'rm -rf "$probe_dir"' EXIT
+gcc -O2 scripts/blas_probe.c -o "$probe_dir/blas_probe" -ldl
+threads=$(nproc)
+read -r core gflops < <(OMP_NUM_THREADS=$threads "$probe_dir/blas_probe")
+if awk -v g="$gflops" 'BEGIN{exit !(g < 15)}'; then
+  echo "setup: FAILED: BLAS matmul at $gflops GFLOP/s on $threads threads ($core): the reference BLAS class," \
+       "about 20x too slow for libtorch; check 'update-alternatives --display libblas.so.3-x86_64-linux-gnu'" >&2
+  exit 1
+fi
+best_core=$core best=$gflops
+if [ -z "${OPENBLAS_CORETYPE:-}" ]; then
+  for k in SkylakeX Zen Haswell Sandybridge; do
+    read -r kc kg < <(OPENBLAS_CORETYPE=$k OMP_NUM_THREADS=$threads "$probe_dir/blas_probe")
+    # OpenBLAS quietly falls back when the CPU lacks a kernel's instructions.
+    [ "$kc" = "$k" ] || continue
+    if awk -v a="$kg" -v b="$best" 'BEGIN{exit !(a > b)}'; then best_core=$k best=$kg; fi
+  done
+fi
+echo "setup: BLAS OpenBLAS $core: $gflops GFLOP/s (1024x1024 float matmul, $threads threads)"
+if awk -v a="$gflops" -v b="$best" 'BEGIN{exit !(a < 0.6 * b)}'; then
+  echo "setup: WARNING: OpenBLAS's own choice, $core, is slow on this CPU; $best_core gives $best GFLOP/s." \
+       "clasp switches to the best kernel for the CPU by itself (see 'clasp bench --blas-only');" \
+       "for other programs: export OPENBLAS_CORETYPE=$best_core"
+fi
 
 # npm packages kept inside the project tree: the Brown corpus (form C) and
 # playwright-core for the browser test (it drives Debian's chromium).

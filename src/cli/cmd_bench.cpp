@@ -14,6 +14,7 @@
 #include "text/text_bench.h"
 #include "tts/synth_job.h"
 #include "tts/voice_catalog.h"
+#include "util/blas_kernel.h"
 #include "util/error.h"
 #include "util/fs.h"
 
@@ -38,6 +39,7 @@ struct BenchArgs {
   bool skip_synth = false;
   int text_sentences = 512;
   bool text_base = true;
+  bool blas_only = false;
 };
 
 // Real Brown sentences when the corpus is built, else the five above.
@@ -98,7 +100,8 @@ void add_bench_command(CLI::App& app) {
   auto* b = app.add_subcommand("bench", "Throughput of log-mel, speech synthesis and libtorch BLAS");
   b->add_option("--mel-seconds", a.mel_seconds, "Audio length for the log-mel benchmark")->capture_default_str();
   b->add_option("--synth-clips", a.synth_clips, "Clips per engine for the synthesis benchmark")->capture_default_str();
-  b->add_flag("--skip-synth", a.skip_synth, "Only log-mel and BLAS");
+  b->add_flag("--skip-synth", a.skip_synth, "Only log-mel, BLAS and text");
+  b->add_flag("--blas-only", a.blas_only, "Only the machine (CPU, BLAS kernel) and the matmul check");
   b->add_option("--text-sentences", a.text_sentences, "Sentences for the text-encoder benchmark (0 = skip)")
       ->capture_default_str();
   b->add_flag("!--no-text-base", a.text_base, "Skip the base-size (12-layer, 768-d) text encoder");
@@ -106,16 +109,19 @@ void add_bench_command(CLI::App& app) {
   b->callback([] {
     nlohmann::json out;
     auto g = torch_gemm_gflops();
+    std::printf("machine:   %s\n", machine_summary(g.threads).c_str());
+    if (auto w = blas_kernel_warning(); !w.empty()) std::printf("           %s\n", w.c_str());
     std::printf("libtorch:  %dx%d matmul %.1f GFLOP/s on %d threads%s\n", g.n, g.n, g.gflops, g.threads,
                 g.gflops < 15 ? "  WARNING: slow BLAS, run scripts/setup.sh" : "");
+    out["machine"] = machine_json(g.threads);
     out["torch_gemm_gflops"] = g.gflops;
-    out["mel"] = bench_mel(a.mel_seconds);
-    if (a.text_sentences > 0) {
+    if (!a.blas_only) out["mel"] = bench_mel(a.mel_seconds);
+    if (a.text_sentences > 0 && !a.blas_only) {
       auto sents = bench_sentences(static_cast<size_t>(a.text_sentences));
       out["text"]["default"] = bench_text(default_text_encoder_dir(), sents);
       if (a.text_base) out["text"]["base"] = bench_text("base", sents);
     }
-    if (!a.skip_synth)
+    if (!a.skip_synth && !a.blas_only)
       for (const char* e : {"espeak", "flite", "festival"}) out["synth"][e] = bench_synth(e, a.synth_clips);
     if (!a.json_out.empty()) {
       write_file_atomic(a.json_out, out.dump(2) + "\n");

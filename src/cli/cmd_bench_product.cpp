@@ -14,6 +14,7 @@
 #include "index/search_bench.h"
 #include "serve/http_server.h"
 #include "speech/audio_embedder.h"
+#include "util/blas_kernel.h"
 #include "util/error.h"
 #include "util/fs.h"
 
@@ -74,6 +75,7 @@ void run_search_bench(const SearchBenchArgs& a) {
     out["server"] = {{"clients", r.clients}, {"requests", r.requests}, {"errors", r.errors}, {"qps", r.qps},
                      {"p50_ms", r.p50_ms}, {"p99_ms", r.p99_ms}};
   }
+  out["machine"] = machine_json(compute_threads());
   if (!a.json_out.empty()) write_file_atomic(a.json_out, out.dump(2) + "\n");
 }
 
@@ -105,13 +107,16 @@ void run_audio_bench(const AudioBenchArgs& a) {
     emb.embed(segs, batch);
   }
   double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  std::printf("machine: %s\n", machine_summary(a.threads).c_str());
+  if (auto w = blas_kernel_warning(); !w.empty()) std::printf("         %s\n", w.c_str());
   std::printf("audio pipeline (%s): %zu clips, %.1f s of audio in %.2f s -> %.0fx real time on %d threads "
               "(decode+resample %.2f s of it)\n",
               emb.identity().id.c_str(), paths.size(), audio_s, wall, audio_s / wall, a.threads, decode_s);
   if (!a.json_out.empty())
     write_file_atomic(a.json_out, nlohmann::json{{"model", emb.identity().id}, {"clips", paths.size()},
                                                  {"audio_s", audio_s}, {"wall_s", wall},
-                                                 {"x_realtime", audio_s / wall}, {"threads", a.threads}}
+                                                 {"x_realtime", audio_s / wall}, {"threads", a.threads},
+                                                 {"machine", machine_json(a.threads)}}
                                           .dump(2) +
                                       "\n");
 }

@@ -309,6 +309,8 @@ void add_data_commands(CLI::App& app) {
     }
     std::printf("%zu voices\n", n);
   });
+
+  add_import_commands(*data);
 }
 
 }  // namespace clasp::cli

@@ -9,6 +9,6 @@ struct GemmResult {
   int threads = 0;
 };
 
-GemmResult torch_gemm_gflops(int n = 1024, int reps = 5);
+GemmResult torch_gemm_gflops(int n = 1024, int reps = 30);
 
 }  // namespace clasp

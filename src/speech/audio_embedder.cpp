@@ -125,6 +125,8 @@ void set_compute_threads(int n) {
   if (n > 0) torch::set_num_threads(n);
 }
 
+int compute_threads() { return torch::get_num_threads(); }
+
 std::string default_clasp_model_dir() { return project_path("models/clasp-default"); }
 
 }  // namespace clasp

@@ -53,6 +53,8 @@ class AudioEmbedder {
 
 // Threads for torch's intra-op parallelism (0 = leave the default).
 void set_compute_threads(int n);
+// The threads libtorch computes on now.
+int compute_threads();
 
 // Where the shipped default CLASP model lives, relative to the project root.
 std::string default_clasp_model_dir();

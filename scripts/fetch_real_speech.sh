@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# Fetches Debian's Asterisk prompt packages (real speakers + transcripts) into
+# data/real without touching the system's apt state: a private sources list,
+# package lists and cache under data/real/apt. Idempotent: skips what is there.
+#   data/real/debs/*.deb              the packages as downloaded
+#   data/real/pkgs/<package>/...      dpkg -x of each (transcripts also gunzipped)
+#   data/real/LICENSES.txt            archive area, Section and License of each package
+set -euo pipefail
+cd "$(dirname "$0")/.."
+REAL=${CLASP_REAL_DIR:-data/real}
+LANGS=${CLASP_REAL_LANGS:-"en es fr it"}
+PKGS=()
+for l in $LANGS; do PKGS+=("asterisk-core-sounds-$l" "asterisk-core-sounds-$l-wav"); done
+
+mkdir -p "$REAL/debs" "$REAL/pkgs"
+REAL=$(cd "$REAL" && pwd)
+APT="$REAL/apt"
+
+missing=()
+for p in "${PKGS[@]}"; do
+  compgen -G "$REAL/debs/${p}_*.deb" >/dev/null || missing+=("$p")
+done
+
+if [ ${#missing[@]} -gt 0 ]; then
+  # The mirror and keyring from the system's own sources (deb822 or one-line).
+  mirror="" keyring=""
+  if compgen -G "/etc/apt/sources.list.d/*.sources" >/dev/null; then
+    for f in /etc/apt/sources.list.d/*.sources; do
+      # First stanza whose suite is the plain release (not -security / -updates).
+      read -r mirror keyring < <(awk '
+        /^URIs:/ {u=$2} /^Signed-By:/ {k=$2} /^Suites:/ {s=$0}
+        /^$/ {if (u != "" && s ~ /[ ]bookworm([ ]|$)/) {print u, k; exit} u=""; k=""; s=""}
+        END {if (u != "" && s ~ /[ ]bookworm([ ]|$)/) print u, k}' "$f") || true
+      [ -n "$mirror" ] && break
+    done
+  fi
+  if [ -z "$mirror" ] && [ -f /etc/apt/sources.list ]; then
+    mirror=$(awk '$1 == "deb" && $0 ~ / bookworm / {for (i = 2; i <= NF; i++) if ($i ~ /^https?:/) {print $i; exit}}' \
+      /etc/apt/sources.list)
+  fi
+  mirror=${mirror:-http://deb.debian.org/debian}
+  # Signed-By may hold the key itself rather than a file: then Debian's keyring.
+  [[ $keyring == /* ]] || keyring=/usr/share/keyrings/debian-archive-keyring.gpg
+  echo "mirror: $mirror"
+  mkdir -p "$APT/lists/partial" "$APT/cache/archives/partial"
+  # Every component: some voice packages live in non-free.
+  echo "deb [signed-by=$keyring] $mirror bookworm main contrib non-free non-free-firmware" >"$APT/sources.list"
+  opts=(-o "Dir::Etc::sourcelist=$APT/sources.list" -o "Dir::Etc::sourceparts=-"
+        -o "Dir::State::Lists=$APT/lists" -o "Dir::Cache=$APT/cache"
+        -o "Dir::State::status=/var/lib/dpkg/status" -o "Acquire::Languages=none"
+        -o "APT::Sandbox::User=root")
+  apt-get "${opts[@]}" -q update
+  # Into a side folder first, so a killed download never looks complete.
+  rm -rf "$APT/incoming" && mkdir -p "$APT/incoming"
+  (cd "$APT/incoming" && apt-get "${opts[@]}" -q download "${missing[@]}")
+  mv "$APT/incoming"/*.deb "$REAL/debs/"
+fi
+
+# Extract, gunzip transcripts, record archive area, Section and License.
+lic="$REAL/LICENSES.txt.tmp"
+{
+  echo "# Debian bookworm packages behind data/real (written by scripts/fetch_real_speech.sh)."
+  echo "# license: of this language's recordings (the copyright file's 'Files: <lang>-*' stanza, else 'Files: *')."
+  printf '%-30s %-8s %-5s %-5s %-12s %s\n' package version area section license copyright
+} >"$lic"
+for p in "${PKGS[@]}"; do
+  debs=("$REAL/debs/${p}"_*.deb)
+  deb=${debs[0]}
+  dest="$REAL/pkgs/$p"
+  if [ ! -f "$dest/.extracted" ]; then
+    rm -rf "$dest"
+    dpkg -x "$deb" "$dest"
+    touch "$dest/.extracted"
+  fi
+  for gz in "$dest"/usr/share/doc/"$p"/core-sounds-*.txt.gz; do
+    [ -f "$gz" ] && [ ! -f "${gz%.gz}" ] && gunzip -k "$gz"
+  done
+  ver=$(dpkg-deb -f "$deb" Version)
+  section=$(dpkg-deb -f "$deb" Section)
+  area=main
+  case $section in */*) area=${section%%/*}; section=${section#*/} ;; esac
+  lang=${p#asterisk-core-sounds-}
+  lang=${lang%-wav}
+  # DEP-5 stanzas: the language's own, else the catch-all.
+  read -r license holder < <(awk -v want="$lang-*" '
+    /^Files:/ {f=$2; lic=""; cr=""}
+    /^Copyright:/ {sub(/^Copyright: */, ""); cr=$0; gsub(/ /, "_", cr)}
+    /^License:/ && f != "" {lic=$2; if (f == want) {print lic, cr; found=1; exit} if (f == "*") {d=lic " " cr}; f=""}
+    END {if (!found) print d}' "$dest/usr/share/doc/$p/copyright")
+  printf '%-30s %-8s %-5s %-5s %-12s %s\n' "$p" "$ver" "$area" "$section" "${license:-?}" "${holder//_/ }" >>"$lic"
+done
+mv "$lic" "$REAL/LICENSES.txt"
+cat "$REAL/LICENSES.txt"
