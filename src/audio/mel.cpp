@@ -62,6 +62,16 @@ MelExtractor::MelExtractor(const MelConfig& cfg) : cfg_(cfg) {
       fbank_[static_cast<size_t>(m) * n_freqs + k] = static_cast<float>(std::max(0.0, std::min(down, up)));
     }
   }
+  band_lo_.assign(cfg.n_mels, 0);
+  band_hi_.assign(cfg.n_mels, 0);
+  for (int m = 0; m < cfg.n_mels; ++m) {
+    const float* w = &fbank_[static_cast<size_t>(m) * n_freqs];
+    int lo = 0, hi = n_freqs;
+    while (lo < n_freqs && w[lo] == 0.0f) ++lo;
+    while (hi > lo && w[hi - 1] == 0.0f) --hi;
+    band_lo_[m] = lo;
+    band_hi_[m] = hi;
+  }
   fft_ = std::make_unique<Fft>(n);
 }
 
@@ -96,14 +106,19 @@ MelSpectrogram MelExtractor::compute(const std::vector<float>& x) const {
   std::vector<float> power(n_freqs);
   for (int t = 0; t < out.frames; ++t) {
     long start = static_cast<long>(t) * cfg_.hop - half;
-    for (int i = 0; i < n; ++i) in[i] = sample(start + i) * window_[i];
+    if (start >= 0 && start + n <= len) {  // inside the signal: no reflection to work out
+      const float* src = x.data() + start;
+      for (int i = 0; i < n; ++i) in[i] = src[i] * window_[i];
+    } else {
+      for (int i = 0; i < n; ++i) in[i] = sample(start + i) * window_[i];
+    }
     fftwf_execute_dft_r2c(fft_->plan, in, spec);
     for (int k = 0; k < n_freqs; ++k) power[k] = spec[k][0] * spec[k][0] + spec[k][1] * spec[k][1];
     float* row = &out.data[static_cast<size_t>(t) * cfg_.n_mels];
     for (int m = 0; m < cfg_.n_mels; ++m) {
       const float* w = &fbank_[static_cast<size_t>(m) * n_freqs];
       float acc = 0;
-      for (int k = 0; k < n_freqs; ++k) acc += w[k] * power[k];
+      for (int k = band_lo_[m]; k < band_hi_[m]; ++k) acc += w[k] * power[k];
       row[m] = std::log(std::max(acc, cfg_.log_floor));
     }
   }

@@ -52,6 +52,10 @@ class MelExtractor {
   MelConfig cfg_;
   std::vector<float> window_;
   std::vector<float> fbank_;
+  // Each triangular filter is non-zero over a few bins only: [lo, hi) per
+  // mel. Summing just those gives the same floats as the dense product
+  // (adding exact zeros changes nothing) at ~1/40 of the work.
+  std::vector<int> band_lo_, band_hi_;
   std::unique_ptr<Fft> fft_;
 };
 
