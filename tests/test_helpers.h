@@ -6,6 +6,7 @@
 #include <cmath>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,13 @@ void expect_error_naming(Fn&& fn, const std::string& needle) {
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
   }
+}
+
+// Utterances by id, for looking up what a manifest says of one.
+inline std::map<std::string, const Utterance*> by_id(const std::vector<Utterance>& utts) {
+  std::map<std::string, const Utterance*> m;
+  for (const auto& u : utts) m[u.id] = &u;
+  return m;
 }
 
 struct TempDir {

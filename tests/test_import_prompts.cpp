@@ -58,12 +58,6 @@ std::vector<Utterance> import_en_es(const test::TempDir& dir, const PromptImport
                         stats);
 }
 
-std::map<std::string, const Utterance*> by_id(const std::vector<Utterance>& utts) {
-  std::map<std::string, const Utterance*> m;
-  for (const auto& u : utts) m[u.id] = &u;
-  return m;
-}
-
 }  // namespace
 
 TEST(ImportPrompts, SpokenTextDropsNotesAndSymbolGlosses) {
@@ -81,7 +75,7 @@ TEST(ImportPrompts, IdsTextsAndAudioOfEachPrompt) {
   fake_en_es(dir.path / "pkgs");
   auto utts = import_en_es(dir);
   write_manifest(dir / "out/manifest.jsonl", utts);
-  auto m = by_id(utts);
+  auto m = clasp::test::by_id(utts);
   ASSERT_TRUE(m.count("asterisk.en.dictate.forhelp"));
   const Utterance& u = *m["asterisk.en.dictate.forhelp"];
   EXPECT_EQ(u.text, "press 0 for help");
@@ -106,7 +100,7 @@ TEST(ImportPrompts, SkipsShortSilentUntranscribedAndUnrecordedPrompts) {
   test::TempDir dir;
   fake_en_es(dir.path / "pkgs");
   std::map<std::string, PromptImportStats> st;
-  auto m = by_id(import_en_es(dir, {}, &st));
+  auto m = clasp::test::by_id(import_en_es(dir, {}, &st));
   for (const char* id : {"asterisk.en.digits.1", "asterisk.en.letters.at", "asterisk.en.beep", "asterisk.en.silence.1",
                          "asterisk.en.not-recorded", "asterisk.en.spy-iax2", "asterisk.es.vacio", "asterisk.es.digits.0"})
     EXPECT_FALSE(m.count(id)) << id;
@@ -121,7 +115,7 @@ TEST(ImportPrompts, SkipsShortSilentUntranscribedAndUnrecordedPrompts) {
 
   PromptImportOptions keep;
   keep.keep_short = true;
-  auto all = by_id(import_en_es(dir, keep));
+  auto all = clasp::test::by_id(import_en_es(dir, keep));
   EXPECT_TRUE(all.count("asterisk.en.digits.1"));
   EXPECT_EQ(all["asterisk.en.letters.at"]->text, "at");
   EXPECT_EQ(all["asterisk.es.digits.0"]->text, "cero");  // the first of a repeated name
@@ -132,7 +126,7 @@ TEST(ImportPrompts, SplitsFollowThePromptInEveryLanguageAndLinkToEnglish) {
   test::TempDir dir;
   fake_en_es(dir.path / "pkgs");
   auto utts = import_en_es(dir);
-  auto m = by_id(utts);
+  auto m = clasp::test::by_id(utts);
   std::map<std::string, size_t> per_split;
   for (const auto& u : utts) {
     ++per_split[u.split];

@@ -77,6 +77,21 @@ TEST(Segmenter, FindsSpeechBetweenPausesAndWindowsLongRegions) {
   }
   EXPECT_NEAR(w.back().end, 40.6, 0.06);
 
+  // A region a little over max_segment (an Asterisk prompt of 15.5 s):
+  // evenly spread windows, none nearly repeating another, and every 5 s
+  // stretch whole in one of them.
+  auto prompt = tones_with_pauses({{0.1, 15.49}}, 15.6, sr);
+  auto p = speech_segments(prompt, sr);
+  ASSERT_GE(p.size(), 2u);
+  EXPECT_NEAR(p.front().start, 0.0, 0.06);
+  EXPECT_NEAR(p.back().end, 15.6, 0.06);
+  for (size_t i = 1; i < p.size(); ++i) EXPECT_GE(p[i].start - p[i - 1].start, 2.5 - 1e-6) << i;
+  for (double t = p.front().start; t + 5.0 <= p.back().end; t += 0.05) {
+    bool whole = false;
+    for (const auto& s : p) whole = whole || (s.start <= t + 1e-9 && t + 5.0 <= s.end + 1e-9);
+    EXPECT_TRUE(whole) << "no window holds [" << t << ", " << t + 5 << "]";
+  }
+
   EXPECT_TRUE(speech_segments(std::vector<float>(sr * 3, 0.0f), sr).empty());
   EXPECT_TRUE(speech_segments({}, sr).empty());
   SegmentOptions bad;
@@ -708,19 +723,22 @@ TEST_F(IndexTest, PhoneticSearchFindsTheSpokenSentence) {
     EXPECT_GE(phrase[0].hits1_same_sentence, phrase[0].hits1);
   }
   // A phrase: the phonetic scan's best joins the vectors' candidates. With
-  // only the vectors' single best re-ranked, these phrases find their
-  // segment; the vectors alone pick another for each (as measured when
-  // this test was written: "flooded" -> s1, the other two -> s0).
+  // only the vectors' single best re-ranked, these two-word phrases find
+  // their segment although the vectors alone pick another for each (s0 for
+  // both when this test was written). The single word "flooded" also found
+  // its sentence before the front end's mel floor (docs/audio.md) and no
+  // longer does here: single words on the validation recording went from
+  // 0.324 to 0.269 HITS@1 with the floor, 4-word phrases 0.834 -> 0.862.
   {
     Searcher s(tmp / "index");
     SearchOptions one = o;
     one.k = 1;
     one.rerank = 1;
-    const std::vector<std::string> phrases = {"flooded", "every sunday", "the budget"};
-    for (size_t i = 0; i < phrases.size(); ++i) {
-      auto hits = s.search_text(phrases[i], one, "en");
+    const std::vector<std::pair<std::string, int>> phrases = {{"every sunday", 1}, {"the budget", 2}};
+    for (const auto& [phrase, i] : phrases) {
+      auto hits = s.search_text(phrase, one, "en");
       ASSERT_EQ(hits.size(), 1u);
-      EXPECT_EQ(hits[0].segment.path, tmp / ("speech/s" + std::to_string(i) + ".wav")) << phrases[i];
+      EXPECT_EQ(hits[0].segment.path, tmp / ("speech/s" + std::to_string(i) + ".wav")) << phrase;
     }
   }
   // A damaged posteriors row costs that segment its posterior match (with a

@@ -10,6 +10,7 @@
 #include "util/error.h"
 #include "util/fs.h"
 #include "util/hash.h"
+#include "util/text_clean.h"
 #include "util/utf8.h"
 
 namespace clasp {
@@ -31,22 +32,6 @@ bool is_word_byte(unsigned char c) { return std::isalnum(c) || c >= 0x80; }
 
 bool has_word_byte(const std::string& s) {
   return std::any_of(s.begin(), s.end(), [](unsigned char c) { return is_word_byte(c); });
-}
-
-std::string trim(const std::string& s) {
-  size_t b = s.find_first_not_of(" \t\r\n"), e = s.find_last_not_of(" \t\r\n");
-  return b == std::string::npos ? "" : s.substr(b, e - b + 1);
-}
-
-std::string collapse_spaces(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    bool space = c == ' ' || c == '\t';
-    if (space && (out.empty() || out.back() == ' ')) continue;
-    out += space ? ' ' : c;
-  }
-  if (!out.empty() && out.back() == ' ') out.pop_back();
-  return out;
 }
 
 std::string lower_ascii(std::string s) {
@@ -113,25 +98,25 @@ std::vector<PromptEntry> read_prompt_transcript(const std::string& path) {
   for (int line_no = 1; pos < data.size(); ++line_no) {
     size_t end = data.find('\n', pos);
     if (end == std::string::npos) end = data.size();
-    std::string line = trim(data.substr(pos, end - pos));
+    std::string line = trim_space(data.substr(pos, end - pos));
     pos = end + 1;
     if (line.empty() || line[0] == ';') continue;
     const std::string where = path + ":" + std::to_string(line_no);
     require_utf8(line, where);
     size_t colon = line.find(':');
-    std::string name = colon == std::string::npos ? "" : trim(line.substr(0, colon));
+    std::string name = colon == std::string::npos ? "" : trim_space(line.substr(0, colon));
     bool bad_name = name.empty() || name.find_first_of(" \t") != std::string::npos || name[0] == '/' ||
                     name.find("..") != std::string::npos;
     if (bad_name)
       throw Error(where + ": expected \"name: text\" (a prompt name without spaces, then a colon), got \"" +
                   line.substr(0, 80) + "\"");
-    out.push_back({name, trim(line.substr(colon + 1)), line_no});
+    out.push_back({name, trim_space(line.substr(colon + 1)), line_no});
   }
   return out;
 }
 
 std::string spoken_prompt_text(const std::string& raw) {
-  const std::string text = trim(raw);
+  const std::string text = trim_space(raw);
   // A whole text in brackets or parentheses describes a sound, not words.
   for (auto [open, close] : {std::pair{'[', ']'}, std::pair{'(', ')'}})
     if (!text.empty() && text.front() == open && text.find(close) == text.size() - 1) return "";

@@ -135,6 +135,24 @@ std::map<std::string, CrossLingualQueries> cross_lingual_queries(const std::vect
   return queries;
 }
 
+// The other direction: the English source of each clip of one language
+// (positions `idx` in `clips`) as a query against that language's audio;
+// gold = the clip's position in idx. Clips without an English source are left out.
+CrossLingualQueries english_source_queries(const std::vector<Utterance>& utts, const std::vector<const Utterance*>& clips,
+                                           const std::vector<size_t>& idx) {
+  std::map<std::string, const Utterance*> english;
+  for (const auto& u : utts)
+    if (u.lang == "en") english[u.id] = &u;
+  CrossLingualQueries q;
+  for (size_t k = 0; k < idx.size(); ++k) {
+    const auto it = english.find(clips[idx[k]]->source_id);
+    if (it == english.end() || it->second->text.empty()) continue;
+    q.texts.push_back(it->second->text);
+    q.gold.push_back(k);
+  }
+  return q;
+}
+
 // Hard and soft figures of the ranks, overall and by the voice engine of
 // each query's gold clip (engine_of(query index)).
 nlohmann::json figures_by_engine(const std::vector<size_t>& hard, const std::vector<size_t>& soft,
@@ -163,6 +181,7 @@ RetrievalMetrics from_json(const nlohmann::json& s) {
 // by engine) and cross-lingual, into report["two_stage"].
 void evaluate_two_stage(const ClaspEvalOptions& opt, ClaspAudioModel& model, const std::vector<const Utterance*>& clips,
                         const std::map<std::string, CrossLingualQueries>& cross_lingual,
+                        const std::map<std::string, CrossLingualQueries>& from_english,
                         const std::map<std::string, std::vector<size_t>>& by_lang,
                         const std::vector<float>& text, const std::vector<float>& audio, size_t D, const ClipPhones& side,
                         const std::pair<PhoneCosts, std::string>& costs, const std::pair<WordLexicon, std::string>& lexicon,
@@ -208,6 +227,20 @@ void evaluate_two_stage(const ClaspEvalOptions& opt, ClaspAudioModel& model, con
       print_row(lang + " / " + e + " (hard)", from_json(m));
       print_row(lang + " / " + e + " (soft)", from_json(L["by_engine_soft"][e]));
     }
+  }
+  for (const auto& [lang, q] : from_english) {
+    const auto& idx = by_lang.at(lang);
+    std::vector<std::vector<int64_t>> qp;
+    for (const auto& t : q.texts) qp.push_back(vocab.encode(phonemize_ipa(t, "en")));
+    const std::vector<std::vector<int64_t>> no_gloss(q.texts.size());
+    const auto a = rows(audio, D, idx);  // two_stage's scorer keeps references: no temporaries
+    auto score = two_stage(q.vectors, qp, no_gloss, a, D, idx, side, ro, co);
+    auto hard = ranks_hard_list(score, idx.size(), q.gold);
+    auto soft = ranks_soft_list(score, idx.size(), q.gold, opt.soft_distractors, opt.seed);
+    R["cross_lingual_from_en"][lang] =
+        figures_by_engine(hard, soft, [&](size_t i) -> const std::string& { return clips[idx[q.gold[i]]]->engine; });
+    print_row("en -> " + lang + " audio (hard)", RetrievalMetrics::from_ranks(hard));
+    print_row("en -> " + lang + " audio (soft)", RetrievalMetrics::from_ranks(soft));
   }
   if (!by_lang.count("en")) return;
   const auto& en = by_lang.at("en");
@@ -373,7 +406,26 @@ nlohmann::json evaluate_clasp(const ClaspEvalOptions& opt) {
       print_row(lang + " -> en audio (soft)", RetrievalMetrics::from_ranks(soft));
     }
   }
-  if (rerank) evaluate_two_stage(opt, model, clips, cross_lingual, by_lang, text, audio, D, side, costs, lexicon, report);
+  // Cross-lingual the other way: English sources against the audio of each other language.
+  std::map<std::string, CrossLingualQueries> from_english;
+  for (const auto& [lang, idx] : by_lang) {
+    if (lang == "en") continue;
+    auto q = english_source_queries(utts, clips, idx);
+    if (q.texts.empty()) continue;
+    if (from_english.empty()) print_header("Cross-lingual: English sources against the audio of language X");
+    q.vectors = queries_of->embed(q.texts, "en");
+    auto a = rows(audio, D, idx);
+    auto hard = ranks_hard(q.vectors, a, D, q.gold);
+    auto soft = ranks_soft(q.vectors, a, D, q.gold, opt.soft_distractors, opt.seed);
+    report["cross_lingual_from_en"][lang] =
+        figures_by_engine(hard, soft, [&](size_t i) -> const std::string& { return clips[idx[q.gold[i]]]->engine; });
+    print_row("en -> " + lang + " audio (hard)", RetrievalMetrics::from_ranks(hard));
+    print_row("en -> " + lang + " audio (soft)", RetrievalMetrics::from_ranks(soft));
+    from_english[lang] = std::move(q);
+  }
+  if (rerank)
+    evaluate_two_stage(opt, model, clips, cross_lingual, from_english, by_lang, text, audio, D, side, costs, lexicon,
+                       report);
   return report;
 }
 

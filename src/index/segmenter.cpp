@@ -68,13 +68,15 @@ std::vector<TimeSpan> speech_segments(const std::vector<float>& x, int sr, const
       out.push_back(r);
       continue;
     }
-    for (double s = r.start;; s += opt.hop) {
-      double e = std::min(r.end, s + opt.window);
-      if (e >= r.end) {
-        out.push_back({std::max(r.start, r.end - opt.window), r.end});
-        break;
-      }
-      out.push_back({s, e});
+    // Windows spread evenly from the region's start to its end, at most
+    // `hop` apart: a last window pinned to the end would nearly repeat the
+    // one before it (15.5 s -> [0, 10], [5, 15], [5.5, 15.5]).
+    const double room = r.end - r.start - opt.window;
+    const int n = 1 + static_cast<int>(std::ceil(room / opt.hop - 1e-9));
+    const double step = room / (n - 1);
+    for (int k = 0; k < n; ++k) {
+      const double s = k + 1 == n ? r.end - opt.window : r.start + step * k;
+      out.push_back({s, s + opt.window});
     }
   }
   return out;

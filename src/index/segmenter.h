@@ -10,9 +10,10 @@
 //     segment), speech shorter than min_speech is dropped, each region is
 //     padded by `pad` on both sides;
 //   - a region longer than max_segment is cut into overlapping windows of
-//     `window` seconds every `hop` seconds (the last one ends at the region's
-//     end), so every moment of speech lies in some segment; shorter
-//     (sentence-sized) regions are kept whole.
+//     `window` seconds spread evenly from its start to its end, at most `hop`
+//     seconds apart (and so at least hop/2 apart), so every stretch of speech
+//     up to window - hop long lies whole in some segment and no window nearly
+//     repeats another; shorter (sentence-sized) regions are kept whole.
 #include <vector>
 
 namespace clasp {

@@ -43,11 +43,14 @@ struct AudioEmbedder::Impl {
 namespace {
 // Weights decide the vectors, so the version is a hash of the weight files:
 // the model's, its speech encoder's, and those of its ensemble members and
-// phonetic part.
-std::string weights_version(const std::string& model_dir, const ClaspModelConfig& cfg) {
+// phonetic part; and of the speech encoder's front end (its mel floor), which
+// changes the vectors without touching a weight.
+std::string weights_version(const std::string& model_dir, const ClaspModelConfig& cfg,
+                            const SpeechEncoderConfig* speech) {
   const auto files = clasp_weight_files(model_dir, cfg);
   uint64_t h = fnv1a64(read_file(files[0]));
   for (size_t i = 1; i < files.size(); ++i) h = splitmix64(h ^ fnv1a64(read_file(files[i])));
+  if (speech && speech->mel_floor_db > 0) h = splitmix64(h ^ fnv1a64("mel_floor_db=" + std::to_string(speech->mel_floor_db)));
   char buf[17];
   std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
   return buf;
@@ -59,7 +62,7 @@ AudioEmbedder::AudioEmbedder(const std::string& model_dir, bool trained) : impl_
   impl_->model->eval();
   const auto& cfg = impl_->model->cfg;
   ident_.id = cfg.model_id;
-  ident_.version = weights_version(model_dir, cfg);
+  ident_.version = weights_version(model_dir, cfg, impl_->model->speech ? &impl_->model->speech->cfg : nullptr);
   ident_.text_encoder_dir = clasp_text_encoder_dir(model_dir);
   ident_.dim = static_cast<int>(impl_->model->embedding_dim());
 }

@@ -1,5 +1,7 @@
 #include "speech/speech_encoder.h"
 
+#include <cstdlib>
+
 #include <algorithm>
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -23,11 +25,14 @@ SpeechEncoderConfig SpeechEncoderConfig::from_json_file(const std::string& path)
     c.heads = j.at("num_attention_heads");
     c.ff = j.at("intermediate_size");
     c.phonemes = j.value("phonemes", std::vector<std::string>{});
+    c.mel_floor_db = j.value("mel_floor_db", 0.0);
   } catch (const nlohmann::json::exception& e) {
     fail_file(path, std::string("bad or missing field: ") + e.what());
   }
   c.ctc_classes = c.phonemes.empty() ? 0 : static_cast<int64_t>(c.phonemes.size()) + 1;
   c.dropout = 0.0;
+  if (const char* v = std::getenv("CLASP_MEL_FLOOR_DB")) c.mel_floor_db = std::atof(v);
+  if (c.mel_floor_db < 0 || c.mel_floor_db > 200) fail_file(path, "mel_floor_db must be between 0 (off) and 200 dB");
   if (c.hidden % c.heads != 0 || c.hidden % 2 != 0)
     fail_file(path, "hidden_size must be even and divisible by num_attention_heads");
   return c;
@@ -37,7 +42,7 @@ std::string SpeechEncoderConfig::to_json() const {
   nlohmann::json j = {{"model_type", "clasp-speech"}, {"n_mels", n_mels},
                       {"hidden_size", hidden},        {"num_hidden_layers", layers},
                       {"num_attention_heads", heads}, {"intermediate_size", ff},
-                      {"frame_stack", 4},
+                      {"frame_stack", 4},                    {"mel_floor_db", mel_floor_db},
                       {"frame_rate_hz", 25},          {"input", "log-mel, docs/audio.md"},
                       {"phonemes", phonemes}};
   return j.dump(2);
@@ -80,6 +85,8 @@ torch::Tensor SpeechEncoderImpl::output_lengths(const torch::Tensor& frames) {
 torch::Tensor SpeechEncoderImpl::front_end(torch::Tensor mel, bool spec_augment) {
   // Per-utterance mean/variance normalisation per mel band: loudness and
   // voice timbre shift the log-mel; the content is in its shape.
+  if (cfg.mel_floor_db > 0)  // log-mel is ln(power): dB * ln(10) / 10
+    mel = torch::maximum(mel, mel.max() - cfg.mel_floor_db * std::log(10.0) / 10.0);
   auto mean = mel.mean(0, true);
   mel = (mel - mean) / (mel.var(0, false, true) + 1e-5).sqrt();
   const int64_t T = mel.size(0);

@@ -24,6 +24,12 @@ struct SpeechEncoderConfig {
   int64_t ctc_classes = 0;  // phoneme symbols + blank; 0 = no head
   double dropout = 0.1;
   std::vector<std::string> phonemes;  // CTC symbols, id = index + 1
+  // Log-mel values more than this many dB below the utterance's loudest are
+  // raised to that level before the per-band normalisation (0 = off). Without
+  // it an empty band (4-8 kHz of telephone or upsampled audio) is inaudible
+  // noise that the normalisation stretches to unit variance. Config
+  // "mel_floor_db"; CLASP_MEL_FLOOR_DB overrides it (for experiments).
+  double mel_floor_db = 0;
 
   static SpeechEncoderConfig from_json_file(const std::string& path);
   std::string to_json() const;
