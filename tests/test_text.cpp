@@ -205,6 +205,21 @@ TEST(WordLexicon, SplitsWordsAcrossScriptsAndPunctuation) {
   EXPECT_TRUE(lexicon_words(" ¿¡ — !? ").empty());
 }
 
+TEST(WordLexicon, MergeFillsGapsAndOnlyOverridesWhenAsked) {
+  test::TempDir dir;
+  std::ofstream(dir / "a.json") << R"({"format": "clasp-lexicon-1", "languages": {"es": {"el": "the", "perro": "dog"}}})";
+  std::ofstream(dir / "b.json") << R"({"format": "clasp-lexicon-1", "languages": {"es": {"el": "a", "gato": "cat"},
+                                       "de": {"der": "the", "hund": "dog"}}})";
+  const auto b = WordLexicon::load(dir / "b.json");
+  auto keep = WordLexicon::load(dir / "a.json");
+  keep.merge(b, false);
+  EXPECT_EQ(keep.gloss("el perro el gato", "es"), "the dog the cat");  // "gato" filled in, "el" kept
+  EXPECT_EQ(keep.gloss("der Hund", "de"), "the dog");                  // a new language whole
+  auto over = WordLexicon::load(dir / "a.json");
+  over.merge(b, true);
+  EXPECT_EQ(over.gloss("el perro", "es"), "a dog");  // the other's gloss of "el" wins
+}
+
 TEST(WordLexicon, LearnsGlossesFromParallelSentencesAndRoundTrips) {
   // Every word appears in several contexts, so Model 1 can tell which
   // English word each Spanish word goes with.

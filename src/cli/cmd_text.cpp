@@ -82,7 +82,8 @@ void run_eval(const EvalArgs& a) {
   }
 }
 struct LexiconArgs {
-  std::string manifest = "data/brown-mlall.jsonl", split = "train", out;
+  std::string manifest = "data/brown-mlall.jsonl", split = "train", out, base;
+  bool learned_wins = false;
   LexiconOptions opt;
 };
 
@@ -94,6 +95,14 @@ void run_lexicon(const LexiconArgs& a) {
   auto lex = WordLexicon::learn(pairs, a.opt);
   for (const auto& [lang, p] : pairs)
     std::printf("%s: %zu sentence pairs, %zu words glossed\n", lang.c_str(), p.size(), lex.size(lang));
+  if (!a.base.empty()) {
+    // The base lexicon, with what was learned here filling its gaps (or overriding it).
+    auto merged = WordLexicon::load(a.base);
+    merged.merge(lex, a.learned_wins);
+    lex = std::move(merged);
+    std::printf("merged with %s (%s wins where both gloss a word)\n", a.base.c_str(),
+                a.learned_wins ? "the learned lexicon" : "the base");
+  }
   lex.save(a.out);
   std::printf("lexicon written to %s\n", a.out.c_str());
 }
@@ -141,6 +150,9 @@ void add_text_commands(CLI::App& app) {
   l->add_option("--min-prob", lx.opt.min_prob, "Leave out words whose best English word is less likely")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 1.0));
+  l->add_option("--base", lx.base, "A lexicon to start from: the learned glosses fill the words it lacks")
+      ->check(CLI::ExistingFile);
+  l->add_flag("--learned-wins", lx.learned_wins, "With --base: where both gloss a word, keep the learned gloss");
   l->callback([] { run_lexicon(lx); });
 
   static EvalArgs ev;

@@ -147,6 +147,17 @@ std::string WordLexicon::gloss(const std::string& text, const std::string& lang)
   return out;
 }
 
+void WordLexicon::merge(const WordLexicon& other, bool other_wins) {
+  for (const auto& [lang, words] : other.glosses_) {
+    auto& mine = glosses_[lang];
+    for (const auto& [word, english] : words)
+      if (other_wins)
+        mine[word] = english;
+      else
+        mine.emplace(word, english);
+  }
+}
+
 void WordLexicon::save(const std::string& path) const {
   nlohmann::json j = {{"format", kFormat}, {"target", "en"}, {"languages", glosses_}};
   std::ofstream f(path);

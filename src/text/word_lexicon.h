@@ -32,6 +32,10 @@ class WordLexicon {
   static WordLexicon load(const std::string& path);
   void save(const std::string& path) const;
 
+  // Adds `other`'s glosses: words this lexicon lacks always; words both
+  // have take other's gloss when `other_wins`. New languages come whole.
+  void merge(const WordLexicon& other, bool other_wins);
+
   bool has(const std::string& lang) const { return glosses_.count(lang) > 0; }
   size_t size(const std::string& lang) const;
   // The English gloss of a text in `lang`: each word replaced by its
