@@ -13,6 +13,8 @@
 # fetches again). Then: clasp data parallel --ddtp data/parallel/ddtp.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=lib/private_apt.sh
+source scripts/lib/private_apt.sh
 PAR=${CLASP_PARALLEL_DIR:-data/parallel}
 LANGS=${CLASP_DDTP_LANGS:-"en es fr it de pt"}
 OPTIONAL=" pt "   # languages the archive may not carry: skipped with a note
@@ -33,35 +35,13 @@ if [ ${#missing[@]} -eq 0 ] && [ "${CLASP_DDTP_REFRESH:-0}" != 1 ]; then
   exit 0
 fi
 
-# The mirror and keyring from the system's own sources (deb822 or one-line).
-mirror="" keyring=""
-if compgen -G "/etc/apt/sources.list.d/*.sources" >/dev/null; then
-  for f in /etc/apt/sources.list.d/*.sources; do
-    # First stanza whose suite is the plain release (not -security / -updates).
-    read -r mirror keyring < <(awk -v suite="$SUITE" '
-      /^URIs:/ {u=$2} /^Signed-By:/ {k=$2} /^Suites:/ {s=$0 " "}
-      /^$/ {if (u != "" && index(s, " " suite " ")) {print u, k; exit} u=""; k=""; s=""}
-      END {if (u != "" && index(s, " " suite " ")) print u, k}' "$f") || true
-    [ -n "$mirror" ] && break
-  done
-fi
-if [ -z "$mirror" ] && [ -f /etc/apt/sources.list ]; then
-  mirror=$(awk -v suite="$SUITE" '$1 == "deb" && $0 ~ (" " suite " ") {
-      for (i = 2; i <= NF; i++) if ($i ~ /^https?:/) {print $i; exit}}' /etc/apt/sources.list)
-fi
-mirror=${mirror:-http://deb.debian.org/debian}
-# Signed-By may hold the key itself rather than a file: then Debian's keyring.
-[[ $keyring == /* ]] || keyring=/usr/share/keyrings/debian-archive-keyring.gpg
-echo "mirror: $mirror"
+debian_mirror "$SUITE"
 
-mkdir -p "$APT/lists/partial" "$APT/cache/archives/partial"
-echo "deb [signed-by=$keyring] $mirror $SUITE main" >"$APT/sources.list"
 read -ra lang_list <<<"$LANGS"
 langs_csv=$(IFS=,; echo "${lang_list[*]}")
-opts=(-o "Dir::Etc::sourcelist=$APT/sources.list" -o "Dir::Etc::sourceparts=-"
-      -o "Dir::State::Lists=$APT/lists" -o "Dir::Cache=$APT/cache"
-      -o "Dir::State::status=/var/lib/dpkg/status" -o "Acquire::Languages=$langs_csv"
-      -o "APT::Sandbox::User=root")
+private_apt_opts "$APT" "$langs_csv"
+echo "deb [signed-by=$keyring] $mirror $SUITE main" >"$APT/sources.list"
+opts=("${apt_opts[@]}")
 apt-get "${opts[@]}" -q update
 
 # apt keeps each index as fetched: uncompressed, or .lz4/.gz/.xz/.zst where

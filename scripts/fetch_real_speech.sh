@@ -7,6 +7,8 @@
 #   data/real/LICENSES.txt            archive area, Section and License of each package
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=lib/private_apt.sh
+source scripts/lib/private_apt.sh
 REAL=${CLASP_REAL_DIR:-data/real}
 LANGS=${CLASP_REAL_LANGS:-"en es fr it"}
 PKGS=()
@@ -22,38 +24,7 @@ for p in "${PKGS[@]}"; do
 done
 
 if [ ${#missing[@]} -gt 0 ]; then
-  # The mirror and keyring from the system's own sources (deb822 or one-line).
-  mirror="" keyring=""
-  if compgen -G "/etc/apt/sources.list.d/*.sources" >/dev/null; then
-    for f in /etc/apt/sources.list.d/*.sources; do
-      # First stanza whose suite is the plain release (not -security / -updates).
-      read -r mirror keyring < <(awk '
-        /^URIs:/ {u=$2} /^Signed-By:/ {k=$2} /^Suites:/ {s=$0}
-        /^$/ {if (u != "" && s ~ /[ ]bookworm([ ]|$)/) {print u, k; exit} u=""; k=""; s=""}
-        END {if (u != "" && s ~ /[ ]bookworm([ ]|$)/) print u, k}' "$f") || true
-      [ -n "$mirror" ] && break
-    done
-  fi
-  if [ -z "$mirror" ] && [ -f /etc/apt/sources.list ]; then
-    mirror=$(awk '$1 == "deb" && $0 ~ / bookworm / {for (i = 2; i <= NF; i++) if ($i ~ /^https?:/) {print $i; exit}}' \
-      /etc/apt/sources.list)
-  fi
-  mirror=${mirror:-http://deb.debian.org/debian}
-  # Signed-By may hold the key itself rather than a file: then Debian's keyring.
-  [[ $keyring == /* ]] || keyring=/usr/share/keyrings/debian-archive-keyring.gpg
-  echo "mirror: $mirror"
-  mkdir -p "$APT/lists/partial" "$APT/cache/archives/partial"
-  # Every component: some voice packages live in non-free.
-  echo "deb [signed-by=$keyring] $mirror bookworm main contrib non-free non-free-firmware" >"$APT/sources.list"
-  opts=(-o "Dir::Etc::sourcelist=$APT/sources.list" -o "Dir::Etc::sourceparts=-"
-        -o "Dir::State::Lists=$APT/lists" -o "Dir::Cache=$APT/cache"
-        -o "Dir::State::status=/var/lib/dpkg/status" -o "Acquire::Languages=none"
-        -o "APT::Sandbox::User=root")
-  apt-get "${opts[@]}" -q update
-  # Into a side folder first, so a killed download never looks complete.
-  rm -rf "$APT/incoming" && mkdir -p "$APT/incoming"
-  (cd "$APT/incoming" && apt-get "${opts[@]}" -q download "${missing[@]}")
-  mv "$APT/incoming"/*.deb "$REAL/debs/"
+  private_apt_download "$APT" "$REAL/debs" "${missing[@]}"
 fi
 
 # Extract, gunzip transcripts, record archive area, Section and License.

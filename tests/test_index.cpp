@@ -136,9 +136,23 @@ TEST_F(IndexTest, AddsIncrementallyRemovesAndSearches) {
   ASSERT_EQ(rep.failures.size(), 1u);
   EXPECT_NE(rep.failures[0].find("broken.wav"), std::string::npos) << rep.failures[0];
   EXPECT_EQ(rep.segments, 4u);  // b.wav has two
+  EXPECT_TRUE(rep.no_speech.empty());
   auto b_segs = idx.segments_of((tmp.path / "audio/b.wav").string());
   ASSERT_EQ(b_segs.size(), 2u);
   EXPECT_NEAR(b_segs[1].start, 2.9, 0.06);
+
+  // A file with no speech in it is added (a re-run does not read it again)
+  // but reported by name, not counted silently as indexed.
+  {
+    test::TempDir quiet;
+    write_wav(quiet / "hush.wav", std::vector<float>(16000 * 2, 0.0f));
+    AudioIndex q(quiet / "index", model);
+    auto r = q.add(collect_index_inputs(quiet.path.string()), *embedder);
+    EXPECT_EQ(r.added, 1u);
+    EXPECT_EQ(r.segments, 0u);
+    ASSERT_EQ(r.no_speech.size(), 1u);
+    EXPECT_NE(r.no_speech[0].find("hush.wav: no speech found"), std::string::npos) << r.no_speech[0];
+  }
 
   auto again = idx.add(collect_index_inputs(tmp / "audio"), *embedder);
   EXPECT_EQ(again.unchanged, 3u);

@@ -311,6 +311,7 @@ void add_data_commands(CLI::App& app) {
   });
 
   add_import_commands(*data);
+  add_klettres_commands(*data);
   add_parallel_commands(*data);
 }
 

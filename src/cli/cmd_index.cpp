@@ -67,6 +67,9 @@ void run_add(IndexArgs& a) {
   std::printf("  %zu segments, %.2f h of audio in %.1f s (%.0f audio hours per wall hour)\n", rep.segments,
               rep.audio_s / 3600, rep.wall_s, rep.wall_s > 0 ? rep.audio_s / rep.wall_s : 0.0);
   for (const auto& f : rep.failures) std::fprintf(stderr, "  failed: %s\n", f.c_str());
+  if (!rep.no_speech.empty())
+    std::fprintf(stderr, "  %zu file(s) added with no segment (nothing in them can be found):\n", rep.no_speech.size());
+  for (const auto& f : rep.no_speech) std::fprintf(stderr, "  no speech: %s\n", f.c_str());
 }
 
 void print_status(const std::string& dir) {

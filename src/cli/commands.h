@@ -10,6 +10,8 @@ void add_audio_commands(CLI::App& app);
 void add_data_commands(CLI::App& app);
 // `data import-asterisk` (cmd_import.cpp), added under `data`.
 void add_import_commands(CLI::App& data);
+// `data import-klettres` (cmd_klettres.cpp), added under `data`.
+void add_klettres_commands(CLI::App& data);
 // `data parallel` (cmd_parallel.cpp), added under `data`.
 void add_parallel_commands(CLI::App& data);
 void add_bench_command(CLI::App& app);

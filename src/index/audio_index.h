@@ -67,6 +67,9 @@ struct AddReport {
   size_t seen = 0, added = 0, replaced = 0, unchanged = 0, failed = 0, segments = 0;
   double audio_s = 0, wall_s = 0;
   std::vector<std::string> failures;  // "<path>: <reason>"
+  // Files kept in the index (so a re-run does not read them again) that gave
+  // no segment: voice activity detection found no speech in them.
+  std::vector<std::string> no_speech;  // "<path>: <why>"
 };
 
 // Called after every committed batch: files done, files in total, audio seconds embedded.

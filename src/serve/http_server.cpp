@@ -206,7 +206,7 @@ void run_server(const ServeOptions& opt, const std::function<void(int)>& on_read
     auto rep = searcher.index().add(collect_index_inputs(path), *indexer);
     send_json(res, 200, {{"seen", rep.seen}, {"added", rep.added}, {"replaced", rep.replaced},
                          {"unchanged", rep.unchanged}, {"failed", rep.failed}, {"segments", rep.segments},
-                         {"audio_hours", rep.audio_s / 3600}, {"failures", rep.failures}});
+                         {"audio_hours", rep.audio_s / 3600}, {"failures", rep.failures}, {"no_speech", rep.no_speech}});
   });
   svr.Post("/api/remove", [&](const httplib::Request& req, httplib::Response& res) {
     if (!authorised(req, res)) return;
