@@ -50,6 +50,9 @@ void add_report_commands(CLI::App& app) {
       ->capture_default_str()->check(CLI::Range(2, 100000));
   r->add_option("--threads", ro.threads, "Threads for both pipelines")->capture_default_str()->check(CLI::Range(1, 256));
   r->add_option("--seed", ro.seed, "Seed of the soft protocol's draws")->capture_default_str();
+  r->add_option("--real", ro.real_manifests,
+                 "A real-speech corpus manifest (clasp data import-asterisk, ...) shown in its own section; repeatable")
+      ->check(CLI::ExistingFile);
   r->add_option("--rerank", ro.rerank,
                 "Also report the two-stage search: each query's best K clips by CLASP score re-ranked by phonemes "
                 "(0 = the paper's protocol only)")

@@ -93,6 +93,39 @@ std::string now_utc() {
 
 }  // namespace
 
+namespace {
+
+// Each real-speech corpus: same language and cross-lingual both ways, the
+// single vector beside the two-stage search.
+std::string real_speech_section(const nlohmann::json& R) {
+  std::string h = "<h2>Real speech (people, not synthesisers)</h2>\n<p class=\"note\">The same model, metrics and "
+                  "seed on recordings of people (docs/corpus.md); cross-lingual queries are human translations.</p>\n";
+  for (const auto& [name, E] : R["real"].items()) {
+    const std::string p = "real." + name + ".";
+    const bool ts = E.contains("two_stage");
+    std::vector<Row> same, xl;
+    for (const auto& [l, _] : E["languages"].items()) {
+      same.push_back({l + " (single vector)", p + "languages." + l + ".text_to_audio"});
+      if (ts) same.push_back({l + " (two-stage)", p + "two_stage.languages." + l});
+    }
+    for (const std::string dir : {"cross_lingual", "cross_lingual_from_en"}) {
+      if (!E.contains(dir)) continue;
+      for (const auto& [l, _] : E[dir].items()) {
+        const std::string label = dir == "cross_lingual" ? l + " -> en audio" : "en -> " + l + " audio";
+        xl.push_back({label + " (single vector)", p + dir + "." + l});
+        if (ts && E["two_stage"].contains(dir)) xl.push_back({label + " (two-stage)", p + "two_stage." + dir + "." + l});
+      }
+    }
+    h += html_table("real-" + name + "-same", html_escape(name) + ": same language, text -> audio", R, same,
+                    kMetricCols);
+    if (!xl.empty())
+      h += html_table("real-" + name + "-xl", html_escape(name) + ": cross-lingual", R, xl, kMetricCols);
+  }
+  return h;
+}
+
+}  // namespace
+
 nlohmann::json write_report(const ReportOptions& opt) {
   if (opt.manifest.empty()) throw Error("report: a corpus manifest is needed (-i)");
   const auto utts = read_manifest(opt.manifest);
@@ -114,6 +147,15 @@ nlohmann::json write_report(const ReportOptions& opt) {
   eo.rerank_k = opt.rerank;
   R["clasp"] = evaluate_clasp(eo);
   const bool two_stage = R["clasp"].contains("two_stage");
+  for (const auto& m : opt.real_manifests) {
+    // Named by the corpus's folder ("asterisk"); dots would split the cells' JSON paths.
+    std::string name = fs::path(m).parent_path().filename().string();
+    std::replace(name.begin(), name.end(), '.', '_');
+    while (name.empty() || R["real"].contains(name)) name += "_";
+    std::fprintf(stderr, "report: CLASP on real speech (%s)\n", m.c_str());
+    eo.manifest = m;
+    R["real"][name] = evaluate_clasp(eo);
+  }
 
   std::fprintf(stderr, "report: ASR baseline (transcripts kept in %s)\n", opt.asr_dir.c_str());
   AsrBaselineOptions ao;
@@ -201,6 +243,9 @@ nlohmann::json write_report(const ReportOptions& opt) {
     for (auto& [c, _] : R["clasp"]["languages"][l]["by_category"].items()) categories.insert(c);
   }
   for (auto& [l, _] : R["clasp"]["cross_lingual"].items()) xl_rows.push_back({l + " -> en audio", "clasp.cross_lingual." + l});
+  if (R["clasp"].contains("cross_lingual_from_en"))
+    for (auto& [l, _] : R["clasp"]["cross_lingual_from_en"].items())
+      xl_rows.push_back({"en -> " + l + " audio", "clasp.cross_lingual_from_en." + l});
   // Categories as columns, languages as rows (paper: results per source).
   std::vector<Row> cat_rows;
   std::vector<Column> cat_hits, cat_n;
@@ -284,6 +329,9 @@ figcaption{font-size:.9em;color:#555;max-width:460px}.note{color:#555;font-size:
     if (T.contains("cross_lingual"))
       for (auto& [l, _] : T["cross_lingual"].items())
         ts_xl_rows.push_back({l + " -> en audio", "clasp.two_stage.cross_lingual." + l});
+    if (T.contains("cross_lingual_from_en"))
+      for (auto& [l, _] : T["cross_lingual_from_en"].items())
+        ts_xl_rows.push_back({"en -> " + l + " audio", "clasp.two_stage.cross_lingual_from_en." + l});
     h += "<h2>CLASP two-stage search (the product's, beyond the paper)</h2>\n<p class=\"note\">Each query's best " +
          std::to_string(opt.rerank) + " clips by CLASP score, re-ranked by how well its phonemes (and, for a query in "
          "another language than English, those of its word-for-word English gloss) match the clip's CTC transcript and "
@@ -295,6 +343,7 @@ figcaption{font-size:.9em;color:#555;max-width:460px}.note{color:#555;font-size:
       h += html_table("two-stage-cross-lingual", "Two-stage search, cross-lingual: translated queries against the "
                       "English test audio", R, ts_xl_rows, kMetricCols);
   }
+  if (R.contains("real")) h += real_speech_section(R);
   h += "<h2>Figures</h2>\n";
   std::vector<std::pair<std::string, double>> bars;
   for (auto& [c, n] : cats) bars.push_back({c, n});

@@ -5,6 +5,7 @@
 // the numbers as embedded JSON) plus the JSON on its own.
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 namespace clasp {
 
@@ -23,6 +24,9 @@ struct ReportOptions {
   // The product's two-stage search (best `rerank` by the vectors, then
   // phonemes; docs/clasp.md) reported beside the paper's protocol (0 = not).
   size_t rerank = 50;
+  // Real-speech corpora (`clasp data import-asterisk`, ...) evaluated the same
+  // way and shown in their own section, each named by its folder.
+  std::vector<std::string> real_manifests;
 };
 
 nlohmann::json write_report(const ReportOptions& opt);

@@ -22,7 +22,7 @@ const at = (obj, dotted) => dotted.split('.').reduce((o, k) => (o && k in o ? o[
 
 const tables = ['clasp-vs-asr', 'phonetic', 'asr-by-engine', 'speed', 'speed-ratio', 'sizes', 't2a', 'a2t', 'by-engine',
                 'cross-lingual', 'by-category', 'by-category-n', 'two-stage', 'two-stage-by-engine',
-                'two-stage-cross-lingual'];
+                'two-stage-cross-lingual', 'real-corpus-same', 'real-corpus-xl'];
 const figures = { 'fig-categories': 'rect.bar', 'fig-loss': 'polyline', 'fig-projection-before': 'circle',
                   'fig-projection-after': 'circle' };
 
@@ -55,8 +55,11 @@ try {
     const inPage = at(data, c.key);
     if (!shows(c.text, inPage, c.decimals))
       failures.push(`cell ${c.key}: shows ${c.text}, page JSON has ${inPage}`);
-    if (c.key.startsWith('clasp.')) {
-      const fromEval = at(separate, c.key.slice('clasp.'.length));
+    // The CLASP cells, and those of the real-speech section (the same corpus
+    // passed again as --real in the e2e run), against the separate clasp eval.
+    const prefix = ['clasp.', 'real.corpus.'].find((p) => c.key.startsWith(p));
+    if (prefix) {
+      const fromEval = at(separate, c.key.slice(prefix.length));
       if (!shows(c.text, fromEval, c.decimals))
         failures.push(`cell ${c.key}: shows ${c.text}, clasp eval gave ${fromEval}`);
       else checkedAgainstEval++;
