@@ -17,8 +17,8 @@ namespace clasp {
 
 namespace {
 
-// Set by clasp beside OPENBLAS_CORETYPE when clasp chose the kernel, so the
-// re-executed process (and its children) can tell clasp's choice from a user's.
+// Set by clasp beside OPENBLAS_CORETYPE when clasp chose the kernel, so child
+// processes (which inherit both) can tell clasp's choice from a user's.
 constexpr const char* kMarker = "CLASP_BLAS_KERNEL";
 constexpr const char* kFallback = "fallback";
 
