@@ -34,11 +34,6 @@ bool has_word_byte(const std::string& s) {
   return std::any_of(s.begin(), s.end(), [](unsigned char c) { return is_word_byte(c); });
 }
 
-std::string lower_ascii(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
 // Lowercased words without punctuation: prompts equal under this are one text.
 std::string text_key(const std::string& text) {
   std::string out;

@@ -136,13 +136,11 @@ std::map<std::string, CrossLingualQueries> cross_lingual_queries(const std::vect
 }
 
 // The other direction: the English source of each clip of one language
-// (positions `idx` in `clips`) as a query against that language's audio;
-// gold = the clip's position in idx. Clips without an English source are left out.
-CrossLingualQueries english_source_queries(const std::vector<Utterance>& utts, const std::vector<const Utterance*>& clips,
-                                           const std::vector<size_t>& idx) {
-  std::map<std::string, const Utterance*> english;
-  for (const auto& u : utts)
-    if (u.lang == "en") english[u.id] = &u;
+// (positions `idx` in `clips`; `english` = the manifest's English utterances
+// by id) as a query against that language's audio; gold = the clip's position
+// in idx. Clips without an English source are left out.
+CrossLingualQueries english_source_queries(const std::map<std::string, const Utterance*>& english,
+                                           const std::vector<const Utterance*>& clips, const std::vector<size_t>& idx) {
   CrossLingualQueries q;
   for (size_t k = 0; k < idx.size(); ++k) {
     const auto it = english.find(clips[idx[k]]->source_id);
@@ -408,9 +406,12 @@ nlohmann::json evaluate_clasp(const ClaspEvalOptions& opt) {
   }
   // Cross-lingual the other way: English sources against the audio of each other language.
   std::map<std::string, CrossLingualQueries> from_english;
+  std::map<std::string, const Utterance*> english;
+  for (const auto& u : utts)
+    if (u.lang == "en") english[u.id] = &u;
   for (const auto& [lang, idx] : by_lang) {
     if (lang == "en") continue;
-    auto q = english_source_queries(utts, clips, idx);
+    auto q = english_source_queries(english, clips, idx);
     if (q.texts.empty()) continue;
     if (from_english.empty()) print_header("Cross-lingual: English sources against the audio of language X");
     q.vectors = queries_of->embed(q.texts, "en");

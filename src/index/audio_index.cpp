@@ -349,10 +349,11 @@ AddReport AudioIndex::add(const std::vector<IndexInput>& inputs, AudioEmbedder& 
         audio_segs.emplace_back(a.samples.begin() + static_cast<long>(s), a.samples.begin() + static_cast<long>(e));
         ++it;
       }
-      if (p.spans.empty())
-        rep.no_speech.push_back(in.path + ": no speech found (" + std::to_string(p.duration).substr(0, 5) +
-                                " s; speech must be louder than -60 dBFS, 12 dB above the file's quietest part, and " +
-                                "last " + std::to_string(opt.segments.min_speech).substr(0, 4) + " s)");
+      if (p.spans.empty()) {
+        char dur[32];
+        std::snprintf(dur, sizeof dur, "%.2f", p.duration);
+        rep.no_speech.push_back(in.path + ": no speech found in " + dur + " s (" + speech_rule(opt.segments) + ")");
+      }
       p.audio = std::move(audio_segs);
       pending_segments += std::max<size_t>(1, p.spans.size());
       pending.push_back(std::move(p));

@@ -6,6 +6,7 @@
 
 #include "data/manifest.h"
 #include "util/error.h"
+#include "util/text_clean.h"
 
 namespace fs = std::filesystem;
 
@@ -14,9 +15,7 @@ namespace clasp {
 bool has_audio_extension(const std::string& path) {
   static const std::set<std::string> ext = {".wav", ".flac", ".ogg", ".oga", ".opus", ".mp3",
                                             ".aif", ".aiff", ".au", ".caf", ".w64"};
-  std::string e = fs::path(path).extension().string();
-  std::transform(e.begin(), e.end(), e.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return ext.count(e) > 0;
+  return ext.count(lower_ascii(fs::path(path).extension().string())) > 0;
 }
 
 std::vector<IndexInput> collect_index_inputs(const std::string& source, const std::string& default_lang) {

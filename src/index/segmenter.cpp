@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <limits>
 
 #include "util/error.h"
@@ -9,7 +10,9 @@
 namespace clasp {
 
 namespace {
-constexpr double kSilenceDb = -60;  // dBFS: quieter than this is not speech
+constexpr double kSilenceDb = -60;      // dBFS: quieter than this is not speech
+constexpr double kAboveFloorDb = 12;    // speech is this far above the recording's quietest part
+constexpr double kBelowLoudestDb = 45;  // ... or at most this far below its loudest
 
 double percentile(std::vector<double> v, double q) {
   if (v.empty()) return 0;
@@ -18,6 +21,14 @@ double percentile(std::vector<double> v, double q) {
   return v[k];
 }
 }  // namespace
+
+std::string speech_rule(const SegmentOptions& opt) {
+  char buf[200];
+  std::snprintf(buf, sizeof buf,
+                "speech is louder than %.0f dBFS and %.0f dB above the recording's quietest part, for at least %.2f s",
+                kSilenceDb, kAboveFloorDb, opt.min_speech);
+  return buf;
+}
 
 std::vector<TimeSpan> speech_segments(const std::vector<float>& x, int sr, const SegmentOptions& opt) {
   if (sr <= 0) throw Error("speech_segments: sample rate must be positive");
@@ -33,8 +44,8 @@ std::vector<TimeSpan> speech_segments(const std::vector<float>& x, int sr, const
     db.push_back(10 * std::log10(e / static_cast<double>(win) + 1e-12));
   }
   const double floor = percentile(db, 0.01), loud = percentile(db, 0.99);
-  double thr = std::max(floor + 12, loud - 45);
-  if (loud < floor + 12) {
+  double thr = std::max(floor + kAboveFloorDb, loud - kBelowLoudestDb);
+  if (loud < floor + kAboveFloorDb) {
     // No quiet part to measure a floor from: continuous sound (speech without
     // pauses) is one region; near-digital silence is nothing.
     if (loud < kSilenceDb) return {};

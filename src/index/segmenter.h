@@ -14,6 +14,7 @@
 //     seconds apart (and so at least hop/2 apart), so every stretch of speech
 //     up to window - hop long lies whole in some segment and no window nearly
 //     repeats another; shorter (sentence-sized) regions are kept whole.
+#include <string>
 #include <vector>
 
 namespace clasp {
@@ -26,6 +27,10 @@ struct SegmentOptions {
 struct TimeSpan {
   double start = 0, end = 0;  // seconds
 };
+
+// What speech_segments counts as speech, in words, for telling a user why a
+// file gave no segment.
+std::string speech_rule(const SegmentOptions& opt = {});
 
 std::vector<TimeSpan> speech_segments(const std::vector<float>& samples, int sample_rate,
                                       const SegmentOptions& opt = {});

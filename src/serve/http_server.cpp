@@ -18,6 +18,7 @@
 #include "serve/web_page.h"
 #include "speech/audio_embedder.h"
 #include "util/error.h"
+#include "util/text_clean.h"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -54,8 +55,7 @@ bool same_secret(const std::string& a, const std::string& b) {
 }
 
 std::string mime_of(const std::string& path) {
-  std::string e = fs::path(path).extension().string();
-  for (auto& c : e) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const std::string e = lower_ascii(fs::path(path).extension().string());
   if (e == ".wav") return "audio/wav";
   if (e == ".flac") return "audio/flac";
   if (e == ".ogg" || e == ".oga" || e == ".opus") return "audio/ogg";

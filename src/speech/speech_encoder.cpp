@@ -1,8 +1,7 @@
 #include "speech/speech_encoder.h"
 
-#include <cstdlib>
-
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
@@ -42,7 +41,7 @@ std::string SpeechEncoderConfig::to_json() const {
   nlohmann::json j = {{"model_type", "clasp-speech"}, {"n_mels", n_mels},
                       {"hidden_size", hidden},        {"num_hidden_layers", layers},
                       {"num_attention_heads", heads}, {"intermediate_size", ff},
-                      {"frame_stack", 4},                    {"mel_floor_db", mel_floor_db},
+                      {"frame_stack", 4},             {"mel_floor_db", mel_floor_db},
                       {"frame_rate_hz", 25},          {"input", "log-mel, docs/audio.md"},
                       {"phonemes", phonemes}};
   return j.dump(2);

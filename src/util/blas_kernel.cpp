@@ -1,6 +1,7 @@
 #include "util/blas_kernel.h"
 
 #include "util/malloc_tuning.h"
+#include "util/text_clean.h"
 
 #include <cpuid.h>
 #include <dlfcn.h>
@@ -27,10 +28,7 @@ std::string env_or(const char* name, const char* dflt = "") {
   return v ? v : dflt;
 }
 
-bool iequal(const std::string& a, const std::string& b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return std::tolower(x) == std::tolower(y); });
-}
+bool iequal(const std::string& a, const std::string& b) { return lower_ascii(a) == lower_ascii(b); }
 
 uint64_t xgetbv0() {
   uint32_t lo = 0, hi = 0;
@@ -267,10 +265,9 @@ nlohmann::json machine_json(int threads) {
 std::string blas_kernel_warning() {
   const BlasKernelInfo k = blas_kernel_info();
   if (!k.openblas || !k.generic) return "";
-  return "WARNING: OpenBLAS runs its generic " + k.core + " kernels on a CPU that has " +
-         best_openblas_core(cpu_info()) + "-class ones (" + k.chosen_by +
-         "); unset OPENBLAS_CORETYPE and CLASP_BLAS_AUTO, or set OPENBLAS_CORETYPE=" +
-         best_openblas_core(cpu_info());
+  const std::string best = best_openblas_core(cpu_info());
+  return "WARNING: OpenBLAS runs its generic " + k.core + " kernels on a CPU that has " + best + "-class ones (" +
+         k.chosen_by + "); unset OPENBLAS_CORETYPE and CLASP_BLAS_AUTO, or set OPENBLAS_CORETYPE=" + best;
 }
 
 }  // namespace clasp

@@ -1,5 +1,7 @@
 #include "util/text_clean.h"
 
+#include <cctype>
+
 namespace clasp {
 
 std::string trim_space(const std::string& s) {
@@ -16,6 +18,11 @@ std::string collapse_spaces(const std::string& s) {
   }
   if (!out.empty() && out.back() == ' ') out.pop_back();
   return out;
+}
+
+std::string lower_ascii(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
 }
 
 }  // namespace clasp
