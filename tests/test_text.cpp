@@ -115,7 +115,7 @@ TEST(TextEncoder, TrainSaveLoadEmbedRetrieve) {
   auto utts = tiny_parallel(400);
   write_manifest(dir / "par.jsonl", utts);
   TextTrainOptions o;
-  o.manifest = dir / "par.jsonl";
+  o.manifests = {dir / "par.jsonl"};
   o.out_dir = dir / "model";
   o.work_dir = dir / "work";
   o.vocab_size = 40;
@@ -150,6 +150,35 @@ TEST(TextEncoder, TrainSaveLoadEmbedRetrieve) {
   train_text_encoder(o);
   auto after = SentenceEncoder::load(o.out_dir)->embed({"the old tree"});
   for (size_t k = 0; k < before.size(); ++k) EXPECT_NEAR(before[k], after[k], 1e-6);
+
+  // Distillation from that model: English stays where the teacher puts it,
+  // translations move towards their English sentence's teacher vector.
+  TextTrainOptions d = o;
+  d.teacher = o.out_dir;
+  d.out_dir = dir / "student";
+  d.work_dir = dir / "work-student";
+  d.steps = 80;
+  d.eval_every = 40;
+  d.lr = 1e-3;
+  train_text_encoder(d);
+  auto teacher = SentenceEncoder::load(o.out_dir), student = SentenceEncoder::load(d.out_dir);
+  std::vector<std::string> en, es;
+  for (size_t i = 0; i + 1 < utts.size(); i += 2)
+    if (utts[i].split == "test") {
+      en.push_back(utts[i].text);
+      es.push_back(utts[i + 1].text);
+    }
+  auto te = teacher->embed(en), tx = teacher->embed(es), se = student->embed(en), sx = student->embed(es);
+  double anchor = 0, before_pull = 0, after_pull = 0;
+  for (size_t i = 0; i < te.size(); ++i) {
+    anchor += te[i] * se[i];
+    before_pull += te[i] * tx[i];
+    after_pull += te[i] * sx[i];
+  }
+  const double n = static_cast<double>(en.size());
+  EXPECT_GT(anchor / n, 0.9);
+  EXPECT_GT(after_pull / n, before_pull / n + 0.02) << before_pull / n << " -> " << after_pull / n;
+  EXPECT_TRUE(std::filesystem::exists(d.work_dir + "/metrics.jsonl"));
 }
 
 TEST(TextEncoder, TokenizerTruncatesAndRejectsBadUtf8) {

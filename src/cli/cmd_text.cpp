@@ -115,7 +115,9 @@ void add_text_commands(CLI::App& app) {
 
   static TextTrainOptions tr;
   auto* t = text->add_subcommand("train", "Train the default multilingual sentence encoder");
-  t->add_option("-i,--in", tr.manifest, "Manifest with English sentences and translations")->capture_default_str();
+  t->add_option("-i,--in", tr.manifests,
+                "Manifests with English sentences and translations (repeat -i to train on several together)")
+      ->capture_default_str();
   t->add_option("-o,--out", tr.out_dir, "Output model directory")->capture_default_str();
   t->add_option("--work-dir", tr.work_dir, "Checkpoints, vocabulary and metrics")->capture_default_str();
   t->add_option("--steps", tr.steps, "Training steps")->capture_default_str();
@@ -131,7 +133,16 @@ void add_text_commands(CLI::App& app) {
   t->add_option("--max-len", tr.max_len, "Maximum tokens per sentence")->capture_default_str();
   t->add_option("--seed", tr.seed, "Seed")->capture_default_str();
   t->add_option("--threads", tr.threads, "Torch threads (1 when another job shares the cores)")->capture_default_str();
-  t->callback([] { train_text_encoder(tr); });
+  t->add_option("--teacher", tr.teacher,
+                "Distil from this text model: the student starts from it, keeps its vocabulary and architecture, "
+                "keeps English where the teacher puts it and brings every translation there")
+      ->check(CLI::ExistingDirectory);
+  t->add_option("--anchor", tr.anchor, "With --teacher: weight of staying on the teacher's English vectors")
+      ->capture_default_str();
+  t->callback([] {
+    if (tr.anchor < 0) throw Error("--anchor: expected a weight >= 0, got " + std::to_string(tr.anchor));
+    train_text_encoder(tr);
+  });
 
   static EmbedArgs em;
   auto* e = text->add_subcommand("embed", "Embed lines of text (stdin or a file) as JSONL or .npy");

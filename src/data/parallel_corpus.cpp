@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
+#include <functional>
 #include <set>
 #include <sstream>
 #include <tuple>
@@ -518,19 +519,78 @@ std::string need_index(const std::string& dir, const std::string& lang) {
   return p;
 }
 
-struct Kept {
-  std::string package, md5;
-  int pos = 0;
-  size_t lang = 0;
-  std::string en, xx;
-};
-
 struct English {
   Utterance utt;
   std::vector<std::string> targets;  // per language ("" = none)
 };
 
 }  // namespace
+
+void assemble_parallel_corpus(std::vector<SourcePair> kept, const std::string& category,
+                              const std::vector<std::string>& langs,
+                              const std::function<std::string(const std::string& unit)>& split_of,
+                              ParallelCorpus& corpus) {
+  std::stable_sort(kept.begin(), kept.end(), [](const SourcePair& a, const SourcePair& b) {
+    return std::tie(a.unit, a.key, a.pos, a.lang) < std::tie(b.unit, b.key, b.pos, b.lang);
+  });
+  std::vector<English> english;
+  std::unordered_map<std::string, size_t> english_of;  // English text -> index
+  std::unordered_map<std::string, int> per_unit;    // English utterances so far
+  std::vector<std::unordered_map<std::string, std::string>> target_of(langs.size());  // target -> English
+  for (const auto& k : kept) {
+    auto& st = corpus.stats[k.lang];
+    auto& targets = target_of[k.lang];
+    auto e = english_of.find(k.en);
+    if (e != english_of.end()) {
+      const std::string& have = english[e->second].targets[k.lang];
+      if (have == k.xx) {
+        ++st.dropped["duplicate"];
+        continue;
+      }
+      if (!have.empty()) {
+        ++st.dropped["variant"];
+        continue;
+      }
+    }
+    auto t = targets.find(k.xx);
+    if (t != targets.end() && t->second != k.en) {
+      ++st.dropped["dup_target"];
+      continue;
+    }
+    if (e == english_of.end()) {
+      English u;
+      u.utt.id = category + "." + k.unit + "." + std::to_string(++per_unit[k.unit]);
+      u.utt.text = k.en;
+      u.utt.lang = "en";
+      u.utt.category = category;
+      u.utt.doc = k.unit;
+      u.utt.split = split_of(k.unit);
+      u.targets.assign(langs.size(), "");
+      e = english_of.emplace(k.en, english.size()).first;
+      english.push_back(std::move(u));
+    }
+    English& u = english[e->second];
+    u.targets[k.lang] = k.xx;
+    targets.emplace(k.xx, k.en);
+    ++st.kept;
+    ++st.per_split[u.utt.split];
+  }
+
+  // Utterances: each English sentence, then its translations.
+  corpus.english = english.size();
+  for (auto& e : english) {
+    corpus.utts.push_back(e.utt);
+    for (size_t li = 0; li < langs.size(); ++li) {
+      if (e.targets[li].empty()) continue;
+      Utterance t = e.utt;
+      t.id = e.utt.id + "." + langs[li];
+      t.text = e.targets[li];
+      t.lang = langs[li];
+      t.source_id = e.utt.id;
+      corpus.utts.push_back(std::move(t));
+    }
+  }
+}
 
 ParallelCorpus build_ddtp_corpus(const ParallelCorpusOptions& opt) {
   if (opt.langs.empty()) throw Error("parallel corpus: no languages given");
@@ -564,7 +624,8 @@ ParallelCorpus build_ddtp_corpus(const ParallelCorpusOptions& opt) {
   };
 
   // 1. Per language: align, pair, filter.
-  std::vector<Kept> kept;
+  std::vector<SourcePair> kept;
+  std::unordered_map<std::string, std::string> split_of_key;
   for (size_t li = 0; li < opt.langs.size(); ++li) {
     const std::string& lang = opt.langs[li];
     ParallelLangStats st;
@@ -595,73 +656,17 @@ ParallelCorpus build_ddtp_corpus(const ParallelCorpusOptions& opt) {
     corpus.stats.push_back(std::move(st));
   }
 
-  // 2. All languages together, by package: deduplicate, give each English
-  // sentence one utterance (its first package's) and one target per language.
-  std::stable_sort(kept.begin(), kept.end(), [](const Kept& a, const Kept& b) {
-    return std::tie(a.package, a.md5, a.pos, a.lang) < std::tie(b.package, b.md5, b.pos, b.lang);
-  });
-  std::vector<English> english;
-  std::unordered_map<std::string, size_t> english_of;  // English text -> index
-  std::unordered_map<std::string, int> per_package;    // English utterances so far
-  std::vector<std::unordered_map<std::string, std::string>> target_of(opt.langs.size());  // target -> English
-  std::unordered_map<std::string, std::string> split_of_key;
-  for (const auto& k : kept) {
-    auto& st = corpus.stats[k.lang];
-    auto& targets = target_of[k.lang];
-    auto e = english_of.find(k.en);
-    if (e != english_of.end()) {
-      const std::string& have = english[e->second].targets[k.lang];
-      if (have == k.xx) {
-        ++st.dropped["duplicate"];
-        continue;
-      }
-      if (!have.empty()) {
-        ++st.dropped["variant"];
-        continue;
-      }
-    }
-    auto t = targets.find(k.xx);
-    if (t != targets.end() && t->second != k.en) {
-      ++st.dropped["dup_target"];
-      continue;
-    }
-    if (e == english_of.end()) {
-      English u;
-      u.utt.id = "ddtp." + k.package + "." + std::to_string(++per_package[k.package]);
-      u.utt.text = k.en;
-      u.utt.lang = "en";
-      u.utt.category = "ddtp";
-      u.utt.doc = k.package;
-      std::string key = split_key(k.package);
-      auto sp = split_of_key.find(key);
-      if (sp == split_of_key.end())
-        sp = split_of_key.emplace(key, ddtp_split(key, opt.seed, opt.validation, opt.test)).first;
-      u.utt.split = sp->second;
-      u.targets.assign(opt.langs.size(), "");
-      e = english_of.emplace(k.en, english.size()).first;
-      english.push_back(std::move(u));
-    }
-    English& u = english[e->second];
-    u.targets[k.lang] = k.xx;
-    targets.emplace(k.xx, k.en);
-    ++st.kept;
-    ++st.per_split[u.utt.split];
-  }
-
-  // 3. Utterances: each English sentence, then its translations.
-  corpus.english = english.size();
-  for (auto& e : english) {
-    corpus.utts.push_back(e.utt);
-    for (size_t li = 0; li < opt.langs.size(); ++li) {
-      if (e.targets[li].empty()) continue;
-      Utterance t = e.utt;
-      t.id = e.utt.id + "." + opt.langs[li];
-      t.text = e.targets[li];
-      t.lang = opt.langs[li];
-      t.source_id = e.utt.id;
-      corpus.utts.push_back(std::move(t));
-    }
-  }
+  // 2. All languages together: deduplicate and assemble.
+  assemble_parallel_corpus(std::move(kept), "ddtp", opt.langs,
+                           [&](const std::string& pkg) {
+                             std::string key = split_key(pkg);
+                             auto sp = split_of_key.find(key);
+                             if (sp == split_of_key.end())
+                               sp = split_of_key.emplace(key, ddtp_split(key, opt.seed, opt.validation, opt.test))
+                                        .first;
+                             return sp->second;
+                           },
+                           corpus);
   return corpus;
 }
 

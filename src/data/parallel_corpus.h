@@ -7,6 +7,7 @@
 // parallel_groups() (clasp text train / eval / lexicon) reads: an English
 // utterance per sentence, its translations linked to it by source_id.
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -129,6 +130,28 @@ struct ParallelCorpus {
   size_t english = 0;           // English utterances
   std::string split_key;        // "source" or "package"
 };
+
+// A cleaned pair from any source, before deduplication.
+struct SourcePair {
+  std::string unit;  // package or catalog: part of the ids, the doc, and what the split follows
+  std::string key;   // orders pairs within a unit (DDTP: the description's md5)
+  int pos = 0;       // then this
+  size_t lang = 0;   // index into the corpus's languages
+  std::string en, xx;
+};
+// Deduplicates pairs of every language together, by unit (then key, pos):
+// an English sentence is one utterance however many units and languages
+// share it, belongs to the first unit that has it and takes split_of(unit);
+// each language keeps at most one target per English sentence and one
+// English sentence per target ("duplicate", "variant", "dup_target" in
+// corpus.stats[lang].dropped; kept and per_split counted there too, so
+// corpus.stats must hold one entry per language). Appends the utterances:
+// "<category>.<unit>.<n>" (English, n from 1 within the unit), then
+// "<id>.<lang>" with source_id the English id.
+void assemble_parallel_corpus(std::vector<SourcePair> kept, const std::string& category,
+                              const std::vector<std::string>& langs,
+                              const std::function<std::string(const std::string& unit)>& split_of,
+                              ParallelCorpus& corpus);
 
 // Reads <ddtp_dir>/Translation-en and Translation-<lang> of each language
 // (a missing file is an error naming the fetch script) and builds the
