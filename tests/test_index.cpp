@@ -665,11 +665,34 @@ TEST_F(IndexTest, PhoneticSearchFindsTheSpokenSentence) {
   o.k = 3;
   std::vector<int64_t> seg_ids;
   for (size_t i = 0; i < texts.size(); ++i) {
-    auto hits = idx.search_phonetic(vocab.encode(phonemize_ipa(texts[i], "en")), vocab, o);
+    const std::string ipa = phonemize_ipa(texts[i], "en");
+    auto hits = idx.search_phonetic(vocab.encode(ipa), vocab, o);
     ASSERT_EQ(hits.size(), 3u);
     EXPECT_EQ(hits[0].segment.path, tmp / ("speech/s" + std::to_string(i) + ".wav")) << texts[i];
     EXPECT_GT(hits[0].score, hits[1].score);
     seg_ids.push_back(hits[0].segment.id);
+    // Through the phonetic candidate index (2 of the 3 segments matched
+    // exactly): the same best segment, the same score.
+    SearchOptions oc = o;
+    oc.phonetic_candidates = 2;
+    auto via = idx.search_phonetic(vocab.encode(ipa), vocab, oc, ipa);
+    EXPECT_EQ(via.size(), 2u);
+    ASSERT_FALSE(via.empty());
+    EXPECT_EQ(via[0].segment.id, hits[0].segment.id);
+    EXPECT_FLOAT_EQ(via[0].score, hits[0].score);
+  }
+  // The candidate index follows the database: a removed file's segment is no candidate.
+  {
+    AudioIndex other(tmp / "index2", model);
+    other.add(collect_index_inputs(tmp / "speech", "en"), *embedder);
+    const std::string ipa = phonemize_ipa(texts[0], "en");
+    SearchOptions one = o;
+    one.k = 1;
+    one.phonetic_candidates = 1;
+    EXPECT_EQ(other.search_phonetic(vocab.encode(ipa), vocab, one, ipa).at(0).segment.path, tmp / "speech/s0.wav");
+    other.remove(tmp / "speech/s0.wav");
+    auto after = other.search_phonetic(vocab.encode(ipa), vocab, one, ipa);
+    for (const auto& h : after) EXPECT_NE(h.segment.path, tmp / "speech/s0.wav");
   }
   // Each segment's CTC posteriors are kept (kPosteriorTop classes a frame,
   // 25 frames a second), and the spoken sentence explains its own segment

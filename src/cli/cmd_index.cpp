@@ -189,7 +189,11 @@ void add_index_commands(CLI::App& app) {
                 "Vector search: how many of the best results are re-ranked by phoneme match (0 = vectors alone)")
       ->capture_default_str();
   e->add_option("--scan", ev.scan,
-                "With --rerank: how many of the phonetic scan's best results join the re-ranked candidates (0 = none)")
+                "With --rerank: how many of the phonetic search's best results join the re-ranked candidates (0 = none)")
+      ->capture_default_str();
+  e->add_option("--phonetic-candidates", ev.phonetic_candidates,
+                "Segments the phonetic search matches exactly, from the phonetic candidate index (0 = every "
+                "transcript: the exhaustive scan)")
       ->capture_default_str();
   e->callback([] {
     set_compute_threads(ev_threads);
@@ -224,11 +228,15 @@ void add_index_commands(CLI::App& app) {
       ->capture_default_str()
       ->check(CLI::Range(0, 10000));
   s->add_option("--scan", se.opt.scan,
-                "With --query-lang: how many of the best results of a phonetic scan of every transcript also join "
-                "the re-ranked candidates, so a short phrase the vectors miss is found (0 = none; time grows with "
-                "the collection)")
+                "With --query-lang: how many of the best results of a phonetic search also join the re-ranked "
+                "candidates, so a short phrase the vectors miss is found (0 = none)")
       ->capture_default_str()
       ->check(CLI::Range(0, 10000));
+  s->add_option("--phonetic-candidates", se.opt.phonetic_candidates,
+                "Segments the phonetic search matches exactly, from the phonetic candidate index (phoneme n-grams); "
+                "0 = every transcript (exhaustive: time grows with the collection)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 1000000));
   s->add_flag("--approx", se.opt.approx, "Approximate search (FAISS IVF) instead of exact");
   s->add_option("--nprobe", se.opt.nprobe, "IVF clusters scanned per query with --approx")->capture_default_str();
   s->add_option("--threads", se.threads, "Torch threads");

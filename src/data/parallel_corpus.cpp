@@ -51,20 +51,6 @@ std::string join(const std::vector<std::string>& parts, const std::string& sep) 
   return out;
 }
 
-// Code points of valid UTF-8 (what the index reader has checked).
-std::vector<char32_t> code_points(const std::string& s) {
-  std::vector<char32_t> out;
-  out.reserve(s.size());
-  for (size_t i = 0; i < s.size();) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    int n = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
-    char32_t cp = n == 1 ? c : n == 2 ? (c & 0x1F) : n == 3 ? (c & 0x0F) : (c & 0x07);
-    for (int k = 1; k < n && i + k < s.size(); ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
-    out.push_back(cp);
-    i += static_cast<size_t>(n);
-  }
-  return out;
-}
 
 bool is_latin_letter(char32_t c) {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == 0xAA || c == 0xBA ||
@@ -214,7 +200,7 @@ struct LetterCounts {
 };
 LetterCounts letter_counts(const std::string& s) {
   LetterCounts n;
-  for (char32_t c : code_points(s)) {
+  for (char32_t c : utf8_code_points(s)) {
     ++n.chars;
     if (is_space(c)) continue;
     ++n.non_space;
@@ -470,8 +456,8 @@ std::vector<CandidatePair> pair_descriptions(const DdtpDescription& en, const Dd
     // length ratio or numbers give it away, and the paragraph stays whole.
     bool aligned = a.size() == b.size();
     for (size_t i = 0; aligned && a.size() > 1 && i < a.size(); ++i) {
-      double ratio = static_cast<double>(code_points(b[i]).size()) /
-                     static_cast<double>(std::max<size_t>(1, code_points(a[i]).size()));
+      double ratio = static_cast<double>(utf8_code_points(b[i]).size()) /
+                     static_cast<double>(std::max<size_t>(1, utf8_code_points(a[i]).size()));
       if (ratio < opt.min_ratio || ratio > opt.max_ratio || digit_runs(a[i]) != digit_runs(b[i])) aligned = false;
     }
     if (a.size() == b.size() && !aligned) ++st.misaligned;

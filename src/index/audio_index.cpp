@@ -11,6 +11,7 @@
 #include <spdlog/spdlog.h>
 
 #include "audio/audio_file.h"
+#include "index/phone_gram_index.h"
 #include "index/phonetic_match.h"
 #include "speech/phoneme_vocab.h"
 #include "index/sqlite_db.h"
@@ -475,26 +476,20 @@ std::vector<SearchHit> AudioIndex::search(const std::vector<float>& q, const Sea
   }
 }
 
-std::vector<SearchHit> AudioIndex::search_phonetic(const std::vector<int64_t>& query, const PhonemeVocab& vocab,
-                                                   const SearchOptions& opt) {
-  if (opt.k <= 0) throw Error("search: k must be positive");
-  if (query.empty()) throw Error("phonetic search: the query has no phonemes");
-  std::shared_lock lock(mu_);
-  std::string sql = "SELECT p.segment_id, p.phones FROM segment_phones p JOIN segments s ON s.id = p.segment_id";
-  if (!opt.lang.empty()) sql += " WHERE s.lang = ?";
-  auto st = db_->prepare(sql);
-  if (!opt.lang.empty()) st.bind(1, opt.lang);
-  std::vector<std::pair<float, int64_t>> scored;
-  while (st.step()) scored.push_back({phonetic_match(query, vocab.encode(st.text(1))), st.int64(0)});
-  if (scored.empty()) {
-    auto any = db_->prepare("SELECT COUNT(*) FROM segment_phones");
-    any.step();
-    if (any.int64(0) == 0)
-      throw Error(dir_ + ": this index holds no phoneme transcripts (made before phonetic search, or with a model "
-                         "without a CTC head); build it again to search phonetically");
-    return {};
-  }
-  size_t k = std::min(scored.size(), static_cast<size_t>(opt.k));
+void AudioIndex::build_phone_grams() {
+  std::unique_lock lock(mu_);
+  const int64_t gen = generation();
+  if (grams_ && grams_gen_ == gen) return;
+  auto g = std::make_unique<PhoneGramIndex>();
+  auto st = db_->prepare("SELECT p.segment_id, s.lang, p.phones FROM segment_phones p JOIN segments s ON s.id = p.segment_id");
+  while (st.step()) g->add(st.int64(0), st.text(1), st.text(2));
+  g->freeze();
+  grams_ = std::move(g);
+  grams_gen_ = gen;
+}
+
+std::vector<SearchHit> AudioIndex::scored_hits(std::vector<std::pair<float, int64_t>> scored, size_t k) {
+  k = std::min(scored.size(), k);
   std::partial_sort(scored.begin(), scored.begin() + static_cast<long>(k), scored.end(),
                     [](const auto& a, const auto& b) { return a.first > b.first || (a.first == b.first && a.second < b.second); });
   std::vector<int64_t> ids;
@@ -510,6 +505,50 @@ std::vector<SearchHit> AudioIndex::search_phonetic(const std::vector<int64_t>& q
   }
   std::stable_sort(out.begin(), out.end(), [](const SearchHit& a, const SearchHit& b) { return a.score > b.score; });
   return out;
+}
+
+std::vector<SearchHit> AudioIndex::search_phonetic(const std::vector<int64_t>& query, const PhonemeVocab& vocab,
+                                                   const SearchOptions& opt, const std::string& query_ipa) {
+  if (opt.k <= 0) throw Error("search: k must be positive");
+  if (query.empty()) throw Error("phonetic search: the query has no phonemes");
+  const bool candidates = opt.phonetic_candidates > 0 && !query_ipa.empty();
+  if (candidates) {
+    bool stale;
+    {
+      std::shared_lock lock(mu_);
+      stale = !grams_ || grams_gen_ != generation();
+    }
+    if (stale) build_phone_grams();
+  }
+  std::shared_lock lock(mu_);
+  std::vector<std::pair<float, int64_t>> scored;
+  // A collection no larger than the candidate set is scanned whole: the same cost, nothing missed.
+  if (candidates && grams_->size() > opt.phonetic_candidates) {
+    // The candidate index's best, then the exact match on their transcripts.
+    auto top = grams_->top(query_ipa, opt.phonetic_candidates, opt.lang);
+    auto st = db_->prepare("SELECT phones FROM segment_phones WHERE segment_id = ?");
+    for (const auto& [id, bm25] : top) {
+      st.bind(1, id);
+      if (st.step()) scored.push_back({phonetic_match(query, vocab.encode(st.text(0))), id});
+      st.reset();
+    }
+    if (!scored.empty() || grams_->size() > 0) return scored_hits(std::move(scored), static_cast<size_t>(opt.k));
+  } else {
+    std::string sql = "SELECT p.segment_id, p.phones FROM segment_phones p JOIN segments s ON s.id = p.segment_id";
+    if (!opt.lang.empty()) sql += " WHERE s.lang = ?";
+    auto st = db_->prepare(sql);
+    if (!opt.lang.empty()) st.bind(1, opt.lang);
+    while (st.step()) scored.push_back({phonetic_match(query, vocab.encode(st.text(1))), st.int64(0)});
+  }
+  if (scored.empty()) {
+    auto any = db_->prepare("SELECT COUNT(*) FROM segment_phones");
+    any.step();
+    if (any.int64(0) == 0)
+      throw Error(dir_ + ": this index holds no phoneme transcripts (made before phonetic search, or with a model "
+                         "without a CTC head); build it again to search phonetically");
+    return {};
+  }
+  return scored_hits(std::move(scored), static_cast<size_t>(opt.k));
 }
 
 std::map<int64_t, std::string> AudioIndex::phones_of(const std::vector<int64_t>& ids) {

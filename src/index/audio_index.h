@@ -25,6 +25,7 @@
 namespace clasp {
 
 class AudioEmbedder;
+class PhoneGramIndex;
 class PhonemeVocab;
 class SqliteDb;
 
@@ -91,6 +92,12 @@ struct SearchOptions {
   // their best, whole sentences they do (docs/search.md). 0 = no scan.
   size_t scan = 50;
   size_t scan_words = 10;
+  // Where the phonetic search reads its candidates: the best
+  // `phonetic_candidates` segments of the phonetic candidate index (phoneme
+  // n-grams, BM25; index/phone_gram_index.h), whose transcripts are then
+  // matched exactly. 0 = every transcript (the exhaustive scan: time
+  // linear in the collection; the reference for recall).
+  size_t phonetic_candidates = 1000;
 };
 
 class AudioIndex {
@@ -108,10 +115,12 @@ class AudioIndex {
   size_t remove(const std::string& path);
   std::vector<SearchHit> search(const std::vector<float>& query, const SearchOptions& opt);
   // Same-language phonetic search: query phoneme ids (from `vocab`) against
-  // every segment's stored CTC transcript (phonetic_match), best k. Exact
-  // scan; opt.approx is ignored.
+  // the stored CTC transcripts (phonetic_match), best k: of the phonetic
+  // candidate index's best opt.phonetic_candidates for `query_ipa` (the
+  // query's IPA, which `query` encodes), or of every segment when that is 0
+  // or query_ipa is "". opt.approx is ignored.
   std::vector<SearchHit> search_phonetic(const std::vector<int64_t>& query, const PhonemeVocab& vocab,
-                                         const SearchOptions& opt);
+                                         const SearchOptions& opt, const std::string& query_ipa = "");
   // Stored CTC phoneme transcripts (IPA) of segments `ids`; absent for
   // segments indexed without one.
   std::map<int64_t, std::string> phones_of(const std::vector<int64_t>& ids);
@@ -129,6 +138,9 @@ class AudioIndex {
   std::string file_path(int64_t file_id);
   std::vector<IndexedSegment> segments_of(const std::string& path);
   void build_approx(int nprobe = 16);
+  // Builds the phonetic candidate index from the stored transcripts now
+  // (searches build it on first use, and again after the index changes).
+  void build_phone_grams();
   const std::string& dir() const { return dir_; }
 
  private:
@@ -137,12 +149,15 @@ class AudioIndex {
   int64_t generation();
   void bump_generation();
   std::vector<IndexedSegment> lookup(const std::vector<int64_t>& ids);
+  std::vector<SearchHit> scored_hits(std::vector<std::pair<float, int64_t>> scored, size_t k);
 
   std::string dir_;
   IndexModel model_;
   std::unique_ptr<SqliteDb> db_;
   std::unique_ptr<VectorIndex> exact_, approx_;
   int64_t approx_gen_ = -1;
+  std::unique_ptr<PhoneGramIndex> grams_;  // derived from segment_phones; rebuilt when the generation moves
+  int64_t grams_gen_ = -1;
   std::shared_mutex mu_;
 };
 

@@ -77,6 +77,7 @@ std::vector<LongformEvalResult> evaluate_longform(Searcher& s, const LongformEva
       so.k = opt.k;
       so.rerank = opt.rerank;
       so.scan = opt.scan;
+      so.phonetic_candidates = opt.phonetic_candidates;
       const std::string& query_lang = lang.empty() ? p.lang : lang;  // each query in its own language
       auto t0 = std::chrono::steady_clock::now();
       auto hits = opt.phonetic ? s.search_phonetic(q, query_lang, so) : s.search_text(q, so, query_lang);

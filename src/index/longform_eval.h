@@ -23,6 +23,7 @@ struct LongformEvalOptions {
   size_t query_words = 0;
   size_t rerank = 50;  // second stage of the vector search, as SearchOptions::rerank (0 = vectors alone)
   size_t scan = 50;  // phonetic-scan candidates of the second stage for phrases, as SearchOptions::scan
+  size_t phonetic_candidates = 1000;  // as SearchOptions::phonetic_candidates (0 = exhaustive scan)
 };
 
 struct LongformEvalResult {

@@ -54,11 +54,15 @@ std::vector<SearchHit> Searcher::search_text(const std::string& query, const Sea
   check_text_query(query);
   std::vector<float> q;
   std::vector<int64_t> q_phones, q_gloss;
+  std::string q_ipa;
   const bool two_stage = opt.rerank > 0 && !query_lang.empty() && !audio_->phoneme_symbols().empty();
   {
     std::lock_guard lock(model_mu_);  // also espeak-ng's front end, which is not thread-safe
     q = text_->embed({query}, query_lang);
-    if (two_stage) q_phones = vocab_.encode(phonemize_ipa(query, query_lang));
+    if (two_stage) {
+      q_ipa = phonemize_ipa(query, query_lang);
+      q_phones = vocab_.encode(q_ipa);
+    }
     if (two_stage && query_lang != "en" && lexicon_.has(query_lang))
       q_gloss = vocab_.encode(phonemize_ipa(lexicon_.gloss(query, query_lang), "en"));
   }
@@ -79,7 +83,7 @@ std::vector<SearchHit> Searcher::search_text(const std::string& query, const Sea
     for (const auto& h : hits) have.insert(h.segment.id);
     std::vector<SearchHit> more;
     std::vector<int64_t> more_ids;
-    for (auto& h : index_->search_phonetic(q_phones, vocab_, so))
+    for (auto& h : index_->search_phonetic(q_phones, vocab_, so, q_ipa))
       if (have.insert(h.segment.id).second) {
         more_ids.push_back(h.segment.id);
         more.push_back(std::move(h));
@@ -126,16 +130,18 @@ std::vector<SearchHit> Searcher::search_phonetic(const std::string& query, const
   if (lang.empty()) throw Error("phonetic search needs the query's language (--lang xx)");
   if (audio_->phoneme_symbols().empty()) throw Error("phonetic search: the index's model has no CTC phoneme head");
   std::vector<int64_t> q;
+  std::string ipa;
   {
     std::lock_guard lock(model_mu_);  // espeak-ng's front end is not thread-safe
-    q = vocab_.encode(phonemize_ipa(query, lang));
+    ipa = phonemize_ipa(query, lang);
+    q = vocab_.encode(ipa);
   }
   SearchOptions o = opt;
   o.lang = lang;
-  auto hits = index_->search_phonetic(q, vocab_, o);
+  auto hits = index_->search_phonetic(q, vocab_, o, ipa);
   if (hits.empty()) {  // segments indexed without a language
     o.lang.clear();
-    hits = index_->search_phonetic(q, vocab_, o);
+    hits = index_->search_phonetic(q, vocab_, o, ipa);
   }
   return hits;
 }

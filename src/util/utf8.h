@@ -2,6 +2,7 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace clasp {
 
@@ -11,6 +12,10 @@ size_t find_invalid_utf8(std::string_view s);
 
 // Throws clasp::Error "<where>: invalid UTF-8 at byte N" when s is not UTF-8.
 void require_utf8(std::string_view s, const std::string& where);
+
+// Code points of valid UTF-8 (check it first: invalid bytes give garbage,
+// never a read past the end).
+std::vector<char32_t> utf8_code_points(std::string_view s);
 
 // UTF-8 -> ISO-8859-1 for engines that only read Latin-1 (festival);
 // characters outside Latin-1 become '?'. Input must be valid UTF-8.

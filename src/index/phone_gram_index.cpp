@@ -1,0 +1,159 @@
+#include "index/phone_gram_index.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+#include "util/error.h"
+#include "util/utf8.h"
+
+namespace clasp {
+
+namespace {
+
+// Broad classes of the speech encoder's phone set; 0 = no class (marks,
+// boundaries, diacritics). Letters chosen to read well in a debugger.
+char class_of(char32_t c) {
+  switch (c) {
+    case U'p': case U'b': return 'p';
+    case U't': case U'd': case U'ʔ': return 't';
+    case U'k': case U'ɡ': case U'g': case U'ɟ': return 'k';
+    case U'f': case U'v': case U'β': case U'ʋ': case U'θ': case U'ð': return 'f';
+    case U's': case U'z': case U'ɕ': case U'ʑ': return 's';
+    case U'ʃ': case U'ʒ': return 'S';
+    case U'h': case U'x': case U'ɣ': return 'h';
+    case U'm': return 'm';
+    case U'n': case U'ŋ': case U'ɲ': return 'n';
+    case U'l': case U'ʎ': return 'l';
+    case U'r': case U'ɾ': case U'ɹ': case U'ʁ': case U'ɚ': return 'r';
+    case U'w': return 'w';
+    case U'j': case U'ʝ': return 'j';
+    case U'i': case U'ɪ': case U'e': case U'ɛ': case U'y': case U'ø': case U'œ': case U'ᵻ': return 'i';
+    case U'a': case U'æ': case U'ɐ': case U'ɑ': case U'ɒ': case U'ʌ': case U'ə': case U'ɜ': return 'a';
+    case U'o': case U'ɔ': case U'u': case U'ʊ': return 'o';
+    default: return 0;
+  }
+}
+
+// 5 bits per class, n in the top bits: distinct for every n-gram of n <= 4.
+uint32_t class_code(char c) {
+  static const std::string kOrder = "ptkfsShmnlrwjiao";
+  auto p = kOrder.find(c);
+  return p == std::string::npos ? 31u : static_cast<uint32_t>(p);
+}
+
+}  // namespace
+
+std::string phone_classes(const std::string& ipa) {
+  std::string out;
+  for (char32_t c : utf8_code_points(ipa))
+    if (char k = class_of(c)) out += k;
+  return out;
+}
+
+std::vector<uint32_t> phone_gram_keys(const std::string& classes) {
+  std::vector<uint32_t> keys;
+  for (size_t n : {3u, 4u})
+    for (size_t i = 0; i + n <= classes.size(); ++i) {
+      uint32_t k = static_cast<uint32_t>(n) << 20;
+      for (size_t j = 0; j < n; ++j) k |= class_code(classes[i + j]) << (5 * j);
+      keys.push_back(k);
+    }
+  return keys;
+}
+
+void PhoneGramIndex::add(int64_t segment_id, const std::string& lang, const std::string& ipa) {
+  if (frozen_) throw Error("phonetic candidate index: add() after freeze()");
+  if (ids_.size() >= UINT32_MAX) throw Error("phonetic candidate index: more than 4 billion segments");
+  auto li = static_cast<uint32_t>(ids_.size());
+  auto it = std::find(langs_.begin(), langs_.end(), lang);
+  if (it == langs_.end()) {
+    if (langs_.size() >= 255) throw Error("phonetic candidate index: more than 255 languages");
+    langs_.push_back(lang);
+    it = langs_.end() - 1;
+  }
+  auto keys = phone_gram_keys(phone_classes(ipa));
+  ids_.push_back(segment_id);
+  lang_of_.push_back(static_cast<uint8_t>(it - langs_.begin()));
+  lens_.push_back(static_cast<uint16_t>(std::min<size_t>(keys.size(), UINT16_MAX)));
+  for (uint32_t k : keys) pending_.push_back({k, li});
+}
+
+void PhoneGramIndex::freeze() {
+  if (frozen_) return;
+  std::sort(pending_.begin(), pending_.end());
+  keys_.clear();
+  offsets_.clear();
+  postings_.clear();
+  postings_.reserve(pending_.size());
+  for (size_t i = 0; i < pending_.size(); ++i) {
+    if (i == 0 || pending_[i].first != pending_[i - 1].first) {
+      keys_.push_back(pending_[i].first);
+      offsets_.push_back(postings_.size());
+    }
+    postings_.push_back(pending_[i].second);
+  }
+  offsets_.push_back(postings_.size());
+  std::vector<std::pair<uint32_t, uint32_t>>().swap(pending_);
+  double total = 0;
+  for (auto l : lens_) total += l;
+  avg_len_ = ids_.empty() ? 1 : std::max(1.0, total / static_cast<double>(ids_.size()));
+  frozen_ = true;
+}
+
+std::vector<std::pair<int64_t, float>> PhoneGramIndex::top(const std::string& query_ipa, size_t m,
+                                                           const std::string& lang) const {
+  if (!frozen_) throw Error("phonetic candidate index: top() before freeze()");
+  std::vector<std::pair<int64_t, float>> out;
+  if (ids_.empty() || m == 0) return out;
+  int lang_idx = -1;
+  if (!lang.empty()) {
+    auto it = std::find(langs_.begin(), langs_.end(), lang);
+    if (it == langs_.end()) return out;
+    lang_idx = static_cast<int>(it - langs_.begin());
+  }
+  auto qkeys = phone_gram_keys(phone_classes(query_ipa));
+  std::sort(qkeys.begin(), qkeys.end());
+  qkeys.erase(std::unique(qkeys.begin(), qkeys.end()), qkeys.end());
+  const double n = static_cast<double>(ids_.size());
+  const auto max_df = std::max(opt_.min_df_cut, static_cast<uint64_t>(opt_.max_df_share * n));
+  std::vector<float> score(ids_.size(), 0.0f);
+  std::vector<uint32_t> touched;
+  for (uint32_t k : qkeys) {
+    auto it = std::lower_bound(keys_.begin(), keys_.end(), k);
+    if (it == keys_.end() || *it != k) continue;
+    size_t ki = static_cast<size_t>(it - keys_.begin());
+    const uint64_t b = offsets_[ki], e = offsets_[ki + 1];
+    // Document frequency: distinct segments (postings repeat a segment per occurrence).
+    uint64_t df = 0;
+    for (uint64_t p = b; p < e; ++p) df += p == b || postings_[p] != postings_[p - 1];
+    if (df > max_df) continue;
+    const double idf = std::log(1.0 + (n - static_cast<double>(df) + 0.5) / (static_cast<double>(df) + 0.5));
+    for (uint64_t p = b; p < e;) {
+      uint32_t li = postings_[p];
+      uint64_t q = p;
+      while (q < e && postings_[q] == li) ++q;
+      const double tf = static_cast<double>(q - p);
+      p = q;
+      if (lang_idx >= 0 && lang_of_[li] != lang_idx) continue;
+      const double norm = opt_.k1 * (1 - opt_.b + opt_.b * lens_[li] / avg_len_);
+      if (score[li] == 0.0f) touched.push_back(li);
+      score[li] += static_cast<float>(idf * tf * (opt_.k1 + 1) / (tf + norm));
+    }
+  }
+  for (uint32_t li : touched) out.push_back({ids_[li], score[li]});
+  size_t keep = std::min(m, out.size());
+  std::partial_sort(out.begin(), out.begin() + static_cast<long>(keep), out.end(), [](const auto& a, const auto& b) {
+    return a.second > b.second || (a.second == b.second && a.first < b.first);
+  });
+  out.resize(keep);
+  return out;
+}
+
+size_t PhoneGramIndex::memory_bytes() const {
+  return ids_.capacity() * sizeof(int64_t) + lens_.capacity() * sizeof(uint16_t) + lang_of_.capacity() +
+         keys_.capacity() * sizeof(uint32_t) + offsets_.capacity() * sizeof(uint64_t) +
+         postings_.capacity() * sizeof(uint32_t) + pending_.capacity() * sizeof(pending_[0]);
+}
+
+}  // namespace clasp
