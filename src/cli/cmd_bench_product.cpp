@@ -12,6 +12,8 @@
 #include "cli/commands.h"
 #include "data/manifest.h"
 #include "index/search_bench.h"
+#include "index/searcher.h"
+#include "index/two_stage_bench.h"
 #include "serve/http_server.h"
 #include "speech/audio_embedder.h"
 #include "util/blas_kernel.h"
@@ -32,7 +34,53 @@ struct SearchBenchArgs {
   std::string index, json_out;
   int clients = 4;
   size_t requests = 50;
+  bool two_stage = false;
+  TwoStageBenchOptions ts;
 };
+
+void run_two_stage_bench(SearchBenchArgs& a) {
+  if (a.index.empty() || a.ts.truth.empty())
+    throw Error("bench-search --two-stage: give --index (an index of real speech) and --truth (its truth.jsonl)");
+  a.ts.sizes = a.sizes;
+  set_compute_threads(a.ts.threads);
+  Searcher s(a.index);
+  auto rows = bench_two_stage(s, a.ts);
+  std::printf("machine: %s\n", machine_summary(a.ts.threads).c_str());
+  std::printf("two-stage search, %zu-word queries, rerank %zu + phonetic %zu of %zu candidates:\n",
+              a.ts.query_words, a.ts.search.rerank, a.ts.search.scan, a.ts.search.phonetic_candidates);
+  std::printf("| segments | audio h | first stage | build s | RSS MB (peak) | grams MB | p50 ms | p99 ms | exhaustive "
+              "p50 ms | recall@1 | recall@10 | ANN recall@10 | own segment first |\n"
+              "|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+  nlohmann::json out;
+  for (const auto& r : rows) {
+    std::printf("| %zu | %.0f | %s | %.0f | %.0f (%.0f) | %.0f | %.1f | %.1f | %.0f | %.3f | %.3f | %.3f | %.3f |\n",
+                r.segments, r.audio_hours, r.ann.c_str(), r.build_s, r.rss_mb, r.peak_rss_mb, r.grams_mb, r.p50_ms,
+                r.p99_ms, r.exhaustive_p50_ms, r.recall1, r.recall10, r.ann_recall10, r.truth_hits1);
+    out["two_stage"].push_back({{"segments", r.segments}, {"audio_hours", r.audio_hours}, {"first_stage", r.ann},
+                                {"build_s", r.build_s}, {"rss_mb", r.rss_mb}, {"peak_rss_mb", r.peak_rss_mb},
+                                {"grams_mb", r.grams_mb}, {"vectors_mb", r.vectors_mb}, {"phones_mb", r.phones_mb},
+                                {"p50_ms", r.p50_ms}, {"p99_ms", r.p99_ms}, {"exhaustive_p50_ms", r.exhaustive_p50_ms},
+                                {"recall1", r.recall1}, {"recall10", r.recall10}, {"ann_recall10", r.ann_recall10},
+                                {"own_segment_first", r.truth_hits1}, {"queries", r.queries},
+                                {"exhaustive_queries", r.exhaustive_queries}});
+  }
+  // Disk: what the index stores per audio hour, measured on the index the collection came from.
+  auto st = s.index().status();
+  std::error_code ec;
+  double bytes = static_cast<double>(fs::file_size(a.index + "/index.sqlite", ec));
+  if (!ec && st.audio_s > 0) {
+    std::printf("disk: %.1f MB per audio hour (index.sqlite of %s: %.1f MB for %.2f h, %zu segments)\n",
+                bytes / 1048576.0 / (st.audio_s / 3600.0), a.index.c_str(), bytes / 1048576.0, st.audio_s / 3600.0,
+                st.segments);
+    out["disk_mb_per_audio_hour"] = bytes / 1048576.0 / (st.audio_s / 3600.0);
+  }
+  out["query_words"] = a.ts.query_words;
+  out["rerank"] = a.ts.search.rerank;
+  out["scan"] = a.ts.search.scan;
+  out["phonetic_candidates"] = a.ts.search.phonetic_candidates;
+  out["machine"] = machine_json(a.ts.threads);
+  if (!a.json_out.empty()) write_file_atomic(a.json_out, out.dump(2) + "\n");
+}
 
 struct AudioBenchArgs {
   std::string manifest, model, json_out;
@@ -134,7 +182,30 @@ void add_product_bench_commands(CLI::App& app) {
   b->add_option("--clients", s.clients, "Concurrent HTTP clients")->capture_default_str();
   b->add_option("--requests", s.requests, "Queries per client")->capture_default_str();
   b->add_option("--json", s.json_out, "Also write the results as JSON");
-  b->callback([] { run_search_bench(s); });
+  b->add_flag("--two-stage", s.two_stage,
+              "Benchmark the two-stage text search instead: collections of --sizes segments made from --index's real "
+              "segments, the product's candidate path against the exhaustive ranking (recall, latency, memory)");
+  b->add_option("--truth", s.ts.truth, "With --two-stage: the truth.jsonl of the recording(s) in --index (queries)");
+  b->add_option("--query-words", s.ts.query_words, "With --two-stage: words per query (0 = whole sentences)")
+      ->capture_default_str();
+  b->add_option("--exhaustive-queries", s.ts.exhaustive_queries,
+                "With --two-stage: queries also ranked exhaustively, for recall")
+      ->capture_default_str();
+  b->add_option("--ann", s.ts.ann, "With --two-stage: first stage flat, ivf-sq8 or auto (flat up to 200,000)")
+      ->capture_default_str();
+  b->add_option("--phonetic-candidates", s.ts.search.phonetic_candidates,
+                "With --two-stage: segments the phonetic candidate index passes to the exact match")
+      ->capture_default_str();
+  b->add_option("--ts-nprobe", s.ts.search.nprobe, "With --two-stage and ivf-sq8: clusters scanned per query")
+      ->capture_default_str();
+  b->callback([] {
+    if (s.two_stage) {
+      s.ts.queries = s.queries;
+      run_two_stage_bench(s);
+    } else {
+      run_search_bench(s);
+    }
+  });
 
   static AudioBenchArgs au;
   auto* c = app.add_subcommand("bench-audio", "Audio embedded per wall second: decode, resample, mel, branches, fusion");

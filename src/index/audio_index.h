@@ -41,6 +41,13 @@ struct IndexedSegment {
   std::string lang, text;
 };
 
+// A segment with everything the search reads of it.
+struct StoredSegment {
+  IndexedSegment segment;
+  std::vector<float> vec;
+  std::string phones;  // CTC transcript (IPA), "" when none
+};
+
 struct SearchHit {
   IndexedSegment segment;
   float score = 0;
@@ -132,6 +139,8 @@ class AudioIndex {
   // kept, or whose row is damaged, are left out).
   std::map<int64_t, PhonePosteriors> posteriors_of(const std::vector<int64_t>& ids);
   IndexStatus status();
+  // Every segment, in id order (benchmarks build larger collections from them).
+  std::vector<StoredSegment> stored_segments();
   // True if `path` (absolute) is an indexed file: the server serves only these.
   bool has_file(const std::string& path);
   // Path of indexed file `file_id`, "" if there is none.

@@ -49,23 +49,28 @@ Searcher::Searcher(const std::string& index_dir, const std::string& model_dir) {
 
 Searcher::~Searcher() = default;
 
+TextQuery Searcher::prepare_text_query(const std::string& query, const std::string& query_lang, bool phonemes) {
+  check_text_query(query);
+  TextQuery t;
+  std::lock_guard lock(model_mu_);  // also espeak-ng's front end, which is not thread-safe
+  t.vec = text_->embed({query}, query_lang);
+  if (phonemes && !query_lang.empty() && !audio_->phoneme_symbols().empty()) {
+    t.ipa = phonemize_ipa(query, query_lang);
+    t.phones = vocab_.encode(t.ipa);
+    if (query_lang != "en" && lexicon_.has(query_lang))
+      t.gloss = vocab_.encode(phonemize_ipa(lexicon_.gloss(query, query_lang), "en"));
+  }
+  return t;
+}
+
 std::vector<SearchHit> Searcher::search_text(const std::string& query, const SearchOptions& opt,
                                              const std::string& query_lang) {
-  check_text_query(query);
-  std::vector<float> q;
-  std::vector<int64_t> q_phones, q_gloss;
-  std::string q_ipa;
   const bool two_stage = opt.rerank > 0 && !query_lang.empty() && !audio_->phoneme_symbols().empty();
-  {
-    std::lock_guard lock(model_mu_);  // also espeak-ng's front end, which is not thread-safe
-    q = text_->embed({query}, query_lang);
-    if (two_stage) {
-      q_ipa = phonemize_ipa(query, query_lang);
-      q_phones = vocab_.encode(q_ipa);
-    }
-    if (two_stage && query_lang != "en" && lexicon_.has(query_lang))
-      q_gloss = vocab_.encode(phonemize_ipa(lexicon_.gloss(query, query_lang), "en"));
-  }
+  TextQuery tq = prepare_text_query(query, query_lang, two_stage);
+  const std::vector<float>& q = tq.vec;
+  const std::vector<int64_t>& q_phones = tq.phones;
+  const std::vector<int64_t>& q_gloss = tq.gloss;
+  const std::string& q_ipa = tq.ipa;
   if (!two_stage) return index_->search(q, opt);
   // First stage: the vectors' best `rerank` (at least k); second: phonemes.
   SearchOptions first = opt;

@@ -17,6 +17,14 @@ namespace clasp {
 class AudioEmbedder;
 class QueryEmbedder;
 
+// What a text query becomes before it meets the index.
+struct TextQuery {
+  std::vector<float> vec;        // CLASP text vector
+  std::string ipa;               // espeak-ng phonemes in the query's language ("" without one)
+  std::vector<int64_t> phones;   // ipa as the model's phoneme ids
+  std::vector<int64_t> gloss;    // the English gloss's phoneme ids (non-English queries with a lexicon)
+};
+
 class Searcher {
  public:
   // model_dir "" = the model recorded in the index.
@@ -27,6 +35,11 @@ class Searcher {
   // that part out (the semantic vectors alone rank, in any language).
   std::vector<SearchHit> search_text(const std::string& query, const SearchOptions& opt,
                                      const std::string& query_lang = "");
+  // The query's vector, and with query_lang and a model with a CTC head,
+  // its phonemes and gloss (the second stage's inputs).
+  TextQuery prepare_text_query(const std::string& query, const std::string& query_lang, bool phonemes);
+  const PhonemeVocab& vocab() const { return vocab_; }
+  const PhoneCosts& costs() const { return costs_; }
   // Same-language phonetic search: the query's espeak-ng phonemes in
   // `lang` (required) against the segments' CTC transcripts; only segments
   // in `lang` unless the index has no languages recorded for them.

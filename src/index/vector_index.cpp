@@ -25,12 +25,17 @@ VectorIndex VectorIndex::exact(int dim) {
   return VectorIndex(faiss::index_factory(dim, "IDMap2,Flat", faiss::METRIC_INNER_PRODUCT));
 }
 
-VectorIndex VectorIndex::ivf(int dim, const float* train, size_t n, int nlist, int nprobe) {
+VectorIndex VectorIndex::ivf(int dim, const float* train, size_t n, int nlist, int nprobe, const std::string& codes) {
   if (nlist <= 0) nlist = std::max(1, static_cast<int>(4 * std::sqrt(static_cast<double>(n))));
   // FAISS wants about 39 training points per cluster; fewer clusters otherwise.
   nlist = std::max(1, std::min<int>(nlist, static_cast<int>(n / 39)));
-  VectorIndex v(faiss::index_factory(dim, ("IVF" + std::to_string(nlist) + ",Flat").c_str(),
-                                     faiss::METRIC_INNER_PRODUCT));
+  faiss::Index* idx = nullptr;
+  try {
+    idx = faiss::index_factory(dim, ("IVF" + std::to_string(nlist) + "," + codes).c_str(), faiss::METRIC_INNER_PRODUCT);
+  } catch (const faiss::FaissException& e) {
+    throw Error("vector index: \"" + codes + "\" is not a FAISS code (expected Flat, SQ8 or PQ<m>): " + e.what());
+  }
+  VectorIndex v(idx);
   v.idx_->train(static_cast<faiss::Index::idx_t>(n), train);
   v.set_nprobe(nprobe);
   return v;

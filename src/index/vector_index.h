@@ -22,7 +22,10 @@ class VectorIndex {
  public:
   static VectorIndex exact(int dim);
   // IVF with `nlist` clusters (0 = about 4 sqrt(n)) trained on `train` (n x dim).
-  static VectorIndex ivf(int dim, const float* train, size_t n, int nlist = 0, int nprobe = 16);
+  // codes: how each vector is stored, a FAISS factory name: "Flat" (4 bytes
+  // a dimension), "SQ8" (1 byte a dimension), "PQ<m>" (m bytes a vector).
+  static VectorIndex ivf(int dim, const float* train, size_t n, int nlist = 0, int nprobe = 16,
+                         const std::string& codes = "Flat");
   static VectorIndex load(const std::string& path);
   VectorIndex(VectorIndex&&) noexcept;
   VectorIndex& operator=(VectorIndex&&) noexcept;
