@@ -183,6 +183,42 @@ TEST_F(IndexTest, AddsIncrementallyRemovesAndSearches) {
   EXPECT_FALSE(idx.has_file((tmp.path / "audio/sub/c.wav").string()));
 }
 
+// A long-running reader (the server) and a writer (the CLI) on one index:
+// the reader never answers from vectors the database no longer has.
+TEST_F(IndexTest, AReaderFollowsAnotherProcesssAddAndRemove) {
+  const std::string dir = tmp / "index";
+  AudioIndex server(dir, model);
+  server.add(collect_index_inputs(tmp / "audio/a.wav"), *embedder);
+  auto b = read_audio(tmp / "audio/b.wav");
+  auto q = embedder->embed({b.samples});
+  {
+    AudioIndex cli(dir, model);
+    cli.add(collect_index_inputs(tmp / "audio/b.wav"), *embedder);
+  }
+  auto hits = server.search(q, {});
+  ASSERT_FALSE(hits.empty());
+  EXPECT_EQ(hits[0].segment.path, (tmp.path / "audio/b.wav").string()) << "the new file is found";
+  {
+    AudioIndex cli(dir, model);
+    EXPECT_EQ(cli.remove(tmp / "audio/b.wav"), 1u);
+    cli.add(collect_index_inputs(tmp / "audio/sub/c.wav"), *embedder);  // may reuse b's segment ids
+  }
+  for (const auto& h : server.search(q, {})) {
+    EXPECT_NE(h.segment.path, (tmp.path / "audio/b.wav").string());
+    EXPECT_TRUE(server.has_file(h.segment.path)) << h.segment.path;
+  }
+  // Its own writes keep it current, and what it saves equals a fresh build.
+  server.add(collect_index_inputs(tmp / "audio/b.wav"), *embedder);
+  AudioIndex fresh(dir, model);
+  auto f = fresh.search(q, {});
+  auto s = server.search(q, {});
+  ASSERT_EQ(f.size(), s.size());
+  for (size_t i = 0; i < f.size(); ++i) {
+    EXPECT_EQ(f[i].segment.id, s[i].segment.id);
+    EXPECT_NEAR(f[i].score, s[i].score, 1e-5);
+  }
+}
+
 // Files are embedded together (sorted by length, padded to a batch); each
 // stored vector must still be the one the segment gets on its own.
 TEST_F(IndexTest, BatchedVectorsEqualEachSegmentEmbeddedAlone) {

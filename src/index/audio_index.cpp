@@ -145,6 +145,7 @@ void AudioIndex::load_vectors() {
   const std::string path = dir_ + "/vectors.faiss";
   const int64_t gen = generation();
   std::error_code ec;
+  exact_gen_ = gen;
   if (fs::exists(path, ec) && read_text_file(path + ".gen") == std::to_string(gen)) {
     exact_ = std::make_unique<VectorIndex>(VectorIndex::load(path));
     if (exact_->dim() == model_.dim) return;
@@ -173,8 +174,11 @@ void AudioIndex::load_vectors() {
 }
 
 void AudioIndex::save_vectors() {
+  // A copy that missed another process's commit is never saved as current:
+  // the next open rebuilds it from the database instead.
+  if (exact_gen_ != generation()) return;
   exact_->save(dir_ + "/vectors.faiss");
-  write_file_atomic(dir_ + "/vectors.faiss.gen", std::to_string(generation()));
+  write_file_atomic(dir_ + "/vectors.faiss.gen", std::to_string(exact_gen_));
 }
 
 AddReport AudioIndex::add(const std::vector<IndexInput>& inputs, AudioEmbedder& embedder, const AddOptions& opt,
@@ -287,10 +291,12 @@ AddReport AudioIndex::add(const std::vector<IndexInput>& inputs, AudioEmbedder& 
       }
       added_vecs.insert(added_vecs.end(), p.vecs.begin(), p.vecs.end());
     }
+    const bool current = exact_gen_ == generation();  // no other process wrote since we loaded
     bump_generation();
     tx.commit();
     exact_->remove(removed);
     exact_->add(added, added_vecs.data());
+    exact_gen_ = current ? exact_gen_ + 1 : -1;
     pending.clear();
     if (std::chrono::steady_clock::now() - last_save > std::chrono::seconds(30)) {
       save_vectors();
@@ -392,9 +398,11 @@ size_t AudioIndex::remove(const std::string& path) {
     ss.reset();
     del.bind(1, f).run();
   }
+  const bool current = exact_gen_ == generation();
   bump_generation();
   tx.commit();
   exact_->remove(segs);
+  exact_gen_ = current ? exact_gen_ + 1 : -1;
   save_vectors();
   return files.size();
 }
@@ -451,6 +459,15 @@ std::vector<SearchHit> AudioIndex::search(const std::vector<float>& q, const Sea
       stale = !approx_ || approx_gen_ != generation();
     }
     if (stale) build_approx(opt.nprobe);
+  }
+  bool stale;
+  {
+    std::shared_lock lock(mu_);
+    stale = exact_gen_ != generation();
+  }
+  if (stale) {
+    std::unique_lock lock(mu_);
+    if (exact_gen_ != generation()) load_vectors();
   }
   std::shared_lock lock(mu_);
   const VectorIndex& vi = opt.approx ? *approx_ : *exact_;

@@ -164,6 +164,10 @@ class AudioIndex {
   IndexModel model_;
   std::unique_ptr<SqliteDb> db_;
   std::unique_ptr<VectorIndex> exact_, approx_;
+  // The database generation exact_ holds; another process's add / rm moves
+  // the database on, and the next search reloads (a server never answers
+  // from vectors the database no longer has).
+  int64_t exact_gen_ = -1;
   int64_t approx_gen_ = -1;
   std::unique_ptr<PhoneGramIndex> grams_;  // derived from segment_phones; rebuilt when the generation moves
   int64_t grams_gen_ = -1;

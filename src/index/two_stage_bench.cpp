@@ -281,7 +281,7 @@ std::vector<TwoStageBenchRow> bench_two_stage(Searcher& s, const TwoStageBenchOp
 
     // 3. The product path, timed; the exhaustive ranking for the first n_exh.
     std::vector<double> lat, lat_exh;
-    size_t agree1 = 0, overlap10 = 0, ann10 = 0, truth1 = 0;
+    size_t agree1 = 0, overlap10 = 0, ann10 = 0, truth1 = 0, truth1_exh = 0, truth1_prod_exh = 0;
     for (size_t qi = 0; qi < queries.size(); ++qi) {
       const Query& q = queries[qi];
       auto t0 = Clock::now();
@@ -317,6 +317,8 @@ std::vector<TwoStageBenchRow> bench_two_stage(Searcher& s, const TwoStageBenchOp
                               s.costs());
       lat_exh.push_back(ms_since(t1));
       agree1 += !top.empty() && !ref.empty() && top[0] == ref[0];
+      truth1_exh += !ref.empty() && ref[0] == static_cast<int64_t>(q.answer);
+      truth1_prod_exh += !top.empty() && top[0] == static_cast<int64_t>(q.answer);
       for (int64_t id : ref) overlap10 += std::find(top.begin(), top.end(), id) != top.end();
       std::set<int64_t> exact10, ann_first10;
       for (size_t i = 0; i < exact.size() && i < 10; ++i) exact10.insert(exact[i].second);
@@ -333,6 +335,10 @@ std::vector<TwoStageBenchRow> bench_two_stage(Searcher& s, const TwoStageBenchOp
     row.recall10 = n_exh ? static_cast<double>(overlap10) / (10.0 * static_cast<double>(n_exh)) : 0;
     row.ann_recall10 = n_exh ? static_cast<double>(ann10) / (10.0 * static_cast<double>(n_exh)) : 1;
     row.truth_hits1 = static_cast<double>(truth1) / static_cast<double>(queries.size());
+    if (n_exh) {
+      row.truth_hits1_exh = static_cast<double>(truth1_exh) / static_cast<double>(n_exh);
+      row.truth_hits1_prod_exh = static_cast<double>(truth1_prod_exh) / static_cast<double>(n_exh);
+    }
     rows.push_back(row);
   }
   return rows;

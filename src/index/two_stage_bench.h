@@ -49,7 +49,8 @@ struct TwoStageBenchRow {
   double exhaustive_p50_ms = 0;
   double recall1 = 0, recall10 = 0;     // product vs exhaustive two-stage ranking
   double ann_recall10 = 1;              // first stage alone: ANN best 10 vs exact best 10
-  double truth_hits1 = 0;               // product's first result is the query's own segment
+  double truth_hits1 = 0;               // product's first result is the query's own segment (all queries)
+  double truth_hits1_exh = 0, truth_hits1_prod_exh = 0;  // the same over the exhaustive queries: reference, product
 };
 
 std::vector<TwoStageBenchRow> bench_two_stage(Searcher& s, const TwoStageBenchOptions& opt);
