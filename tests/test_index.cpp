@@ -444,6 +444,30 @@ TEST_F(IndexTest, ServerAnswersGuardsWritesAndServesOnlyIndexedAudio) {
   th.join();
 }
 
+TEST(IndexInputs, ShardsPartitionTheFilesDeterministically) {
+  std::vector<IndexInput> in;
+  for (int i = 0; i < 200; ++i) in.push_back({"/data/audio/f" + std::to_string(i) + ".wav", "en", ""});
+  std::map<std::string, int> seen;
+  size_t largest = 0;
+  for (size_t k = 0; k < 4; ++k) {
+    auto part = shard_inputs(in, {k, 4});
+    largest = std::max(largest, part.size());
+    for (const auto& x : part) ++seen[x.path];
+    // The same file lands in the same shard whatever the order or the rest of the list.
+    std::vector<IndexInput> rev(in.rbegin(), in.rend());
+    rev.pop_back();
+    for (const auto& x : shard_inputs(rev, {k, 4})) EXPECT_EQ(seen[x.path], 1) << x.path;
+  }
+  EXPECT_EQ(seen.size(), in.size());
+  for (const auto& [p, n] : seen) EXPECT_EQ(n, 1) << p;
+  EXPECT_LT(largest, 80u) << "roughly even";
+  EXPECT_EQ(shard_inputs(in, {0, 1}).size(), in.size());
+  EXPECT_EQ(parse_shard("3/8").index, 3u);
+  EXPECT_EQ(parse_shard("3/8").count, 8u);
+  for (const char* bad : {"", "3", "8/8", "1/0", "-1/4", "a/4", "1/4/2", "/4", "1/"})
+    EXPECT_THROW(parse_shard(bad), Error) << bad;
+}
+
 TEST(IndexInputs, ErrorsNameTheSource) {
   EXPECT_THROW(collect_index_inputs("/nonexistent/dir"), Error);
   test::TempDir d;

@@ -197,7 +197,7 @@ void add_product_bench_commands(CLI::App& app) {
   b->add_option("--exhaustive-queries", s.ts.exhaustive_queries,
                 "With --two-stage: queries also ranked exhaustively, for recall")
       ->capture_default_str();
-  b->add_option("--ann", s.ts.ann, "With --two-stage: first stage flat, ivf-sq8 or auto (flat up to 200,000)")
+  b->add_option("--ann", s.ts.ann, "With --two-stage: first stage flat, ivf-sq8 or auto (flat up to 20,000)")
       ->capture_default_str();
   b->add_option("--phonetic-candidates", s.ts.search.phonetic_candidates,
                 "With --two-stage: segments the phonetic candidate index passes to the exact match")

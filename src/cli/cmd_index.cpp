@@ -19,14 +19,15 @@ namespace clasp::cli {
 namespace {
 
 struct IndexArgs {
-  std::string index = "clasp-index", model, lang;
+  std::string index = "clasp-index", model, lang, shard;
   std::vector<std::string> sources;
   int threads = 0;
   AddOptions add;
 };
 
 struct SearchArgs {
-  std::string index = "clasp-index", model, query, audio, query_lang;
+  std::vector<std::string> indexes = {"clasp-index"};
+  std::string model, query, audio, query_lang;
   SearchOptions opt;
   int threads = 0;
   bool json = false, phonetic = false;
@@ -48,6 +49,16 @@ void run_add(IndexArgs& a) {
     inputs.insert(inputs.end(), more.begin(), more.end());
   }
   if (inputs.empty()) throw Error("index add: no audio files found in the given sources");
+  if (!a.shard.empty()) {
+    const Shard sh = parse_shard(a.shard);
+    const size_t all = inputs.size();
+    inputs = shard_inputs(inputs, sh);
+    std::printf("shard %zu/%zu: %zu of %zu files\n", sh.index, sh.count, inputs.size(), all);
+    if (inputs.empty()) {
+      std::printf("nothing to add in this shard\n");
+      return;
+    }
+  }
   Progress bar("index", static_cast<int64_t>(inputs.size()), "files");
   auto rep = idx.add(inputs, emb, a.add, [&](size_t done, size_t, double audio_s) {
     char extra[96];
@@ -97,11 +108,25 @@ std::string fmt_time(double s) {
 void run_search(SearchArgs& a) {
   set_compute_threads(a.threads);
   if (a.query.empty() == a.audio.empty()) throw Error("search: give either a text query or --audio FILE");
-  Searcher s(a.index, a.model);
   if (a.phonetic && !a.audio.empty()) throw Error("search: --phonetic takes a text query, not --audio");
-  auto hits = !a.audio.empty() ? s.search_audio(read_audio(a.audio).samples, a.opt)
-              : a.phonetic     ? s.search_phonetic(a.query, a.opt.lang, a.opt)
-                               : s.search_text(a.query, a.opt, a.query_lang);
+  // One index, or the shards of one collection: each searched alike, the
+  // results merged by score (vector cosines compare across shards; a
+  // two-stage score's phonetic bonus is measured within each shard's candidates).
+  std::vector<SearchHit> hits;
+  std::vector<float> audio_query;
+  for (const auto& dir : a.indexes) {
+    Searcher s(dir, a.model);
+    std::vector<SearchHit> mine;
+    if (!a.audio.empty()) {
+      if (audio_query.empty()) audio_query = read_audio(a.audio).samples;
+      mine = s.search_audio(audio_query, a.opt);
+    } else {
+      mine = a.phonetic ? s.search_phonetic(a.query, a.opt.lang, a.opt) : s.search_text(a.query, a.opt, a.query_lang);
+    }
+    hits.insert(hits.end(), std::make_move_iterator(mine.begin()), std::make_move_iterator(mine.end()));
+  }
+  std::stable_sort(hits.begin(), hits.end(), [](const SearchHit& x, const SearchHit& y) { return x.score > y.score; });
+  if (hits.size() > static_cast<size_t>(a.opt.k)) hits.resize(static_cast<size_t>(a.opt.k));
   if (a.json) {
     std::printf("%s\n", hits_to_json(hits).dump(2).c_str());
     return;
@@ -130,6 +155,9 @@ void add_index_commands(CLI::App& app) {
   add->add_option("--index", ad.index, "Index directory")->capture_default_str();
   add->add_option("-m,--model", ad.model, "CLASP model directory (default: the index's, or the shipped default)");
   add->add_option("--lang", ad.lang, "Language of the audio, when the source does not say");
+  add->add_option("--shard", ad.shard,
+                  "Index only this shard's files, I/N (0 <= I < N): a file's shard is a hash of its path, so N "
+                  "machines given the same sources index disjoint parts (search them with several --index)");
   add->add_option("--threads", ad.threads, "Torch threads (default: all cores)");
   add->add_option("--batch", ad.add.batch_segments, "Segments embedded and committed together")->capture_default_str();
   add->add_option("--min-pause", ad.add.segments.min_pause, "Pauses shorter than this stay inside a segment (s)")
@@ -214,7 +242,9 @@ void add_index_commands(CLI::App& app) {
   auto* s = app.add_subcommand("search", "Find the audio segments where a text (any language) or audio query is said");
   s->add_option("query", se.query, "Text query");
   s->add_option("--audio", se.audio, "Query by example: an audio file");
-  s->add_option("--index", se.index, "Index directory")->capture_default_str();
+  s->add_option("--index", se.indexes,
+                "Index directory; repeat for the shards of one collection (results merged by score)")
+      ->capture_default_str();
   s->add_option("-m,--model", se.model, "CLASP model directory (default: the one the index was built with)");
   s->add_option("-k", se.opt.k, "Number of results")->capture_default_str()->check(CLI::Range(1, 1000));
   s->add_option("--lang", se.opt.lang, "Only segments in this language");

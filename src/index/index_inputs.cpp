@@ -6,6 +6,7 @@
 
 #include "data/manifest.h"
 #include "util/error.h"
+#include "util/hash.h"
 #include "util/text_clean.h"
 
 namespace fs = std::filesystem;
@@ -44,6 +45,29 @@ std::vector<IndexInput> collect_index_inputs(const std::string& source, const st
   if (!has_audio_extension(p.string()))
     throw Error(source + ": not a directory, a .jsonl manifest or an audio file with a known extension");
   out.push_back({p.string(), default_lang, ""});
+  return out;
+}
+
+Shard parse_shard(const std::string& spec) {
+  auto bad = [&]() -> Error {
+    return Error("--shard: expected I/N with 0 <= I < N (e.g. 0/4), got \"" + spec + "\"");
+  };
+  auto slash = spec.find('/');
+  if (slash == std::string::npos || slash == 0 || slash + 1 == spec.size()) throw bad();
+  auto digits = [](const std::string& t) {
+    return !t.empty() && t.size() <= 6 && t.find_first_not_of("0123456789") == std::string::npos;
+  };
+  const std::string i = spec.substr(0, slash), n = spec.substr(slash + 1);
+  if (!digits(i) || !digits(n)) throw bad();
+  Shard s{std::stoul(i), std::stoul(n)};
+  if (s.count == 0 || s.index >= s.count) throw bad();
+  return s;
+}
+
+std::vector<IndexInput> shard_inputs(const std::vector<IndexInput>& inputs, const Shard& s) {
+  std::vector<IndexInput> out;
+  for (const auto& in : inputs)
+    if (seeded_hash(0x5EED5A4D, in.path) % s.count == s.index) out.push_back(in);
   return out;
 }
 

@@ -250,7 +250,7 @@ std::vector<TwoStageBenchRow> bench_two_stage(Searcher& s, const TwoStageBenchOp
       }
       if (j < B) std::copy(base[j].vec.begin(), base[j].vec.end(), out);
     };
-    row.ann = opt.ann == "auto" ? (n <= 200000 ? "flat" : "ivf-sq8") : opt.ann;
+    row.ann = opt.ann == "auto" ? (n <= 20000 ? "flat" : "ivf-sq8") : opt.ann;
     const size_t chunk = 20000;
     std::vector<float> buf(chunk * static_cast<size_t>(dim));
     std::unique_ptr<VectorIndex> vi;
