@@ -399,6 +399,31 @@ TEST_F(IndexTest, ServerAnswersGuardsWritesAndServesOnlyIndexedAudio) {
   ASSERT_TRUE(audio);
   EXPECT_EQ(audio->status, 206);
   EXPECT_EQ(audio->body.substr(0, 4), "RIFF");
+  // Ranges cannot amplify a reply, and unsatisfiable ones get 416 with the size.
+  {
+    const std::string url = "/audio/" + std::to_string(fid);
+    std::string many = "bytes=";
+    for (int i = 0; i < 700; ++i) many += std::string(i ? "," : "") + "0-" + std::to_string(1000 + i);
+    auto amp = cli.Get(url, {{"Range", many}});
+    ASSERT_TRUE(amp);
+    EXPECT_EQ(amp->status, 416);
+    EXPECT_LT(amp->body.size(), 1000u);
+    auto overlap = cli.Get(url, {{"Range", "bytes=0-99,50-149"}});
+    ASSERT_TRUE(overlap);
+    EXPECT_EQ(overlap->status, 416);
+    auto outside = cli.Get(url, {{"Range", "bytes=99999999-"}});
+    ASSERT_TRUE(outside);
+    EXPECT_EQ(outside->status, 416);
+    EXPECT_EQ(outside->get_header_value("Content-Range").rfind("bytes */", 0), 0u);
+    auto suffix = cli.Get(url, {{"Range", "bytes=-10"}});
+    ASSERT_TRUE(suffix);
+    EXPECT_EQ(suffix->status, 206);
+    EXPECT_EQ(suffix->body.size(), 10u);
+  }
+  // Whole numbers only: no "5abc", " 7" or 1e9.
+  EXPECT_EQ(cli.Get("/api/search?q=x&k=5abc")->status, 400);
+  EXPECT_EQ(cli.Get("/api/search?q=x&k=1e9")->status, 400);
+  EXPECT_EQ(cli.Get("/api/search?q=x&k=%207")->status, 400);
   EXPECT_EQ(cli.Get("/audio/99999")->status, 404);
   EXPECT_EQ(cli.Get("/audio/../../etc/passwd")->status, 404);
   EXPECT_EQ(cli.Get("/etc/passwd")->status, 404);

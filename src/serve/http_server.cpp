@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <filesystem>
 #include <fstream>
@@ -63,26 +64,64 @@ std::string mime_of(const std::string& path) {
   return "application/octet-stream";
 }
 
+// A whole-number parameter of at most 4 digits in [lo, hi]: "5abc", " 7",
+// "1e9" and "-1" are refused, not read as far as they parse.
+size_t count_param(const httplib::Request& req, const char* name, size_t lo, size_t hi) {
+  const std::string v = req.get_param_value(name);
+  const std::string why = std::string("parameter ") + name + ": expected a whole number from " + std::to_string(lo) +
+                          " to " + std::to_string(hi);
+  if (v.empty() || v.size() > 4 || v.find_first_not_of("0123456789") != std::string::npos) throw Error(why);
+  const size_t n = std::stoul(v);
+  if (n < lo || n > hi) throw Error(why);
+  return n;
+}
+
 SearchOptions options_from(const httplib::Request& req) {
   SearchOptions o;
-  if (req.has_param("k")) {
-    try {
-      o.k = std::stoi(req.get_param_value("k"));
-    } catch (...) {
-      throw Error("parameter k: expected a number from 1 to 100");
-    }
-    if (o.k < 1 || o.k > 100) throw Error("parameter k: expected a number from 1 to 100");
-  }
+  if (req.has_param("k")) o.k = static_cast<int>(count_param(req, "k", 1, 100));
   if (req.has_param("lang")) o.lang = req.get_param_value("lang");
   if (req.has_param("approx")) o.approx = req.get_param_value("approx") == "1";
-  if (req.has_param("rerank")) {
-    const std::string v = req.get_param_value("rerank");
-    if (v.empty() || v.size() > 4 || v.find_first_not_of("0123456789") != std::string::npos)
-      throw Error("parameter rerank: expected a number from 0 to 1000");
-    o.rerank = static_cast<size_t>(std::stoul(v));
-    if (o.rerank > 1000) throw Error("parameter rerank: expected a number from 0 to 1000");
-  }
+  if (req.has_param("rerank")) o.rerank = count_param(req, "rerank", 0, 1000);
   return o;
+}
+
+// At most this many byte ranges per request, none overlapping and each
+// inside the file: media players ask for one; 700 overlapping ones would
+// make a reply thousands of times the file's size.
+constexpr size_t kMaxRanges = 4;
+
+// "" when the request's ranges can be served, else why not (the reply is 416).
+// size SIZE_MAX: the content's size is not known yet (count and overlap only).
+std::string range_problem(const httplib::Ranges& ranges, size_t size) {
+  if (ranges.empty()) return "";
+  if (ranges.size() > kMaxRanges)
+    return std::to_string(ranges.size()) + " ranges asked; at most " + std::to_string(kMaxRanges);
+  std::vector<std::pair<size_t, size_t>> spans;  // [first, last]
+  for (const auto& [a, b] : ranges) {
+    size_t first, last;
+    if (a < 0) {  // suffix: the last b bytes
+      if (b <= 0 || size == 0) return "empty suffix range";
+      first = size - std::min<size_t>(static_cast<size_t>(b), size);
+      last = size - 1;
+    } else {
+      first = static_cast<size_t>(a);
+      last = b < 0 ? size - 1 : std::min<size_t>(static_cast<size_t>(b), size - 1);
+      if (first >= size || (b >= 0 && b < a)) return "range outside the file's " + std::to_string(size) + " bytes";
+    }
+    spans.push_back({first, last});
+  }
+  std::sort(spans.begin(), spans.end());
+  for (size_t i = 1; i < spans.size(); ++i)
+    if (spans[i].first <= spans[i - 1].second) return "overlapping ranges";
+  return "";
+}
+
+void refuse_ranges(const httplib::Request& req, httplib::Response& res, size_t size, const std::string& why) {
+  // cpp-httplib 0.11 would cut the 416 body itself into the asked ranges (and
+  // answer a 206); the request is the server's own object, passed as const.
+  const_cast<httplib::Request&>(req).ranges.clear();
+  if (size > 0) res.set_header("Content-Range", "bytes */" + std::to_string(size));
+  send_error(res, 416, "cannot serve the Range asked: " + why);
 }
 
 // Decodes an uploaded audio file through a private temporary file, since
@@ -136,6 +175,12 @@ void run_server(const ServeOptions& opt, const std::function<void(int)>& on_read
   svr.set_pre_routing_handler([&](const httplib::Request& req, httplib::Response& res) {
     if (!limiter.allow(req.remote_addr)) {
       send_error(res, 429, "too many requests; slow down");
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    // Too many or overlapping ranges are refused whatever the route (the
+    // page and JSON answers are ranged by the library too).
+    if (auto why = range_problem(req.ranges, SIZE_MAX); !why.empty()) {
+      refuse_ranges(req, res, 0, why);
       return httplib::Server::HandlerResponse::Handled;
     }
     return httplib::Server::HandlerResponse::Unhandled;
@@ -219,6 +264,7 @@ void run_server(const ServeOptions& opt, const std::function<void(int)>& on_read
     std::error_code ec;
     if (path.empty() || !fs::is_regular_file(path, ec)) return send_error(res, 404, "no such indexed audio file");
     size_t size = static_cast<size_t>(fs::file_size(path, ec));
+    if (auto why = range_problem(req.ranges, size); !why.empty()) return refuse_ranges(req, res, size, why);
     auto in = std::make_shared<std::ifstream>(path, std::ios::binary);
     res.set_content_provider(size, mime_of(path),
                              [in](size_t offset, size_t length, httplib::DataSink& sink) {
