@@ -284,6 +284,29 @@ TEST_F(IndexTest, RefusesAnotherModelAndRebuildsLostVectors) {
   EXPECT_EQ(approx[0].segment.id, before[0].segment.id);
   EXPECT_TRUE(idx.status().approx_ready);
   EXPECT_THROW(AudioIndex::model_of(tmp / "audio"), Error);
+
+  // A damaged FAISS file (any byte changed, the header's count included) is
+  // never read: it is rebuilt from the database, with the same answers.
+  for (const char* name : {"vectors.faiss", "vectors-ivf.faiss"})
+    for (size_t at : {size_t{20}, size_t{600}}) {
+      {
+        std::fstream f(dir + "/" + name, std::ios::in | std::ios::out | std::ios::binary);
+        ASSERT_TRUE(f) << name;
+        f.seekg(static_cast<std::streamoff>(at));
+        char c = 0;
+        f.read(&c, 1);
+        c = static_cast<char>(c ^ 0x5A);
+        f.seekp(static_cast<std::streamoff>(at));
+        f.write(&c, 1);
+      }
+      AudioIndex reopened(dir, model);
+      SearchOptions o;
+      o.approx = std::string(name) == "vectors-ivf.faiss";
+      auto hits = reopened.search(q, o);
+      ASSERT_EQ(hits.size(), before.size()) << name << " byte " << at;
+      EXPECT_EQ(hits[0].segment.id, before[0].segment.id) << name << " byte " << at;
+      for (const auto& h : hits) EXPECT_LE(h.score, 1.001f) << name << " byte " << at;
+    }
 }
 
 TEST_F(IndexTest, SurvivesAKillDuringIndexAdd) {

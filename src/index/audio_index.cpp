@@ -18,6 +18,7 @@
 #include "speech/audio_embedder.h"
 #include "util/error.h"
 #include "util/fs.h"
+#include "util/hash.h"
 
 namespace fs = std::filesystem;
 
@@ -93,6 +94,44 @@ std::string read_text_file(const std::string& path) {
   return read_file(path, 64);
 }
 
+// Size and a hash of a file's bytes: a FAISS file is trusted only when they
+// are what was written with it (a flipped count makes FAISS spin and eat
+// memory while reading; flipped vector data gives wild scores).
+std::string file_digest(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return "";
+  std::vector<char> buf(1 << 20);
+  uint64_t h = 0x9E3779B97F4A7C15ULL, size = 0;
+  while (in) {
+    in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
+    const auto n = static_cast<size_t>(in.gcount());
+    if (n == 0) break;
+    size += n;
+    h = splitmix64(h ^ fnv1a64(std::string_view(buf.data(), n)));
+  }
+  char out[48];
+  std::snprintf(out, sizeof out, "%llu:%016llx", static_cast<unsigned long long>(size), static_cast<unsigned long long>(h));
+  return out;
+}
+
+// <file>.gen holds "<generation> <digest>" of the database generation the file was made from.
+void write_stamp(const std::string& path, int64_t gen) {
+  write_file_atomic(path + ".gen", std::to_string(gen) + " " + file_digest(path));
+}
+std::string stamp_generation(const std::string& path) {
+  std::string s = read_text_file(path + ".gen");
+  return s.substr(0, s.find(' '));
+}
+// The file exists, was made from generation `gen`, and is byte for byte what was written.
+bool stamp_matches(const std::string& path, int64_t gen) {
+  std::error_code ec;
+  if (!fs::exists(path, ec)) return false;
+  std::string s = read_text_file(path + ".gen");
+  auto sp = s.find(' ');
+  if (sp == std::string::npos || s.substr(0, sp) != std::to_string(gen)) return false;
+  return s.substr(sp + 1) == file_digest(path);
+}
+
 }  // namespace
 
 IndexModel AudioIndex::model_of(const std::string& dir) {
@@ -137,6 +176,11 @@ AudioIndex::AudioIndex(const std::string& dir, const IndexModel& model) : dir_(d
 
 AudioIndex::~AudioIndex() = default;
 
+size_t AudioIndex::segment_count() {
+  auto st = db_->prepare("SELECT COUNT(*) FROM segments");
+  return st.step() ? static_cast<size_t>(st.int64(0)) : 0;
+}
+
 int64_t AudioIndex::generation() { return std::stoll(get_meta(*db_, "generation")); }
 
 void AudioIndex::bump_generation() { set_meta(*db_, "generation", std::to_string(generation() + 1)); }
@@ -146,9 +190,9 @@ void AudioIndex::load_vectors() {
   const int64_t gen = generation();
   std::error_code ec;
   exact_gen_ = gen;
-  if (fs::exists(path, ec) && read_text_file(path + ".gen") == std::to_string(gen)) {
+  if (stamp_matches(path, gen)) {
     exact_ = std::make_unique<VectorIndex>(VectorIndex::load(path));
-    if (exact_->dim() == model_.dim) return;
+    if (exact_->dim() == model_.dim && exact_->size() == segment_count()) return;
   }
   // Missing or stale (a killed `index add`): rebuild from the database.
   exact_ = std::make_unique<VectorIndex>(VectorIndex::exact(model_.dim));
@@ -178,7 +222,7 @@ void AudioIndex::save_vectors() {
   // the next open rebuilds it from the database instead.
   if (exact_gen_ != generation()) return;
   exact_->save(dir_ + "/vectors.faiss");
-  write_file_atomic(dir_ + "/vectors.faiss.gen", std::to_string(exact_gen_));
+  write_stamp(dir_ + "/vectors.faiss", exact_gen_);
 }
 
 AddReport AudioIndex::add(const std::vector<IndexInput>& inputs, AudioEmbedder& embedder, const AddOptions& opt,
@@ -425,10 +469,9 @@ void AudioIndex::build_approx(int nprobe) {
   std::unique_lock lock(mu_);
   const int64_t gen = generation();
   const std::string path = dir_ + "/vectors-ivf.faiss";
-  std::error_code ec;
-  if (fs::exists(path, ec) && read_text_file(path + ".gen") == std::to_string(gen)) {
-    approx_ = std::make_unique<VectorIndex>(VectorIndex::load(path));
-  } else {
+  approx_.reset();
+  if (stamp_matches(path, gen)) approx_ = std::make_unique<VectorIndex>(VectorIndex::load(path));
+  if (!approx_ || approx_->dim() != model_.dim || approx_->size() != segment_count()) {
     std::vector<int64_t> ids;
     std::vector<float> vecs;
     auto st = db_->prepare("SELECT id, vec FROM segments");
@@ -441,7 +484,7 @@ void AudioIndex::build_approx(int nprobe) {
     approx_ = std::make_unique<VectorIndex>(VectorIndex::ivf(model_.dim, vecs.data(), ids.size(), 0, nprobe));
     approx_->add(ids, vecs.data());
     approx_->save(path);
-    write_file_atomic(path + ".gen", std::to_string(gen));
+    write_stamp(path, gen);
   }
   approx_->set_nprobe(nprobe);
   approx_gen_ = gen;
@@ -646,8 +689,7 @@ IndexStatus AudioIndex::status() {
   s.with_posteriors = count("segment_posteriors");
   s.approx_ready = approx_ && approx_gen_ == generation();
   if (!s.approx_ready) {
-    std::string p = dir_ + "/vectors-ivf.faiss.gen";
-    s.approx_ready = read_text_file(p) == std::to_string(generation());
+    s.approx_ready = stamp_generation(dir_ + "/vectors-ivf.faiss") == std::to_string(generation());
   }
   return s;
 }

@@ -156,6 +156,7 @@ class AudioIndex {
   void load_vectors();
   void save_vectors();
   int64_t generation();
+  size_t segment_count();
   void bump_generation();
   std::vector<IndexedSegment> lookup(const std::vector<int64_t>& ids);
   std::vector<SearchHit> scored_hits(std::vector<std::pair<float, int64_t>> scored, size_t k);
