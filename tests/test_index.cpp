@@ -20,6 +20,7 @@
 #include "index/phonetic_match.h"
 #include "index/phonetic_rerank.h"
 #include "index/sqlite_db.h"
+#include "index/search_json.h"
 #include "index/searcher.h"
 #include "index/segmenter.h"
 #include "serve/http_server.h"
@@ -490,6 +491,19 @@ TEST_F(IndexTest, ServerAnswersGuardsWritesAndServesOnlyIndexedAudio) {
   EXPECT_EQ(ok.load(), 30);
   stop_server();
   th.join();
+}
+
+TEST(SearchJson, AFileNameThatIsNotUtf8IsEscapedNotAnError) {
+  SearchHit h;
+  h.segment.path = "/data/caf\xe9.wav";  // Latin-1 name
+  h.segment.lang = "fr";
+  auto j = hits_to_json({h});
+  std::string text;
+  ASSERT_NO_THROW(text = j.dump());
+  EXPECT_EQ(j[0]["file"], "/data/caf\\xe9.wav");
+  EXPECT_EQ(j[0]["file_escaped"], true);
+  h.segment.path = "/data/café.wav";
+  EXPECT_FALSE(hits_to_json({h})[0].contains("file_escaped"));
 }
 
 TEST(IndexInputs, ShardsPartitionTheFilesDeterministically) {

@@ -31,6 +31,15 @@ TEST(Utf8, RequireNamesWhereAndOffset) {
   }
 }
 
+TEST(Utf8, EscapesInvalidBytesLosslessly) {
+  bool esc = true;
+  EXPECT_EQ(escape_invalid_utf8("día\\x", &esc), "día\\x");
+  EXPECT_FALSE(esc) << "valid text is left exactly as it is";
+  EXPECT_EQ(escape_invalid_utf8("a\xff" "b\\c\xc3", &esc), "a\\xff" "b\\\\c\\xc3");
+  EXPECT_TRUE(esc);
+  EXPECT_EQ(find_invalid_utf8(escape_invalid_utf8("\xfe\xff")), std::string::npos);
+}
+
 TEST(Utf8, Latin1ForFestival) {
   EXPECT_EQ(utf8_to_latin1("perché è"), "perch\xE9 \xE8");
   EXPECT_EQ(utf8_to_latin1("日"), "?");

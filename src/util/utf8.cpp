@@ -70,4 +70,28 @@ std::vector<char32_t> utf8_code_points(std::string_view s) {
   return out;
 }
 
+std::string escape_invalid_utf8(std::string_view s, bool* escaped) {
+  if (escaped) *escaped = false;
+  size_t bad = find_invalid_utf8(s);
+  if (bad == std::string_view::npos) return std::string(s);
+  if (escaped) *escaped = true;
+  std::string out;
+  static const char* hex = "0123456789abcdef";
+  while (!s.empty()) {
+    bad = find_invalid_utf8(s);
+    std::string_view good = s.substr(0, bad == std::string_view::npos ? s.size() : bad);
+    for (char c : good) {
+      if (c == '\\') out += '\\';
+      out += c;
+    }
+    if (bad == std::string_view::npos) break;
+    const auto b = static_cast<unsigned char>(s[bad]);
+    out += "\\x";
+    out += hex[b >> 4];
+    out += hex[b & 15];
+    s.remove_prefix(bad + 1);
+  }
+  return out;
+}
+
 }  // namespace clasp

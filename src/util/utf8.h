@@ -17,6 +17,12 @@ void require_utf8(std::string_view s, const std::string& where);
 // never a read past the end).
 std::vector<char32_t> utf8_code_points(std::string_view s);
 
+// Text that any JSON writer accepts, losslessly: valid UTF-8 is returned as
+// it is; otherwise each backslash is doubled and each byte of an invalid
+// sequence written as backslash, 'x', two hex digits (*escaped set true), so
+// a file name that is not UTF-8 can still be shown and sent back.
+std::string escape_invalid_utf8(std::string_view s, bool* escaped = nullptr);
+
 // UTF-8 -> ISO-8859-1 for engines that only read Latin-1 (festival);
 // characters outside Latin-1 become '?'. Input must be valid UTF-8.
 std::string utf8_to_latin1(std::string_view s);
