@@ -18,6 +18,7 @@
 #include "speech/speech_encoder.h"
 #include "text/sentence_encoder.h"
 #include "util/blas_kernel.h"
+#include "util/logging.h"
 #include "util/malloc_tuning.h"
 
 namespace {
@@ -208,6 +209,7 @@ BENCHMARK(BM_VectorSearch)->Args({10000, 0})->Args({100000, 0})->Args({100000, 1
 
 int main(int argc, char** argv) {
   clasp::select_blas_kernel();
+  clasp::log_to_stderr();
   clasp::tune_malloc_for_tensors();
   // The machine beside every figure: CPU, its SIMD features, the BLAS kernel.
   const auto m = clasp::machine_json(at::get_num_threads());

@@ -2,7 +2,10 @@
 
 #include <fstream>
 
+#include <spdlog/spdlog.h>
+
 #include "test_helpers.h"
+#include "util/logging.h"
 
 using clasp::test::run_capture;
 
@@ -64,4 +67,17 @@ TEST(Cli, BrownTranslateSynthPipeline) {
   ASSERT_EQ(rc, 0) << out;
   EXPECT_NE(out.find("18 made now, 0 failed"), std::string::npos) << out;
   EXPECT_NE(out.find("per language: en 6 es 6 it 6"), std::string::npos) << out;
+}
+
+// Warnings never reach standard output, where --json answers and tables go.
+TEST(Logging, WarningsGoToStderrNotStdout) {
+  clasp::log_to_stderr();  // what main() does (also done by this suite's main)
+  testing::internal::CaptureStdout();
+  testing::internal::CaptureStderr();
+  spdlog::warn("a warning for the logging test");
+  spdlog::default_logger()->flush();
+  const std::string out = testing::internal::GetCapturedStdout();
+  const std::string err = testing::internal::GetCapturedStderr();
+  EXPECT_EQ(out.find("a warning for the logging test"), std::string::npos) << out;
+  EXPECT_NE(err.find("a warning for the logging test"), std::string::npos) << err;
 }

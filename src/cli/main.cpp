@@ -3,12 +3,14 @@
 
 #include "cli/commands.h"
 #include "util/blas_kernel.h"
+#include "util/logging.h"
 #include "util/malloc_tuning.h"
 #include "util/error.h"
 
 int main(int argc, char** argv) {
   // Before any matrix product: the OpenBLAS kernel for this CPU (util/blas_kernel.h).
   clasp::select_blas_kernel();
+  clasp::log_to_stderr();
   clasp::tune_malloc_for_tensors();
   CLI::App app{"clasp: multilingual spoken-content retrieval (CLASP)"};
   app.require_subcommand(1);
