@@ -404,6 +404,10 @@ TEST_F(IndexTest, ServerAnswersGuardsWritesAndServesOnlyIndexedAudio) {
   ASSERT_EQ(resq.size(), 1u);
   EXPECT_EQ(resq[0]["file_id"], fid);
   EXPECT_GT(std::abs(resq[0]["score"].get<double>() - res[0]["score"].get<double>()), 1e-4);
+  // A well-formed language nobody here pronounces falls back to the vectors alone.
+  auto unknown = cli.Get("/api/search?q=hello&k=5&qlang=zz");
+  ASSERT_TRUE(unknown);
+  EXPECT_EQ(unknown->status, 200) << unknown->body;
   auto bad = cli.Get("/api/search?q=hello&qlang=EN!");
   EXPECT_EQ(bad->status, 400);
   EXPECT_NE(bad->body.find("query language"), std::string::npos) << bad->body;

@@ -55,7 +55,11 @@ TextQuery Searcher::prepare_text_query(const std::string& query, const std::stri
   std::lock_guard lock(model_mu_);  // also espeak-ng's front end, which is not thread-safe
   t.vec = text_->embed({query}, query_lang);
   if (phonemes && !query_lang.empty() && !audio_->phoneme_symbols().empty()) {
-    t.ipa = phonemize_ipa(query, query_lang);
+    try {
+      t.ipa = phonemize_ipa(query, query_lang);
+    } catch (const Error&) {
+      return t;  // a language espeak-ng cannot pronounce: the vectors alone rank, as documented
+    }
     t.phones = vocab_.encode(t.ipa);
     if (query_lang != "en" && lexicon_.has(query_lang))
       t.gloss = vocab_.encode(phonemize_ipa(lexicon_.gloss(query, query_lang), "en"));
