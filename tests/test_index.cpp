@@ -176,6 +176,14 @@ TEST_F(IndexTest, AddsIncrementallyRemovesAndSearches) {
   ASSERT_EQ(hits.size(), 4u);
   EXPECT_EQ(hits[0].segment.id, b_segs[1].id);
   EXPECT_NEAR(hits[0].score, 1.0, 1e-3);
+  // Above approx_above segments the search goes through IVF on its own.
+  EXPECT_FALSE(idx.status().approx_ready);
+  SearchOptions large;
+  large.approx_above = 2;
+  auto via_ivf = idx.search(q, large);
+  ASSERT_FALSE(via_ivf.empty());
+  EXPECT_EQ(via_ivf[0].segment.id, b_segs[1].id);
+  EXPECT_TRUE(idx.status().approx_ready);
 
   EXPECT_EQ(idx.remove(tmp / "audio/sub"), 1u);
   EXPECT_EQ(idx.remove(tmp / "audio/nothing-here"), 0u);

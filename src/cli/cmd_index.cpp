@@ -268,6 +268,9 @@ void add_index_commands(CLI::App& app) {
       ->capture_default_str()
       ->check(CLI::Range(0, 1000000));
   s->add_flag("--approx", se.opt.approx, "Approximate search (FAISS IVF) instead of exact");
+  s->add_option("--approx-above", se.opt.approx_above,
+                "Search through IVF whenever the index holds more segments than this (0 = only with --approx)")
+      ->capture_default_str();
   s->add_option("--nprobe", se.opt.nprobe, "IVF clusters scanned per query with --approx")->capture_default_str();
   s->add_option("--threads", se.threads, "Torch threads");
   s->add_flag("--json", se.json, "Print the results as JSON");

@@ -87,6 +87,8 @@ struct SearchOptions {
   int k = 10;
   std::string lang;     // only segments in this language ("" = all)
   bool approx = false;  // IVF instead of exact search (built on first use)
+  // IVF also whenever the index holds more segments than this (0 = only with approx).
+  size_t approx_above = 50000;
   int nprobe = 16;
   // Text queries with a known language: the best `rerank` segments by
   // vector are re-ranked by how closely the query's phonemes occur in their

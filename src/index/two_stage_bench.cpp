@@ -118,8 +118,8 @@ std::vector<std::pair<float, int64_t>> best_matches(std::vector<std::pair<float,
 
 std::vector<TwoStageBenchRow> bench_two_stage(Searcher& s, const TwoStageBenchOptions& opt) {
   if (opt.sizes.empty()) throw Error("bench-search --two-stage: give at least one size");
-  if (opt.ann != "auto" && opt.ann != "flat" && opt.ann != "ivf-sq8")
-    throw Error("bench-search --ann: expected auto, flat or ivf-sq8, got \"" + opt.ann + "\"");
+  if (opt.ann != "auto" && opt.ann != "flat" && opt.ann != "ivf-sq8" && opt.ann != "ivf-flat")
+    throw Error("bench-search --ann: expected auto, flat, ivf-flat or ivf-sq8, got \"" + opt.ann + "\"");
   const PhonemeVocab& vocab = s.vocab();
   if (vocab.size() <= 1) throw Error("bench-search --two-stage: the index's model has no CTC phoneme head");
   if (vocab.size() > 255) throw Error("bench-search --two-stage: more than 255 phoneme classes");
@@ -261,7 +261,7 @@ std::vector<TwoStageBenchRow> bench_two_stage(Searcher& s, const TwoStageBenchOp
       std::vector<float> train(train_n * static_cast<size_t>(dim));
       for (size_t t = 0; t < train_n; ++t) vec_of((t * 7919) % n, train.data() + t * static_cast<size_t>(dim));
       vi = std::make_unique<VectorIndex>(
-          VectorIndex::ivf(dim, train.data(), train_n, 0, opt.search.nprobe, "SQ8"));
+          VectorIndex::ivf(dim, train.data(), train_n, 0, opt.search.nprobe, row.ann == "ivf-flat" ? "Flat" : "SQ8"));
     }
     for (size_t j0 = 0; j0 < n; j0 += chunk) {
       size_t m = std::min(chunk, n - j0);
@@ -277,7 +277,7 @@ std::vector<TwoStageBenchRow> bench_two_stage(Searcher& s, const TwoStageBenchOp
     row.peak_rss_mb = proc_status_mb("VmHWM:");
     row.grams_mb = static_cast<double>(c.grams.memory_bytes()) / 1048576.0;
     row.phones_mb = static_cast<double>(c.phones.capacity() + c.phone_off.capacity() * 8 + c.mix.capacity() * sizeof(Mix)) / 1048576.0;
-    row.vectors_mb = static_cast<double>(n) * (row.ann == "flat" ? 4.0 * dim + 16 : 1.0 * dim + 8) / 1048576.0;
+    row.vectors_mb = static_cast<double>(n) * (row.ann == "ivf-sq8" ? 1.0 * dim + 8 : 4.0 * dim + 8) / 1048576.0;
 
     // 3. The product path, timed; the exhaustive ranking for the first n_exh.
     std::vector<double> lat, lat_exh;

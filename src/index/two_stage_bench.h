@@ -32,7 +32,7 @@ struct TwoStageBenchOptions {
   size_t exhaustive_queries = 30; // of those, also ranked exhaustively (the reference for recall)
   size_t query_words = 4;         // each query: the first N words of its sentence (0 = all)
   SearchOptions search;           // rerank, scan, scan_words, phonetic_candidates, nprobe
-  std::string ann = "auto";       // first stage: flat | ivf-sq8 | auto (flat up to 20,000 segments)
+  std::string ann = "auto";       // first stage: flat | ivf-flat | ivf-sq8 | auto (flat up to 20,000 segments, ivf-sq8 above)
   double edit_rate = 0.1;         // substitutions, deletions, insertions, each, per phoneme of a made segment
   uint64_t seed = 1;
   int threads = 2;
