@@ -11,6 +11,7 @@
 #include "audio/audio_file.h"
 #include "data/manifest.h"
 #include "test_helpers.h"
+#include "util/fs.h"
 #include "tts/phonemize_job.h"
 #include "tts/phonemizer.h"
 #include "tts/synth_job.h"
@@ -320,4 +321,28 @@ TEST(Phonemize, KeepsSplitsReusesMatchingPhonemesAndResumes) {
   EXPECT_EQ(got[utts[5].id], phonemize_ipa(utts[5].text, "en")) << "the cut line is redone";
   o.splits = {"dev"};
   EXPECT_THROW(run_phonemize(o), Error);
+}
+
+// An id or language that would leave --out-dir is refused before anything is written.
+TEST(SynthJob, RefusesIdsThatAreNotFileNames) {
+  for (const std::string bad_id : {"../../../escaped", "a/b", ".hidden", ""}) {
+    test::TempDir dir;
+    auto utts = make_utts(1, false);
+    utts[0].id = bad_id;
+    write_manifest(dir / "in.jsonl", utts);
+    SynthOptions opt;
+    opt.manifest = dir / "in.jsonl";
+    opt.out_dir = dir / "deep/er/out";
+    opt.show_progress = false;
+    try {
+      run_synth(opt);
+      ADD_FAILURE() << "expected an error for id \"" << bad_id << "\"";
+    } catch (const Error& e) {
+      if (!bad_id.empty())  // an empty id is refused by the manifest reader already
+        EXPECT_NE(std::string(e.what()).find("cannot be a file name"), std::string::npos) << e.what();
+    }
+    EXPECT_EQ(count_files(dir.path, ".wav"), 0u) << bad_id;
+  }
+  EXPECT_THROW(require_path_component("..", "id"), Error);
+  EXPECT_NO_THROW(require_path_component("ca01.0009.v1", "id"));
 }

@@ -188,6 +188,9 @@ SynthSummary run_synth(const SynthOptions& opt) {
       j.utt.error.clear();
       j.utt.id += opt.id_suffix;
       if (opt.voices_per_utt > 1) j.utt.id += ".v" + std::to_string(v);
+      // Both become the clip's path under --out-dir: audio/<lang>/<id>.wav.
+      require_path_component(j.utt.id, opt.manifest + ": utterance id");
+      require_path_component(j.utt.lang, opt.manifest + ": language of utterance " + j.utt.id);
       try {
         j.voice = assigner.choose(j.utt.id, u.lang, u.split);
         j.utt.voice = j.voice.voice.id;

@@ -50,4 +50,11 @@ std::string file_stamp(const std::string& path) {
   return std::to_string(std::filesystem::file_size(path)) + "@" + std::to_string(t);
 }
 
+void require_path_component(const std::string& name, const std::string& what) {
+  if (name.empty() || name.size() > 200 || name[0] == '.' ||
+      name.find_first_of(std::string("/\\\0", 3)) != std::string::npos)
+    throw Error(what + " \"" + name.substr(0, 80) +
+                "\" cannot be a file name: expected 1-200 bytes, no '/', '\\' or NUL, not starting with '.'");
+}
+
 }  // namespace clasp

@@ -15,4 +15,9 @@ void write_file_atomic(const std::string& path, const std::string& data);
 // that must change when the file does.
 std::string file_stamp(const std::string& path);
 
+// Throws clasp::Error naming `what` unless `name` can be one component of a
+// path: non-empty, at most 200 bytes, no '/', '\\' or NUL, not starting with
+// '.' (so never "." or ".."). For ids and language codes that become file names.
+void require_path_component(const std::string& name, const std::string& what);
+
 }  // namespace clasp
