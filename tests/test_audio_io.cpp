@@ -155,6 +155,27 @@ TEST(ReadAudioErrors, NaNSamples) {
   expect_error(path, "NaN");
 }
 
+TEST(ReadAudioErrors, HugeFiniteSamples) {
+  test::TempDir dir;
+  std::string path = dir / "huge.wav";
+  std::vector<float> x(1000, 0.1f);
+  x[700] = 1e30f;
+  ASSERT_TRUE(test::write_audio(path, x, 16000, 1, SF_FORMAT_WAV | SF_FORMAT_FLOAT));
+  expect_error(path, "far outside full scale");
+  // A little past full scale is what float recordings hold, and is read.
+  x[700] = 1.7f;
+  ASSERT_TRUE(test::write_audio(path, x, 16000, 1, SF_FORMAT_WAV | SF_FORMAT_FLOAT));
+  EXPECT_EQ(read_audio(path).samples.size(), 1000u);
+}
+
+TEST(ReadAudioErrors, ImplausibleSampleRate) {
+  test::TempDir dir;
+  std::string path = dir / "onehertz.wav";
+  // 8,000 samples declared at 1 Hz would be 8,000 s of audio.
+  ASSERT_TRUE(test::write_audio(path, std::vector<float>(8000, 0.1f), 1, 1, SF_FORMAT_WAV | SF_FORMAT_PCM_16));
+  expect_error(path, "implausible header");
+}
+
 TEST(ReadAudioErrors, TooLong) {
   test::TempDir dir;
   std::string path = dir / "long.wav";

@@ -13,6 +13,9 @@
 namespace clasp {
 
 namespace {
+
+constexpr int kMinSampleRate = 1000, kMaxSampleRate = 768000, kMaxChannels = 64;
+constexpr float kMaxSampleMagnitude = 1000.0f;
 struct SndCloser {
   void operator()(SNDFILE* f) const { sf_close(f); }
 };
@@ -56,6 +59,13 @@ SndPtr open_checked(const std::string& path, SF_INFO* info) {
   if (info->samplerate <= 0 || info->channels <= 0)
     fail_file(path, "invalid header: sample rate " + std::to_string(info->samplerate) +
                         ", channels " + std::to_string(info->channels));
+  // Rates outside what any recorder writes turn a few bytes into hours of
+  // "audio" (an 8 KB file declaring 1 Hz is 8,000 s) or into absurd resampling.
+  if (info->samplerate < kMinSampleRate || info->samplerate > kMaxSampleRate || info->channels > kMaxChannels)
+    fail_file(path, "implausible header: sample rate " + std::to_string(info->samplerate) + " Hz, " +
+                        std::to_string(info->channels) + " channels (expected " + std::to_string(kMinSampleRate) +
+                        "-" + std::to_string(kMaxSampleRate) + " Hz, at most " + std::to_string(kMaxChannels) +
+                        " channels)");
   return f;
 }
 }  // namespace
@@ -101,6 +111,11 @@ Audio read_audio(const std::string& path, const ReadOptions& opt) {
       for (int c = 0; c < ch; ++c) s += buf[static_cast<size_t>(i) * ch + c];
       s /= static_cast<float>(ch);
       if (!std::isfinite(s)) fail_file(path, "contains NaN or infinite samples");
+      // Float files may go a little past full scale; 1e30 is damage, and would
+      // overflow the spectrum into NaN vectors.
+      if (std::fabs(s) > kMaxSampleMagnitude)
+        fail_file(path, "sample values far outside full scale (|x| = " + std::to_string(std::fabs(s)) +
+                            " at frame " + std::to_string(mono.size()) + "; expected about -1..1)");
       mono.push_back(s);
     }
     if (mono.size() > max_frames)
