@@ -358,6 +358,27 @@ TEST_F(IndexTest, SurvivesAKillDuringIndexAdd) {
   AudioIndex idx(dir, model);
   EXPECT_EQ(idx.status().files, 60u);
   EXPECT_EQ(idx.status().segments, 60u);
+  // The phonetic candidate index, derived from the database, answers as that
+  // of an index built without a kill.
+  AudioIndex clean(tmp / "clean", model);
+  clean.add(collect_index_inputs(tmp / "many"), *embedder);
+  auto vocab = PhonemeVocab::from_symbols(embedder->phoneme_symbols());
+  SearchOptions o;
+  o.k = 3;
+  o.phonetic_candidates = 5;  // of 60 segments: the candidate path, not the whole scan
+  size_t compared = 0;
+  for (const auto& st : clean.stored_segments()) {
+    if (st.phones.size() < 6 || compared >= 8) continue;
+    const auto ids = vocab.encode(st.phones);
+    auto a = idx.search_phonetic(ids, vocab, o, st.phones), b = clean.search_phonetic(ids, vocab, o, st.phones);
+    ASSERT_EQ(a.size(), b.size()) << st.phones;
+    for (size_t i = 0; i < a.size(); ++i) {
+      EXPECT_EQ(a[i].segment.path, b[i].segment.path) << st.phones;
+      EXPECT_FLOAT_EQ(a[i].score, b[i].score) << st.phones;
+    }
+    ++compared;
+  }
+  EXPECT_GT(compared, 0u) << "no segment had a transcript to query with";
 }
 
 TEST_F(IndexTest, ServerAnswersGuardsWritesAndServesOnlyIndexedAudio) {
