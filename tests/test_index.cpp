@@ -1,6 +1,9 @@
 // The retrieval product: segmentation, the persistent index (incremental
 // adds, removal, model check, recovery after a kill) and the HTTP server.
 #include <gtest/gtest.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
 #include <httplib.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -379,6 +382,59 @@ TEST_F(IndexTest, SurvivesAKillDuringIndexAdd) {
     ++compared;
   }
   EXPECT_GT(compared, 0u) << "no segment had a transcript to query with";
+}
+
+// Slow clients (a byte a second, never finishing their request) must not
+// keep others from being answered.
+TEST_F(IndexTest, SlowClientsDoNotStarveTheServer) {
+  const std::string dir = tmp / "index";
+  {
+    AudioIndex idx(dir, model);
+    idx.add(collect_index_inputs(tmp / "audio/a.wav"), *embedder);
+  }
+  ServeOptions o;
+  o.index_dir = dir;
+  o.port = 0;
+  o.token = "s3cret";
+  o.read_timeout_s = 2;
+  std::atomic<int> port{0};
+  std::thread th([&] { run_server(o, [&](int p) { port = p; }); });
+  for (int i = 0; i < 200 && port == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  ASSERT_NE(port.load(), 0);
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> slow;
+  for (int c = 0; c < 16; ++c)
+    slow.emplace_back([&] {
+      int fd = socket(AF_INET, SOCK_STREAM, 0);
+      sockaddr_in addr{};
+      addr.sin_family = AF_INET;
+      addr.sin_port = htons(static_cast<uint16_t>(port.load()));
+      addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+      if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
+        const std::string partial = "GET /api/status HTTP/1.1\r\nHost: x\r\nX-Slow: ";
+        for (size_t i = 0; i < partial.size() && !stop; ++i) {
+          if (send(fd, &partial[i], 1, MSG_NOSIGNAL) != 1) break;
+          std::this_thread::sleep_for(std::chrono::milliseconds(i < 40 ? 5 : 1000));
+        }
+      }
+      close(fd);
+    });
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));  // all 16 connected and trickling
+  httplib::Client cli("127.0.0.1", port);
+  cli.set_connection_timeout(5, 0);
+  std::vector<double> ms;
+  for (int i = 0; i < 10; ++i) {
+    auto t0 = std::chrono::steady_clock::now();
+    auto r = cli.Get("/api/status");
+    ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+    ASSERT_TRUE(r) << "request " << i << " got no answer";
+    EXPECT_EQ(r->status, 200);
+  }
+  EXPECT_LT(*std::max_element(ms.begin(), ms.end()), 1000.0);
+  stop = true;
+  for (auto& t : slow) t.join();
+  stop_server();
+  th.join();
 }
 
 TEST_F(IndexTest, ServerAnswersGuardsWritesAndServesOnlyIndexedAudio) {

@@ -22,7 +22,13 @@ void add_serve_command(CLI::App& app) {
   s->add_option("--max-body", o.max_body_bytes, "Largest request body in bytes")->capture_default_str();
   s->add_option("--rate", o.rate, "Requests per second per client (0 = no limit)")->capture_default_str();
   s->add_option("--burst", o.burst, "Burst size of the rate limit")->capture_default_str();
-  s->add_option("--http-threads", o.threads, "HTTP worker threads")->capture_default_str();
+  s->add_option("--http-threads", o.threads,
+                "Connections served at once (workers mostly wait on sockets; queries share the model)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1024));
+  s->add_option("--read-timeout", o.read_timeout_s, "Seconds a client may take for each read before it is dropped")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 300));
   s->add_option("--threads", threads, "Torch threads per query");
   s->callback([] {
     if (o.token.empty())

@@ -169,8 +169,9 @@ void run_server(const ServeOptions& opt, const std::function<void(int)>& on_read
   httplib::Server svr;
   svr.new_task_queue = [n = opt.threads] { return new httplib::ThreadPool(static_cast<size_t>(std::max(1, n))); };
   svr.set_payload_max_length(opt.max_body_bytes);
-  svr.set_read_timeout(30, 0);
+  svr.set_read_timeout(opt.read_timeout_s, 0);
   svr.set_write_timeout(30, 0);
+  svr.set_keep_alive_timeout(opt.read_timeout_s);
 
   svr.set_pre_routing_handler([&](const httplib::Request& req, httplib::Response& res) {
     if (!limiter.allow(req.remote_addr)) {

@@ -21,7 +21,11 @@ struct ServeOptions {
   std::string token;                 // "" = generate one and print it
   size_t max_body_bytes = 25 << 20;  // uploads and JSON bodies
   double rate = 50, burst = 100;     // requests per second per client address
-  int threads = 8;                   // HTTP worker threads
+  // Connections served at once. Queries share the model (one forward pass at
+  // a time), so workers mostly wait on sockets: many are cheap, and a few
+  // slow clients cannot hold them all.
+  int threads = 64;
+  int read_timeout_s = 5;             // per read from a client
 };
 
 // Blocks until stop() is called from another thread or the process is
