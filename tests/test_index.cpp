@@ -564,6 +564,29 @@ TEST_F(IndexTest, ServerAnswersGuardsWritesAndServesOnlyIndexedAudio) {
   EXPECT_EQ(junk->status, 400);
   EXPECT_NE(junk->body.find("uploaded audio"), std::string::npos) << junk->body;
   EXPECT_EQ(cli.Post("/api/search/audio", std::string(3 << 20, 'x'), "audio/wav")->status, 413);
+  // A chunked body (no Content-Length) over the limit is refused while it is
+  // read: the server stops after the limit, not after the 64 MB offered.
+  {
+    size_t sent = 0;
+    auto chunked = cli.Post(
+        "/api/search/audio",
+        [&](size_t, httplib::DataSink& sink) {
+          static const std::string chunk(64 << 10, 'x');
+          if (sent >= (size_t{64} << 20)) {
+            sink.done();
+            return true;
+          }
+          sent += chunk.size();
+          return sink.write(chunk.data(), chunk.size());
+        },
+        "audio/wav");
+    if (chunked) EXPECT_EQ(chunked->status, 413);  // or the connection was closed on the sender
+    EXPECT_LT(sent, size_t{32} << 20) << "the server kept reading";
+    auto tokened = httplib::Headers{{"Authorization", "Bearer s3cret"}};
+    auto big_json = cli.Post("/api/add", tokened, "{\"path\": \"" + std::string(100000, 'a') + "\"}", "application/json");
+    ASSERT_TRUE(big_json);
+    EXPECT_EQ(big_json->status, 413);
+  }
 
   // Concurrent queries all succeed.
   std::vector<std::thread> ths;

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <mutex>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <random>
 
@@ -37,6 +38,39 @@ void send_json(httplib::Response& res, int status, const json& body) {
 
 void send_error(httplib::Response& res, int status, const std::string& msg) {
   send_json(res, status, {{"error", msg}});
+}
+
+// The request body, read through a limit that holds whatever the framing
+// (Content-Length, chunked, or none): reading stops at `max` bytes with a 413,
+// so a hostile client cannot fill memory or disk. nullopt when refused.
+std::optional<std::string> read_body(const httplib::Request& req, const httplib::ContentReader& reader, size_t max,
+                                     httplib::Response& res) {
+  std::string body;
+  bool too_big = false;
+  const bool ok = reader([&](const char* data, size_t n) {
+    if (body.size() + n > max) {
+      too_big = true;
+      return false;
+    }
+    body.append(data, n);
+    return true;
+  });
+  // An announced Content-Length over the server's limit is refused by the
+  // library before any byte reaches the receiver.
+  const std::string announced = req.get_header_value("Content-Length");
+  if (!ok && !announced.empty() && announced.find_first_not_of("0123456789") == std::string::npos &&
+      (announced.size() > 18 || std::stoull(announced) > max))
+    too_big = true;
+  if (too_big) {
+    res.set_header("Connection", "close");
+    send_error(res, 413, "request body too large: at most " + std::to_string(max) + " bytes");
+    return std::nullopt;
+  }
+  if (!ok) {
+    send_error(res, 400, "the request body could not be read");
+    return std::nullopt;
+  }
+  return body;
 }
 
 std::string random_token() {
@@ -89,6 +123,7 @@ SearchOptions options_from(const httplib::Request& req) {
 // inside the file: media players ask for one; 700 overlapping ones would
 // make a reply thousands of times the file's size.
 constexpr size_t kMaxRanges = 4;
+constexpr size_t kMaxJsonBody = 64 << 10;  // {"path": ...} bodies
 
 // "" when the request's ranges can be served, else why not (the reply is 416).
 // size SIZE_MAX: the content's size is not known yet (count and overlap only).
@@ -215,8 +250,8 @@ void run_server(const ServeOptions& opt, const std::function<void(int)>& on_read
     send_error(res, 401, "this endpoint needs the server's token: Authorization: Bearer <token>");
     return false;
   };
-  auto path_from_body = [](const httplib::Request& req) {
-    json j = json::parse(req.body, nullptr, false);
+  auto path_from_body = [](const std::string& body) {
+    json j = json::parse(body, nullptr, false);
     if (j.is_discarded() || !j.is_object() || !j.contains("path") || !j["path"].is_string())
       throw Error("request body: expected JSON {\"path\": \"<file, folder or manifest on the server>\"}");
     return j["path"].get<std::string>();
@@ -240,13 +275,18 @@ void run_server(const ServeOptions& opt, const std::function<void(int)>& on_read
                                                 req.has_param("qlang") ? req.get_param_value("qlang") : "");
     send_json(res, 200, {{"query", req.get_param_value("q")}, {"phonetic", phonetic}, {"results", hits_to_json(hits)}});
   });
-  svr.Post("/api/search/audio", [&](const httplib::Request& req, httplib::Response& res) {
-    auto hits = searcher.search_audio(decode_upload(req.body), options_from(req));
+  svr.Post("/api/search/audio", [&](const httplib::Request& req, httplib::Response& res,
+                                    const httplib::ContentReader& reader) {
+    auto body = read_body(req, reader, opt.max_body_bytes, res);
+    if (!body) return;
+    auto hits = searcher.search_audio(decode_upload(*body), options_from(req));
     send_json(res, 200, {{"results", hits_to_json(hits)}});
   });
-  svr.Post("/api/add", [&](const httplib::Request& req, httplib::Response& res) {
+  svr.Post("/api/add", [&](const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader) {
     if (!authorised(req, res)) return;
-    auto path = path_from_body(req);
+    auto body = read_body(req, reader, kMaxJsonBody, res);
+    if (!body) return;
+    auto path = path_from_body(*body);
     std::lock_guard lock(add_mu);
     if (!indexer) indexer = std::make_unique<AudioEmbedder>(model_dir);
     auto rep = searcher.index().add(collect_index_inputs(path), *indexer);
@@ -254,9 +294,12 @@ void run_server(const ServeOptions& opt, const std::function<void(int)>& on_read
                          {"unchanged", rep.unchanged}, {"failed", rep.failed}, {"segments", rep.segments},
                          {"audio_hours", rep.audio_s / 3600}, {"failures", rep.failures}, {"no_speech", rep.no_speech}});
   });
-  svr.Post("/api/remove", [&](const httplib::Request& req, httplib::Response& res) {
+  svr.Post("/api/remove", [&](const httplib::Request& req, httplib::Response& res,
+                              const httplib::ContentReader& reader) {
     if (!authorised(req, res)) return;
-    auto path = path_from_body(req);
+    auto body = read_body(req, reader, kMaxJsonBody, res);
+    if (!body) return;
+    auto path = path_from_body(*body);
     std::lock_guard lock(add_mu);
     send_json(res, 200, {{"removed_files", searcher.index().remove(path)}});
   });
