@@ -2,7 +2,9 @@
 #include <gtest/gtest.h>
 
 #include "index/phone_gram_index.h"
+#include "test_helpers.h"
 #include "util/error.h"
+#include "util/fs.h"
 
 using namespace clasp;
 
@@ -37,4 +39,27 @@ TEST(PhoneGramIndex, RanksTheSpokenSegmentFirstDespiteErrors) {
   EXPECT_TRUE(idx.top("skuːl", 5, "de").empty());
   EXPECT_TRUE(idx.top("zzz", 5).empty());
   EXPECT_THROW(idx.add(1, "en", "abc"), Error);  // frozen
+}
+
+TEST(PhoneGramIndex, SavesLoadsAndRefusesDamage) {
+  test::TempDir dir;
+  PhoneGramIndex idx;
+  idx.add(7, "en", "ðəɹɪvəflʌdɪd");
+  idx.add(9, "fr", "ləʃɑ̃dəblez");
+  idx.add(11, "en", "maɪɡɹænmʌðɚ");
+  idx.freeze();
+  idx.save(dir / "g.bin");
+  auto back = PhoneGramIndex::load(dir / "g.bin");
+  EXPECT_EQ(back.size(), 3u);
+  EXPECT_EQ(back.top("ɡɹænmʌ", 2), idx.top("ɡɹænmʌ", 2));
+  EXPECT_EQ(back.top("blez", 2, "fr"), idx.top("blez", 2, "fr"));
+  std::string bytes = clasp::read_file(dir / "g.bin");
+  for (size_t cut : {size_t{4}, bytes.size() / 2, bytes.size() - 1}) {
+    clasp::write_file_atomic(dir / "bad.bin", bytes.substr(0, cut));
+    EXPECT_THROW(PhoneGramIndex::load(dir / "bad.bin"), Error) << cut;
+  }
+  std::string flipped = bytes;
+  flipped[bytes.size() - 2] = '\x7f';  // a posting pointing past the segments
+  clasp::write_file_atomic(dir / "bad.bin", flipped);
+  EXPECT_THROW(PhoneGramIndex::load(dir / "bad.bin"), Error);
 }

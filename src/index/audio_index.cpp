@@ -544,10 +544,28 @@ void AudioIndex::build_phone_grams() {
   std::unique_lock lock(mu_);
   const int64_t gen = generation();
   if (grams_ && grams_gen_ == gen) return;
+  // Saved beside the index like the FAISS files: trusted only when its stamp
+  // names this generation and its bytes are what was written.
+  const std::string path = dir_ + "/phone-grams.bin";
+  if (stamp_matches(path, gen)) {
+    try {
+      grams_ = std::make_unique<PhoneGramIndex>(PhoneGramIndex::load(path));
+      grams_gen_ = gen;
+      return;
+    } catch (const Error& e) {
+      spdlog::warn("{}; building it again", e.what());
+    }
+  }
   auto g = std::make_unique<PhoneGramIndex>();
   auto st = db_->prepare("SELECT p.segment_id, s.lang, p.phones FROM segment_phones p JOIN segments s ON s.id = p.segment_id");
   while (st.step()) g->add(st.int64(0), st.text(1), st.text(2));
   g->freeze();
+  try {
+    g->save(path);
+    write_stamp(path, gen);
+  } catch (const Error& e) {  // a read-only index still searches
+    spdlog::warn("{}: cannot save the phonetic candidate index: {}", dir_, e.what());
+  }
   grams_ = std::move(g);
   grams_gen_ = gen;
 }

@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <map>
 
 #include "util/error.h"
+#include "util/fs.h"
 #include "util/utf8.h"
 
 namespace clasp {
@@ -154,6 +156,92 @@ size_t PhoneGramIndex::memory_bytes() const {
   return ids_.capacity() * sizeof(int64_t) + lens_.capacity() * sizeof(uint16_t) + lang_of_.capacity() +
          keys_.capacity() * sizeof(uint32_t) + offsets_.capacity() * sizeof(uint64_t) +
          postings_.capacity() * sizeof(uint32_t) + pending_.capacity() * sizeof(pending_[0]);
+}
+
+namespace {
+
+constexpr char kMagic[8] = {'C', 'L', 'P', 'G', 'R', 'A', 'M', '1'};
+
+template <class T>
+void put_vec(std::string& out, const std::vector<T>& v) {
+  const uint64_t n = v.size();
+  out.append(reinterpret_cast<const char*>(&n), sizeof n);
+  out.append(reinterpret_cast<const char*>(v.data()), n * sizeof(T));
+}
+
+struct Reader {
+  const std::string& bytes;
+  const std::string& path;
+  size_t at = 0;
+  template <class T>
+  T pod() {
+    if (bytes.size() - at < sizeof(T)) fail_file(path, "truncated phonetic candidate index");
+    T v;
+    std::memcpy(&v, bytes.data() + at, sizeof(T));
+    at += sizeof(T);
+    return v;
+  }
+  template <class T>
+  std::vector<T> vec() {
+    const auto n = pod<uint64_t>();
+    if (n > (bytes.size() - at) / sizeof(T)) fail_file(path, "truncated phonetic candidate index");
+    std::vector<T> v(n);
+    std::memcpy(v.data(), bytes.data() + at, n * sizeof(T));
+    at += n * sizeof(T);
+    return v;
+  }
+};
+
+}  // namespace
+
+void PhoneGramIndex::save(const std::string& path) const {
+  if (!frozen_) throw Error("phonetic candidate index: save() before freeze()");
+  std::string out(kMagic, sizeof kMagic);
+  out.append(reinterpret_cast<const char*>(&avg_len_), sizeof avg_len_);
+  put_vec(out, ids_);
+  put_vec(out, lens_);
+  put_vec(out, lang_of_);
+  std::string langs;
+  for (const auto& l : langs_) langs += l + '\n';
+  put_vec(out, std::vector<char>(langs.begin(), langs.end()));
+  put_vec(out, keys_);
+  put_vec(out, offsets_);
+  put_vec(out, postings_);
+  write_file_atomic(path, out);
+}
+
+PhoneGramIndex PhoneGramIndex::load(const std::string& path) {
+  const std::string bytes = read_file(path);
+  if (bytes.size() < sizeof kMagic || std::memcmp(bytes.data(), kMagic, sizeof kMagic) != 0)
+    fail_file(path, "not a phonetic candidate index (wrong magic)");
+  Reader r{bytes, path, sizeof kMagic};
+  PhoneGramIndex g;
+  g.avg_len_ = r.pod<double>();
+  g.ids_ = r.vec<int64_t>();
+  g.lens_ = r.vec<uint16_t>();
+  g.lang_of_ = r.vec<uint8_t>();
+  const auto langs = r.vec<char>();
+  std::string cur;
+  for (char c : langs) {
+    if (c == '\n') {
+      g.langs_.push_back(cur);
+      cur.clear();
+    } else {
+      cur += c;
+    }
+  }
+  g.keys_ = r.vec<uint32_t>();
+  g.offsets_ = r.vec<uint64_t>();
+  g.postings_ = r.vec<uint32_t>();
+  const size_t n = g.ids_.size();
+  bool ok = g.lens_.size() == n && g.lang_of_.size() == n && g.offsets_.size() == g.keys_.size() + 1 &&
+            g.offsets_.front() == 0 && g.offsets_.back() == g.postings_.size() && r.at == bytes.size() &&
+            std::is_sorted(g.offsets_.begin(), g.offsets_.end()) && std::isfinite(g.avg_len_) && g.avg_len_ >= 1;
+  for (size_t i = 0; ok && i < n; ++i) ok = g.lang_of_[i] < g.langs_.size();
+  for (size_t i = 0; ok && i < g.postings_.size(); ++i) ok = g.postings_[i] < n;
+  if (!ok) fail_file(path, "damaged phonetic candidate index (its tables do not fit together)");
+  g.frozen_ = true;
+  return g;
 }
 
 }  // namespace clasp

@@ -43,6 +43,10 @@ class PhoneGramIndex {
   std::vector<std::pair<int64_t, float>> top(const std::string& query_ipa, size_t m, const std::string& lang = "") const;
   // Bytes of the postings, keys and per-segment tables.
   size_t memory_bytes() const;
+  // A frozen index to a file (written atomically) and back. A file that is
+  // not one, or whose tables do not fit together, is an Error naming it.
+  void save(const std::string& path) const;
+  static PhoneGramIndex load(const std::string& path);
 
  private:
   PhoneGramOptions opt_;
