@@ -915,6 +915,20 @@ TEST_F(IndexTest, PhoneticSearchFindsTheSpokenSentence) {
     EXPECT_EQ(via[0].segment.id, hits[0].segment.id);
     EXPECT_FLOAT_EQ(via[0].score, hits[0].score);
   }
+  // A query far longer than any segment skips the second stage (bounded cost)
+  // and is still answered by the vectors.
+  {
+    Searcher s(tmp / "index");
+    std::string longq;
+    while (longq.size() < 4000) longq += texts[1] + " ";
+    auto tq = s.prepare_text_query(longq, "en", true);
+    EXPECT_TRUE(tq.phones.empty());
+    EXPECT_FALSE(tq.vec.empty());
+    EXPECT_FALSE(s.prepare_text_query(texts[1], "en", true).phones.empty());
+    SearchOptions lo = o;
+    lo.rerank = 1000;
+    EXPECT_EQ(s.search_text(longq, lo, "en").size(), 3u);
+  }
   // The candidate index follows the database: a removed file's segment is no candidate.
   {
     AudioIndex other(tmp / "index2", model);

@@ -61,6 +61,11 @@ TextQuery Searcher::prepare_text_query(const std::string& query, const std::stri
       return t;  // a language espeak-ng cannot pronounce: the vectors alone rank, as documented
     }
     t.phones = vocab_.encode(t.ipa);
+    if (t.phones.size() > kMaxSecondStagePhonemes) {
+      t.ipa.clear();
+      t.phones.clear();
+      return t;
+    }
     if (query_lang != "en" && lexicon_.has(query_lang))
       t.gloss = vocab_.encode(phonemize_ipa(lexicon_.gloss(query, query_lang), "en"));
   }

@@ -17,6 +17,12 @@ namespace clasp {
 class AudioEmbedder;
 class QueryEmbedder;
 
+// A query pronounced longer than this (about 25 s of speech, more than any
+// segment holds) skips the second stage and is ranked by the vectors alone:
+// matching its phonemes would cost seconds and hundreds of MB (a 4 KB query
+// took 4.7 s and 0.9 GB) and could not find it whole in any segment anyway.
+constexpr size_t kMaxSecondStagePhonemes = 300;
+
 // What a text query becomes before it meets the index.
 struct TextQuery {
   std::vector<float> vec;        // CLASP text vector
@@ -36,7 +42,8 @@ class Searcher {
   std::vector<SearchHit> search_text(const std::string& query, const SearchOptions& opt,
                                      const std::string& query_lang = "");
   // The query's vector, and with query_lang and a model with a CTC head,
-  // its phonemes and gloss (the second stage's inputs).
+  // its phonemes and gloss (the second stage's inputs; none when the query
+  // has more than kMaxSecondStagePhonemes).
   TextQuery prepare_text_query(const std::string& query, const std::string& query_lang, bool phonemes);
   const PhonemeVocab& vocab() const { return vocab_; }
   const PhoneCosts& costs() const { return costs_; }
