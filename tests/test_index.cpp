@@ -219,6 +219,16 @@ TEST_F(IndexTest, AReaderFollowsAnotherProcesssAddAndRemove) {
     EXPECT_NE(h.segment.path, (tmp.path / "audio/b.wav").string());
     EXPECT_TRUE(server.has_file(h.segment.path)) << h.segment.path;
   }
+  // Ids are never reused: c.wav, added after b.wav was removed, got new ones.
+  {
+    AudioIndex cli(dir, model);
+    auto c_segs = cli.segments_of((tmp.path / "audio/sub/c.wav").string());
+    auto a_segs = cli.segments_of((tmp.path / "audio/a.wav").string());
+    ASSERT_FALSE(c_segs.empty());
+    ASSERT_FALSE(a_segs.empty());
+    EXPECT_GE(c_segs[0].file_id, a_segs[0].file_id + 2) << "b.wav's file id was given to c.wav";
+    EXPECT_GE(c_segs[0].id, a_segs.back().id + 2) << "b.wav's segment id was given to c.wav";
+  }
   // Its own writes keep it current, and what it saves equals a fresh build.
   server.add(collect_index_inputs(tmp / "audio/b.wav"), *embedder);
   AudioIndex fresh(dir, model);

@@ -176,6 +176,16 @@ AudioIndex::AudioIndex(const std::string& dir, const IndexModel& model) : dir_(d
 
 AudioIndex::~AudioIndex() = default;
 
+int64_t AudioIndex::next_id(const char* table) {
+  auto st = db_->prepare(std::string("SELECT COALESCE(MAX(id), 0) + 1 FROM ") + table);
+  int64_t n = st.step() ? st.int64(0) : 1;
+  const std::string key = std::string(table) == "files" ? "next_file_id" : "next_segment_id";
+  const std::string kept = get_meta(*db_, key);
+  if (!kept.empty() && kept.find_first_not_of("0123456789") == std::string::npos && kept.size() < 19)
+    n = std::max<int64_t>(n, std::stoll(kept));
+  return n;
+}
+
 size_t AudioIndex::segment_count() {
   auto st = db_->prepare("SELECT COUNT(*) FROM segments");
   return st.step() ? static_cast<size_t>(st.int64(0)) : 0;
@@ -307,8 +317,12 @@ AddReport AudioIndex::add(const std::vector<IndexInput>& inputs, AudioEmbedder& 
     auto old_segs = db_->prepare("SELECT id FROM segments WHERE file_id = ?");
     auto del = db_->prepare("DELETE FROM files WHERE id = ?");
     auto ins_file = db_->prepare(
-        "INSERT INTO files(path, hash, bytes, mtime, duration, lang) VALUES(?, ?, ?, ?, ?, ?)");
-    auto ins_seg = db_->prepare("INSERT INTO segments(file_id, start_s, end_s, lang, text, vec) VALUES(?, ?, ?, ?, ?, ?)");
+        "INSERT INTO files(id, path, hash, bytes, mtime, duration, lang) VALUES(?, ?, ?, ?, ?, ?, ?)");
+    auto ins_seg =
+        db_->prepare("INSERT INTO segments(id, file_id, start_s, end_s, lang, text, vec) VALUES(?, ?, ?, ?, ?, ?, ?)");
+    // Ids are never reused: a link to /audio/<file id> or a segment id held
+    // by a client never comes to mean another file after `rm` + `add`.
+    int64_t next_file = next_id("files"), next_seg = next_id("segments");
     auto ins_phones = db_->prepare("INSERT INTO segment_phones(segment_id, phones) VALUES(?, ?)");
     auto ins_post = db_->prepare("INSERT INTO segment_posteriors(segment_id, data) VALUES(?, ?)");
     for (const auto& p : pending) {
@@ -318,15 +332,16 @@ AddReport AudioIndex::add(const std::vector<IndexInput>& inputs, AudioEmbedder& 
         old_segs.reset();
         del.bind(1, p.old_id).run();
       }
-      ins_file.bind(1, p.in.path).bind(2, p.hash).bind(3, p.bytes).bind(4, p.mtime).bind(5, p.duration).bind(6, p.in.lang).run();
-      int64_t fid = db_->last_insert_id();
+      const int64_t fid = next_file++;
+      ins_file.bind(1, fid).bind(2, p.in.path).bind(3, p.hash).bind(4, p.bytes).bind(5, p.mtime).bind(6, p.duration)
+          .bind(7, p.in.lang).run();
       const size_t D = static_cast<size_t>(model_.dim);
       for (size_t i = 0; i < p.spans.size(); ++i) {
         // A transcript belongs to the whole file, so only a one-segment file carries it.
         std::string text = p.spans.size() == 1 ? p.in.text : "";
-        ins_seg.bind(1, fid).bind(2, p.spans[i].start).bind(3, p.spans[i].end).bind(4, p.in.lang).bind(5, text)
-            .bind_blob(6, p.vecs.data() + i * D, D * sizeof(float)).run();
-        added.push_back(db_->last_insert_id());
+        ins_seg.bind(1, next_seg).bind(2, fid).bind(3, p.spans[i].start).bind(4, p.spans[i].end).bind(5, p.in.lang)
+            .bind(6, text).bind_blob(7, p.vecs.data() + i * D, D * sizeof(float)).run();
+        added.push_back(next_seg++);
         if (i < p.phones.size() && !p.phones[i].empty()) ins_phones.bind(1, added.back()).bind(2, p.phones[i]).run();
         if (i < p.posteriors.size() && !p.posteriors[i].empty()) {
           const std::string blob = p.posteriors[i].to_blob();
@@ -335,6 +350,8 @@ AddReport AudioIndex::add(const std::vector<IndexInput>& inputs, AudioEmbedder& 
       }
       added_vecs.insert(added_vecs.end(), p.vecs.begin(), p.vecs.end());
     }
+    set_meta(*db_, "next_file_id", std::to_string(next_file));
+    set_meta(*db_, "next_segment_id", std::to_string(next_seg));
     const bool current = exact_gen_ == generation();  // no other process wrote since we loaded
     bump_generation();
     tx.commit();

@@ -159,6 +159,7 @@ class AudioIndex {
   void save_vectors();
   int64_t generation();
   size_t segment_count();
+  int64_t next_id(const char* table);  // "files" or "segments": never an id used before
   void bump_generation();
   std::vector<IndexedSegment> lookup(const std::vector<int64_t>& ids);
   std::vector<SearchHit> scored_hits(std::vector<std::pair<float, int64_t>> scored, size_t k);
