@@ -16,6 +16,7 @@ namespace {
 
 constexpr int kMinSampleRate = 1000, kMaxSampleRate = 768000, kMaxChannels = 64;
 constexpr float kMaxSampleMagnitude = 1000.0f;
+constexpr double kMaxProbeSeconds = 48 * 3600.0;
 struct SndCloser {
   void operator()(SNDFILE* f) const { sf_close(f); }
 };
@@ -49,6 +50,8 @@ SndPtr open_checked(const std::string& path, SF_INFO* info) {
   std::error_code ec;
   if (!fs::exists(path, ec)) fail_file(path, "no such file");
   if (fs::is_directory(path, ec)) fail_file(path, "is a directory, expected an audio file");
+  // A FIFO or device would block or never end.
+  if (!fs::is_regular_file(path, ec)) fail_file(path, "not a regular file (a FIFO, socket or device?), expected an audio file");
   auto size = fs::file_size(path, ec);
   if (!ec && size == 0) fail_file(path, "empty file (0 bytes), expected audio");
   *info = {};
@@ -79,6 +82,20 @@ AudioInfo probe_audio(const std::string& path) {
   a.sample_rate = info.samplerate;
   a.channels = info.channels;
   a.frames = info.frames;
+  // Streams whose header holds no length (a truncated OGG or MP3) report an
+  // unknown count as a huge number: count the frames that decode instead.
+  const double declared_s = static_cast<double>(info.frames) / info.samplerate;
+  if (info.frames <= 0 || declared_s > kMaxProbeSeconds) {
+    std::vector<float> buf(static_cast<size_t>(4096) * static_cast<size_t>(info.channels));
+    sf_count_t n = 0;
+    for (sf_count_t got; (got = sf_readf_float(f.get(), buf.data(), 4096)) > 0;) {
+      n += got;
+      if (static_cast<double>(n) / info.samplerate > kMaxProbeSeconds)
+        fail_file(path, "declares an implausible length and decodes to more than " +
+                            std::to_string(static_cast<int>(kMaxProbeSeconds / 3600)) + " h");
+    }
+    a.frames = n;
+  }
   return a;
 }
 
