@@ -11,6 +11,7 @@
 #include "data/manifest.h"
 #include "index/searcher.h"
 #include "util/error.h"
+#include "util/latency_stats.h"
 #include "util/progress.h"
 
 namespace fs = std::filesystem;
@@ -26,11 +27,6 @@ std::string first_words(const std::string& text, size_t n) {
   return out;
 }
 
-double pct(std::vector<double> v, double q) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  return v[std::min(v.size() - 1, static_cast<size_t>(q * static_cast<double>(v.size())))];
-}
 }  // namespace
 
 std::vector<LongformEvalResult> evaluate_longform(Searcher& s, const LongformEvalOptions& opt) {
@@ -106,8 +102,8 @@ std::vector<LongformEvalResult> evaluate_longform(Searcher& s, const LongformEva
       r.r10 /= static_cast<double>(r.queries);
     }
     r.mean_abs_start_err = hits1 ? err / static_cast<double>(hits1) : 0;
-    r.latency_p50_ms = pct(lat, 0.5);
-    r.latency_p99_ms = pct(lat, 0.99);
+    r.latency_p50_ms = latency_percentile(lat, 0.5);
+    r.latency_p99_ms = latency_percentile(lat, 0.99);
     out.push_back(r);
   }
   return out;

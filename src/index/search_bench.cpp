@@ -11,6 +11,7 @@
 
 #include "index/vector_index.h"
 #include "util/hash.h"
+#include "util/latency_stats.h"
 
 namespace clasp {
 
@@ -18,13 +19,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-double ms_since(Clock::time_point t) { return std::chrono::duration<double, std::milli>(Clock::now() - t).count(); }
-
-double pct(std::vector<double> v, double q) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  return v[std::min(v.size() - 1, static_cast<size_t>(q * static_cast<double>(v.size())))];
-}
 
 // Deterministic standard normal numbers (Box-Muller over splitmix64).
 struct Normal {
@@ -88,8 +82,8 @@ std::vector<SearchLatency> bench_vector_search(size_t n, int d, size_t nq, const
     truth.push_back(exact.search(&q[i * D], 1, 10)[0]);
     lat.push_back(ms_since(t));
   }
-  e.p50_ms = pct(lat, 0.5);
-  e.p99_ms = pct(lat, 0.99);
+  e.p50_ms = latency_percentile(lat, 0.5);
+  e.p99_ms = latency_percentile(lat, 0.99);
   out.push_back(e);
   if (!with_ivf) return out;
 
@@ -116,8 +110,8 @@ std::vector<SearchLatency> bench_vector_search(size_t n, int d, size_t nq, const
         found += std::any_of(hits.begin(), hits.end(), [&](const VectorHit& a) { return a.id == h.id; });
       }
     }
-    r.p50_ms = pct(lat, 0.5);
-    r.p99_ms = pct(lat, 0.99);
+    r.p50_ms = latency_percentile(lat, 0.5);
+    r.p99_ms = latency_percentile(lat, 0.99);
     r.recall10 = total ? static_cast<double>(found) / static_cast<double>(total) : 1;
     out.push_back(r);
   }
@@ -153,8 +147,8 @@ ServerLoad bench_server(const std::string& host, int port, int clients, size_t p
   r.requests = lat.size();
   r.errors = errors;
   r.qps = static_cast<double>(r.requests) / r.wall_s;
-  r.p50_ms = pct(lat, 0.5);
-  r.p99_ms = pct(lat, 0.99);
+  r.p50_ms = latency_percentile(lat, 0.5);
+  r.p99_ms = latency_percentile(lat, 0.99);
   return r;
 }
 

@@ -19,6 +19,7 @@
 #include "speech/phoneme_vocab.h"
 #include "util/error.h"
 #include "util/hash.h"
+#include "util/latency_stats.h"
 #include "util/progress.h"
 
 namespace fs = std::filesystem;
@@ -28,19 +29,12 @@ namespace clasp {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-double ms_since(Clock::time_point t0) { return std::chrono::duration<double, std::milli>(Clock::now() - t0).count(); }
 
 double proc_status_mb(const char* field) {
   std::ifstream in("/proc/self/status");
   for (std::string line; std::getline(in, line);)
     if (line.rfind(field, 0) == 0) return std::stod(line.substr(std::string(field).size())) / 1024.0;
   return 0;
-}
-
-double percentile(std::vector<double> v, double p) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  return v[std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size())))];
 }
 
 // A made segment: its vector is normalize(alpha a + (1 - alpha) b + sigma c) of real segments' vectors.
@@ -328,9 +322,9 @@ std::vector<TwoStageBenchRow> bench_two_stage(Searcher& s, const TwoStageBenchOp
     std::fprintf(stderr, "\n");
     row.queries = queries.size();
     row.exhaustive_queries = n_exh;
-    row.p50_ms = percentile(lat, 0.5);
-    row.p99_ms = percentile(lat, 0.99);
-    row.exhaustive_p50_ms = percentile(lat_exh, 0.5);
+    row.p50_ms = latency_percentile(lat, 0.5);
+    row.p99_ms = latency_percentile(lat, 0.99);
+    row.exhaustive_p50_ms = latency_percentile(lat_exh, 0.5);
     row.recall1 = n_exh ? static_cast<double>(agree1) / static_cast<double>(n_exh) : 0;
     row.recall10 = n_exh ? static_cast<double>(overlap10) / (10.0 * static_cast<double>(n_exh)) : 0;
     row.ann_recall10 = n_exh ? static_cast<double>(ann10) / (10.0 * static_cast<double>(n_exh)) : 1;
