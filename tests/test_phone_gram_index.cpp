@@ -59,7 +59,7 @@ TEST(PhoneGramIndex, SavesLoadsAndRefusesDamage) {
     EXPECT_THROW(PhoneGramIndex::load(dir / "bad.bin"), Error) << cut;
   }
   std::string flipped = bytes;
-  flipped[bytes.size() - 2] = '\x7f';  // a posting pointing past the segments
+  flipped[bytes.size() - 2] = '\x7f';  // the last key's document frequency, now above its postings
   clasp::write_file_atomic(dir / "bad.bin", flipped);
   EXPECT_THROW(PhoneGramIndex::load(dir / "bad.bin"), Error);
 }

@@ -631,7 +631,7 @@ std::vector<SearchHit> AudioIndex::search_phonetic(const std::vector<int64_t>& q
       if (st.step()) scored.push_back({phonetic_match(query, vocab.encode(st.text(0))), id});
       st.reset();
     }
-    if (!scored.empty() || grams_->size() > 0) return scored_hits(std::move(scored), static_cast<size_t>(opt.k));
+    return scored_hits(std::move(scored), static_cast<size_t>(opt.k));
   } else {
     std::string sql = "SELECT p.segment_id, p.phones FROM segment_phones p JOIN segments s ON s.id = p.segment_id";
     if (!opt.lang.empty()) sql += " WHERE s.lang = ?";

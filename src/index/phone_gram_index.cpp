@@ -97,6 +97,9 @@ void PhoneGramIndex::freeze() {
   }
   offsets_.push_back(postings_.size());
   std::vector<std::pair<uint32_t, uint32_t>>().swap(pending_);
+  df_.assign(keys_.size(), 0);
+  for (size_t k = 0; k < keys_.size(); ++k)
+    for (uint64_t p = offsets_[k]; p < offsets_[k + 1]; ++p) df_[k] += p == offsets_[k] || postings_[p] != postings_[p - 1];
   double total = 0;
   for (auto l : lens_) total += l;
   avg_len_ = ids_.empty() ? 1 : std::max(1.0, total / static_cast<double>(ids_.size()));
@@ -126,9 +129,7 @@ std::vector<std::pair<int64_t, float>> PhoneGramIndex::top(const std::string& qu
     if (it == keys_.end() || *it != k) continue;
     size_t ki = static_cast<size_t>(it - keys_.begin());
     const uint64_t b = offsets_[ki], e = offsets_[ki + 1];
-    // Document frequency: distinct segments (postings repeat a segment per occurrence).
-    uint64_t df = 0;
-    for (uint64_t p = b; p < e; ++p) df += p == b || postings_[p] != postings_[p - 1];
+    const uint64_t df = df_[ki];
     if (df > max_df) continue;
     const double idf = std::log(1.0 + (n - static_cast<double>(df) + 0.5) / (static_cast<double>(df) + 0.5));
     for (uint64_t p = b; p < e;) {
@@ -155,12 +156,13 @@ std::vector<std::pair<int64_t, float>> PhoneGramIndex::top(const std::string& qu
 size_t PhoneGramIndex::memory_bytes() const {
   return ids_.capacity() * sizeof(int64_t) + lens_.capacity() * sizeof(uint16_t) + lang_of_.capacity() +
          keys_.capacity() * sizeof(uint32_t) + offsets_.capacity() * sizeof(uint64_t) +
-         postings_.capacity() * sizeof(uint32_t) + pending_.capacity() * sizeof(pending_[0]);
+         postings_.capacity() * sizeof(uint32_t) + df_.capacity() * sizeof(uint32_t) +
+         pending_.capacity() * sizeof(pending_[0]);
 }
 
 namespace {
 
-constexpr char kMagic[8] = {'C', 'L', 'P', 'G', 'R', 'A', 'M', '1'};
+constexpr char kMagic[8] = {'C', 'L', 'P', 'G', 'R', 'A', 'M', '2'};  // 2: document frequencies stored
 
 template <class T>
 void put_vec(std::string& out, const std::vector<T>& v) {
@@ -207,6 +209,7 @@ void PhoneGramIndex::save(const std::string& path) const {
   put_vec(out, keys_);
   put_vec(out, offsets_);
   put_vec(out, postings_);
+  put_vec(out, df_);
   write_file_atomic(path, out);
 }
 
@@ -233,12 +236,16 @@ PhoneGramIndex PhoneGramIndex::load(const std::string& path) {
   g.keys_ = r.vec<uint32_t>();
   g.offsets_ = r.vec<uint64_t>();
   g.postings_ = r.vec<uint32_t>();
+  g.df_ = r.vec<uint32_t>();
   const size_t n = g.ids_.size();
   bool ok = g.lens_.size() == n && g.lang_of_.size() == n && g.offsets_.size() == g.keys_.size() + 1 &&
             g.offsets_.front() == 0 && g.offsets_.back() == g.postings_.size() && r.at == bytes.size() &&
             std::is_sorted(g.offsets_.begin(), g.offsets_.end()) && std::isfinite(g.avg_len_) && g.avg_len_ >= 1;
   for (size_t i = 0; ok && i < n; ++i) ok = g.lang_of_[i] < g.langs_.size();
   for (size_t i = 0; ok && i < g.postings_.size(); ++i) ok = g.postings_[i] < n;
+  ok = ok && g.df_.size() == g.keys_.size();
+  for (size_t k = 0; ok && k < g.df_.size(); ++k)
+    ok = g.df_[k] >= 1 && g.df_[k] <= g.offsets_[k + 1] - g.offsets_[k];
   if (!ok) fail_file(path, "damaged phonetic candidate index (its tables do not fit together)");
   g.frozen_ = true;
   return g;

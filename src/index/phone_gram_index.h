@@ -59,6 +59,7 @@ class PhoneGramIndex {
   std::vector<uint32_t> keys_;      // sorted distinct keys
   std::vector<uint64_t> offsets_;   // keys_.size() + 1
   std::vector<uint32_t> postings_;  // local indexes, sorted within a key (repeats = term frequency)
+  std::vector<uint32_t> df_;        // per key: distinct segments holding it (counted once, at freeze)
   double avg_len_ = 1;
   bool frozen_ = false;
 };
