@@ -482,8 +482,21 @@ std::vector<IndexedSegment> AudioIndex::lookup(const std::vector<int64_t>& ids) 
   return out;
 }
 
+void AudioIndex::refresh(const std::function<bool()>& stale, const std::function<void()>& rebuild) {
+  {
+    std::shared_lock lock(mu_);
+    if (!stale()) return;
+  }
+  std::unique_lock lock(mu_);
+  if (stale()) rebuild();  // another thread may have rebuilt in between
+}
+
 void AudioIndex::build_approx(int nprobe) {
   std::unique_lock lock(mu_);
+  make_approx(nprobe);
+}
+
+void AudioIndex::make_approx(int nprobe) {
   const int64_t gen = generation();
   const std::string path = dir_ + "/vectors-ivf.faiss";
   approx_.reset();
@@ -515,24 +528,16 @@ std::vector<SearchHit> AudioIndex::search(const std::vector<float>& q, const Sea
     throw Error("query vector has " + std::to_string(q.size()) + " values, the index holds " +
                 std::to_string(model_.dim));
   if (opt.k <= 0) throw Error("search: k must be positive");
-  bool stale, approx;
-  {
-    std::shared_lock lock(mu_);
-    stale = exact_gen_ != generation();
-  }
-  if (stale) {
-    std::unique_lock lock(mu_);
-    if (exact_gen_ != generation()) load_vectors();
-  }
+  refresh([&] { return exact_gen_ != generation(); }, [&] { load_vectors(); });
+  bool approx;
   {
     std::shared_lock lock(mu_);
     // A large collection is searched through IVF on its own: the exact scan
     // is linear in it (55 ms at 100,000 segments against 6 ms, same recall of
     // the two-stage answer; docs/search.md).
     approx = opt.approx || (opt.approx_above > 0 && exact_->size() > opt.approx_above);
-    stale = approx && (!approx_ || approx_gen_ != generation());
   }
-  if (stale) build_approx(opt.nprobe);
+  if (approx) refresh([&] { return !approx_ || approx_gen_ != generation(); }, [&] { make_approx(opt.nprobe); });
   std::shared_lock lock(mu_);
   const VectorIndex& vi = approx ? *approx_ : *exact_;
   size_t want = static_cast<size_t>(opt.k);
@@ -559,8 +564,11 @@ std::vector<SearchHit> AudioIndex::search(const std::vector<float>& q, const Sea
 
 void AudioIndex::build_phone_grams() {
   std::unique_lock lock(mu_);
+  make_phone_grams();
+}
+
+void AudioIndex::make_phone_grams() {
   const int64_t gen = generation();
-  if (grams_ && grams_gen_ == gen) return;
   // Saved beside the index like the FAISS files: trusted only when its stamp
   // names this generation and its bytes are what was written.
   const std::string path = dir_ + "/phone-grams.bin";
@@ -611,14 +619,8 @@ std::vector<SearchHit> AudioIndex::search_phonetic(const std::vector<int64_t>& q
   if (opt.k <= 0) throw Error("search: k must be positive");
   if (query.empty()) throw Error("phonetic search: the query has no phonemes");
   const bool candidates = opt.phonetic_candidates > 0 && !query_ipa.empty();
-  if (candidates) {
-    bool stale;
-    {
-      std::shared_lock lock(mu_);
-      stale = !grams_ || grams_gen_ != generation();
-    }
-    if (stale) build_phone_grams();
-  }
+  if (candidates)
+    refresh([&] { return !grams_ || grams_gen_ != generation(); }, [&] { make_phone_grams(); });
   std::shared_lock lock(mu_);
   std::vector<std::pair<float, int64_t>> scored;
   // A collection no larger than the candidate set is scanned whole: the same cost, nothing missed.

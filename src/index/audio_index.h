@@ -163,6 +163,11 @@ class AudioIndex {
   void bump_generation();
   std::vector<IndexedSegment> lookup(const std::vector<int64_t>& ids);
   std::vector<SearchHit> scored_hits(std::vector<std::pair<float, int64_t>> scored, size_t k);
+  // Double-checked refresh of a structure derived from the database: stale()
+  // under the shared lock, then again with rebuild() under the exclusive one.
+  void refresh(const std::function<bool()>& stale, const std::function<void()>& rebuild);
+  void make_approx(int nprobe);  // these two: the exclusive lock held
+  void make_phone_grams();
 
   std::string dir_;
   IndexModel model_;
