@@ -125,6 +125,21 @@ class IndexTest : public ::testing::Test {
     write_wav(tmp / "audio/sub/c.wav", test::sine(440, 3.0, 16000, 0.2f));
     { std::ofstream(tmp / "audio/sub/broken.wav") << "not audio at all"; }
   }
+  // An index of audio/a.wav at tmp/index, served by `clasp serve` with `o`
+  // (index_dir and a free port set here) on a thread; the bound port, 0 if
+  // the server never came up.
+  int serve_a(ServeOptions o, std::thread& th) {
+    o.index_dir = tmp / "index";
+    {
+      AudioIndex idx(o.index_dir, model);
+      idx.add(collect_index_inputs(tmp / "audio/a.wav"), *embedder);
+    }
+    o.port = 0;
+    auto port = std::make_shared<std::atomic<int>>(0);
+    th = std::thread([o, port] { run_server(o, [port](int p) { *port = p; }); });
+    for (int i = 0; i < 200 && *port == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    return *port;
+  }
   test::TempDir tmp;
   std::unique_ptr<AudioEmbedder> embedder;
   IndexModel model;
@@ -397,20 +412,12 @@ TEST_F(IndexTest, SurvivesAKillDuringIndexAdd) {
 // Slow clients (a byte a second, never finishing their request) must not
 // keep others from being answered.
 TEST_F(IndexTest, SlowClientsDoNotStarveTheServer) {
-  const std::string dir = tmp / "index";
-  {
-    AudioIndex idx(dir, model);
-    idx.add(collect_index_inputs(tmp / "audio/a.wav"), *embedder);
-  }
   ServeOptions o;
-  o.index_dir = dir;
-  o.port = 0;
   o.token = "s3cret";
   o.read_timeout_s = 2;
-  std::atomic<int> port{0};
-  std::thread th([&] { run_server(o, [&](int p) { port = p; }); });
-  for (int i = 0; i < 200 && port == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  ASSERT_NE(port.load(), 0);
+  std::thread th;
+  const int port = serve_a(o, th);
+  ASSERT_NE(port, 0);
   std::atomic<bool> stop{false};
   std::vector<std::thread> slow;
   for (int c = 0; c < 16; ++c)
@@ -418,7 +425,7 @@ TEST_F(IndexTest, SlowClientsDoNotStarveTheServer) {
       int fd = socket(AF_INET, SOCK_STREAM, 0);
       sockaddr_in addr{};
       addr.sin_family = AF_INET;
-      addr.sin_port = htons(static_cast<uint16_t>(port.load()));
+      addr.sin_port = htons(static_cast<uint16_t>(port));
       addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
       if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
         const std::string partial = "GET /api/status HTTP/1.1\r\nHost: x\r\nX-Slow: ";
@@ -449,19 +456,12 @@ TEST_F(IndexTest, SlowClientsDoNotStarveTheServer) {
 
 TEST_F(IndexTest, ServerAnswersGuardsWritesAndServesOnlyIndexedAudio) {
   const std::string dir = tmp / "index";
-  {
-    AudioIndex idx(dir, model);
-    idx.add(collect_index_inputs(tmp / "audio/a.wav"), *embedder);
-  }
   ServeOptions o;
-  o.index_dir = dir;
-  o.port = 0;
   o.token = "s3cret";
   o.max_body_bytes = 2 << 20;
-  std::atomic<int> port{0};
-  std::thread th([&] { run_server(o, [&](int p) { port = p; }); });
-  for (int i = 0; i < 200 && port == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  ASSERT_NE(port.load(), 0);
+  std::thread th;
+  const int port = serve_a(o, th);
+  ASSERT_NE(port, 0);
   httplib::Client cli("127.0.0.1", port);
 
   auto page = cli.Get("/");
