@@ -52,6 +52,33 @@ TEST(Cli, BadInputsGiveClearErrorsAndNonZeroExit) {
   EXPECT_NE(out.find("nope.jsonl: no such file"), std::string::npos) << out;
 }
 
+TEST(Cli, UsageErrorsExitTwoAndSuggestTheNearestName) {
+  struct Case {
+    std::string args, says;
+  };
+  const Case cases[] = {
+      {"serach hello", "'serach' is not a command of 'clasp'; did you mean 'search'?"},
+      {"index ad x", "'ad' is not a command of 'clasp index'; did you mean 'add'?"},
+      {"search --indx IX hello", "'--indx' is not an option of 'clasp search'; did you mean '--index'?"},
+      {"search hello world", "in quotes"},
+      {"search -", "the query is \"-\""},
+      {"index", "A subcommand is required"},
+      {"search hello -k 0", "-k"},
+  };
+  for (const auto& c : cases) {
+    int rc = 0;
+    std::string out = run_capture(clasp_cmd(c.args), &rc);
+    EXPECT_EQ(rc, 2) << c.args << "\n" << out;
+    EXPECT_NE(out.find(c.says), std::string::npos) << c.args << "\n" << out;
+  }
+  int rc = 1;
+  std::string out = run_capture(clasp_cmd("--help"), &rc);
+  EXPECT_EQ(rc, 0);
+  EXPECT_NE(out.find("2 usage error"), std::string::npos) << out;
+  run_capture(clasp_cmd("--version"), &rc);
+  EXPECT_EQ(rc, 0);
+}
+
 TEST(Cli, BrownTranslateSynthPipeline) {
   clasp::test::TempDir dir;
   int rc;

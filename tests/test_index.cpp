@@ -1,6 +1,8 @@
 // The retrieval product: segmentation, the persistent index (incremental
 // adds, removal, model check, recovery after a kill) and the HTTP server.
 #include <gtest/gtest.h>
+
+#include <set>
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
@@ -407,6 +409,66 @@ TEST_F(IndexTest, SurvivesAKillDuringIndexAdd) {
     ++compared;
   }
   EXPECT_GT(compared, 0u) << "no segment had a transcript to query with";
+}
+
+// The CLI's contract with scripts: a failed add is exit 1 and leaves no
+// empty index; a search never writes into the index and refuses a folder
+// that is not one.
+TEST_F(IndexTest, FailedAddLeavesNoIndexAndSearchNeverWrites) {
+  int rc = 0;
+  const std::string bad = tmp / "bad-index";
+  auto out = test::run_capture(std::string(CLASP_BIN) + " index add " + (tmp / "audio/sub/broken.wav") + " --index " +
+                                   bad + " --threads 1",
+                               &rc);
+  EXPECT_EQ(rc, 1) << out;
+  EXPECT_NE(out.find("every file failed (1); no index was made"), std::string::npos) << out;
+  EXPECT_FALSE(fs::exists(bad)) << out;
+  out = test::run_capture(std::string(CLASP_BIN) + " search hello --index " + bad, &rc);
+  EXPECT_EQ(rc, 1) << out;
+  EXPECT_NE(out.find(bad + ": not an index"), std::string::npos) << out;
+
+  const std::string dir = tmp / "index";
+  out = test::run_capture(std::string(CLASP_BIN) + " index add " + (tmp / "audio/a.wav") + " --index " + dir +
+                              " --threads 1 --lang en",
+                          &rc);
+  ASSERT_EQ(rc, 0) << out;
+  EXPECT_TRUE(fs::exists(dir + "/phone-grams.bin")) << "index add leaves the candidate index current";
+  fs::remove(dir + "/phone-grams.bin");
+  auto listing = [&] {
+    std::set<std::string> names;
+    for (const auto& e : fs::directory_iterator(dir)) names.insert(e.path().filename().string());
+    return names;
+  };
+  const auto before = listing();
+  out = test::run_capture(std::string(CLASP_BIN) + " search \"a tone\" --approx --query-lang en --index " + dir +
+                              " --threads 1",
+                          &rc);
+  EXPECT_EQ(rc, 0) << out;
+  out = test::run_capture(std::string(CLASP_BIN) + " index status --index " + dir, &rc);
+  EXPECT_EQ(rc, 0) << out;
+  auto after = listing();
+  after.erase("index.sqlite-wal");  // SQLite's own journal files come and go with any reader
+  after.erase("index.sqlite-shm");
+  std::set<std::string> expected = before;
+  expected.erase("index.sqlite-wal");
+  expected.erase("index.sqlite-shm");
+  EXPECT_EQ(after, expected) << "a read command wrote into the index";
+}
+
+// A second server on a port in use is refused (cpp-httplib's default
+// SO_REUSEPORT let it bind and take half the connections).
+TEST_F(IndexTest, ASecondServerOnTheSamePortIsRefused) {
+  std::thread th;
+  const int port = serve_a(ServeOptions{}, th);
+  ASSERT_NE(port, 0);
+  int rc = 0;
+  auto out = test::run_capture(std::string(CLASP_BIN) + " serve --index " + (tmp / "index") + " --port " +
+                                   std::to_string(port) + " --threads 1",
+                               &rc);
+  stop_server();
+  th.join();
+  EXPECT_EQ(rc, 1) << out;
+  EXPECT_NE(out.find("the port is in use"), std::string::npos) << out;
 }
 
 // Slow clients (a byte a second, never finishing their request) must not

@@ -242,6 +242,38 @@ TEST(MelAugment, ChangesTempoAndFormantsDeterministically) {
   EXPECT_THROW(augment_mel(std::vector<float>(81, 0.f), F, a), std::invalid_argument);
 }
 
+TEST(MelAugment, ChannelViewsAddARoomTailAndEmptyTheBandsAboveATelephoneCut) {
+  // One loud frame (10) in silence (-5): the tail keeps the frames after it
+  // above the silence and decaying; the band limit empties every band centred
+  // above 4 kHz (HTK mel: bins 61-79 of 80) and keeps those below.
+  const int F = 80, T = 60;
+  std::vector<float> mel(T * F, -5.f);
+  for (int f = 0; f < F; ++f) mel[static_cast<size_t>(10 * F + f)] = 10.f;
+  MelAugmentOptions still;  // no tempo, warp or noise: only the channel
+  still.tempo_min = still.tempo_max = still.warp_min = still.warp_max = 1.0;
+  still.noise_prob = 0;
+  MelAugmentOptions room = still;
+  room.reverb_prob = 1;
+  room.rt60_min = room.rt60_max = 0.3;
+  std::mt19937_64 a(3);
+  auto r = augment_mel(mel, F, a, room);
+  ASSERT_EQ(r.size(), mel.size());
+  EXPECT_GT(r[11 * F], r[20 * F]);  // the tail decays
+  EXPECT_GT(r[20 * F], r[9 * F] + 1);  // and is heard well above the silence before the sound
+  EXPECT_NEAR(r[59 * F], r[9 * F], 0.1);  // until it has died away
+  MelAugmentOptions phone = still;
+  phone.band_prob = 1;
+  phone.band_hz_min = phone.band_hz_max = 4000;
+  auto p = augment_mel(mel, F, a, phone);
+  const float empty = 10.f - static_cast<float>(9 * std::log(10.0));
+  EXPECT_FLOAT_EQ(p[10 * F + 60], 10.f);
+  EXPECT_FLOAT_EQ(p[10 * F + 61], empty);
+  EXPECT_FLOAT_EQ(p[0 * F + 79], empty);
+  // Off by default: the same seed gives the views it gave before.
+  std::mt19937_64 b(9), c(9);
+  EXPECT_EQ(augment_mel(mel, F, b), augment_mel(mel, F, c, MelAugmentOptions{}));
+}
+
 TEST(RetrievalMetrics, RanksAndProtocols) {
   // 3 candidates in 2-D; queries pick gold 0, 1, 2 with known ranks.
   std::vector<float> c = {1, 0, 0, 1, 0.7f, 0.7f};

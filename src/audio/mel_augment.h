@@ -15,7 +15,15 @@ struct MelAugmentOptions {
   double warp_min = 0.88, warp_max = 1.12;    // mel-axis stretch factor
   double noise_prob = 0.5;                    // chance of adding noise
   double noise_min = 0.02, noise_max = 0.3;   // noise power / mean clip power
+  // Channel views, off by default so views made before them stay the same.
+  double reverb_prob = 0;                     // chance of a room's reverberation tail
+  double rt60_min = 0.15, rt60_max = 0.7;     // seconds for the tail to fall 60 dB
+  double band_prob = 0;                       // chance of a telephone band limit
+  double band_hz_min = 3300, band_hz_max = 4000;  // bands above the cut are left empty
 };
+
+// The channel views a training run asks for with --channel-augment.
+MelAugmentOptions channel_augment_options();
 
 // mel: frames x n_mels, frame-major (natural-log power, as in the mel
 // cache). Returns a new frames' x n_mels array (frames' >= 1).

@@ -6,6 +6,7 @@
 
 #include "audio/audio_file.h"
 #include "cli/commands.h"
+#include "cli/usage_errors.h"
 #include "index/audio_index.h"
 #include "index/longform_eval.h"
 #include "index/search_json.h"
@@ -41,14 +42,16 @@ void run_add(IndexArgs& a) {
     model_dir = std::filesystem::exists(a.index + "/index.sqlite") ? AudioIndex::model_of(a.index).dir
                                                                    : default_clasp_model_dir();
   }
-  AudioEmbedder emb(model_dir);
-  AudioIndex idx(a.index, index_model_of(emb, model_dir));
   std::vector<IndexInput> inputs;
   for (const auto& s : a.sources) {
     auto more = collect_index_inputs(s, a.lang);
     inputs.insert(inputs.end(), more.begin(), more.end());
   }
   if (inputs.empty()) throw Error("index add: no audio files found in the given sources");
+  const bool new_index = !std::filesystem::exists(a.index + "/index.sqlite");
+  AudioEmbedder emb(model_dir);
+  auto idx_ptr = std::make_unique<AudioIndex>(a.index, index_model_of(emb, model_dir));
+  AudioIndex& idx = *idx_ptr;
   if (!a.shard.empty()) {
     const Shard sh = parse_shard(a.shard);
     const size_t all = inputs.size();
@@ -81,16 +84,25 @@ void run_add(IndexArgs& a) {
   if (!rep.no_speech.empty())
     std::fprintf(stderr, "  %zu file(s) added with no segment (nothing in them can be found):\n", rep.no_speech.size());
   for (const auto& f : rep.no_speech) std::fprintf(stderr, "  no speech: %s\n", f.c_str());
+  if (rep.failed > 0 && rep.failed == rep.seen) {
+    // Nothing usable came of it: a new index is not left behind empty (a
+    // search there would answer "no results" instead of "not an index").
+    idx_ptr.reset();
+    if (new_index) std::filesystem::remove_all(a.index);
+    throw Error("index add: every file failed (" + std::to_string(rep.failed) + ")" +
+                (new_index ? "; no index was made" : "; the index is unchanged"));
+  }
+  idx.prepare_for_search();
 }
 
 void print_status(const std::string& dir) {
   auto m = AudioIndex::model_of(dir);
-  AudioIndex idx(dir, m);
+  AudioIndex idx(dir, m, AudioIndex::Access::ReadOnly);
   auto s = idx.status();
   std::printf("Index %s\n  model %s (weights %s) from %s, %d-dim vectors\n", dir.c_str(), m.id.c_str(),
               m.version.c_str(), m.dir.c_str(), m.dim);
   std::printf("  %zu files, %zu segments, %.2f h of audio; approximate index %s\n", s.files, s.segments,
-              s.audio_s / 3600, s.approx_ready ? "up to date" : "not built (made on first --approx search)");
+              s.audio_s / 3600, s.approx_ready ? "up to date" : "not built (clasp index approx builds it)");
   std::printf("  second stage: %zu segments with phoneme transcripts, %zu with CTC posteriors\n", s.with_phones,
               s.with_posteriors);
   if (s.with_posteriors < s.with_phones)
@@ -107,7 +119,8 @@ std::string fmt_time(double s) {
 
 void run_search(SearchArgs& a) {
   set_compute_threads(a.threads);
-  if (a.query.empty() == a.audio.empty()) throw Error("search: give either a text query or --audio FILE");
+  if (a.query.empty() == a.audio.empty()) throw UsageError("search: give either a text query or --audio FILE");
+  if (a.query == "-") throw UsageError("search: the query is \"-\"; give the words to search for (in quotes when several)");
   if (a.phonetic && !a.audio.empty()) throw Error("search: --phonetic takes a text query, not --audio");
   // One index, or the shards of one collection: each searched alike, the
   // results merged by score (vector cosines compare across shards; a
@@ -115,7 +128,7 @@ void run_search(SearchArgs& a) {
   std::vector<SearchHit> hits;
   std::vector<float> audio_query;
   for (const auto& dir : a.indexes) {
-    Searcher s(dir, a.model);
+    Searcher s(dir, a.model, /*read_only=*/true);
     std::vector<SearchHit> mine;
     if (!a.audio.empty()) {
       if (audio_query.empty()) audio_query = read_audio(a.audio).samples;
@@ -180,6 +193,7 @@ void add_index_commands(CLI::App& app) {
       size_t n = idx.remove(p);
       std::printf("%s: %zu file%s removed\n", p.c_str(), n, n == 1 ? "" : "s");
     }
+    idx.prepare_for_search();
   });
 
   static std::string st_index = "clasp-index";

@@ -2,6 +2,7 @@
 #include <cstdio>
 
 #include "cli/commands.h"
+#include "cli/usage_errors.h"
 #include "util/blas_kernel.h"
 #include "util/logging.h"
 #include "util/malloc_tuning.h"
@@ -12,7 +13,9 @@ int main(int argc, char** argv) {
   clasp::select_blas_kernel();
   clasp::log_to_stderr();
   clasp::tune_malloc_for_tensors();
-  CLI::App app{"clasp: multilingual spoken-content retrieval (CLASP)"};
+  CLI::App app{"clasp: multilingual spoken-content retrieval (CLASP)", "clasp"};
+  app.footer("Exit status: 0 success, 1 failure (a command that could not do its work, e.g. an index add where "
+             "every file failed), 2 usage error (unknown command or option, bad value).");
   app.require_subcommand(1);
   app.set_version_flag("--version", "clasp 0.1.0");
   clasp::cli::add_audio_commands(app);
@@ -26,16 +29,21 @@ int main(int argc, char** argv) {
   clasp::cli::add_baseline_commands(app);
   clasp::cli::add_report_commands(app);
   clasp::cli::add_bench_command(app);
+  const std::vector<std::string> args(argv + 1, argv + argc);
+  if (auto why = clasp::cli::unknown_command_word(app, args)) {
+    std::fprintf(stderr, "error: %s\n", why->c_str());
+    return clasp::cli::kExitUsage;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
-  } catch (const clasp::Error& e) {
+    return clasp::cli::report_parse_error(app, e, args);
+  } catch (const clasp::cli::UsageError& e) {
     std::fprintf(stderr, "error: %s\n", e.what());
-    return 1;
+    return clasp::cli::kExitUsage;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "error: %s\n", e.what());
-    return 1;
+    return clasp::cli::kExitFailure;
   }
-  return 0;
+  return clasp::cli::kExitOk;
 }

@@ -147,12 +147,18 @@ IndexModel AudioIndex::model_of(const std::string& dir) {
   return m;
 }
 
-AudioIndex::AudioIndex(const std::string& dir, const IndexModel& model) : dir_(dir), model_(model) {
+AudioIndex::AudioIndex(const std::string& dir, const IndexModel& model, Access access)
+    : dir_(dir), model_(model), read_only_(access == Access::ReadOnly) {
   std::error_code ec;
-  fs::create_directories(dir, ec);
-  if (ec) throw Error(dir + ": cannot create the index directory: " + ec.message());
+  if (read_only_) {
+    if (!fs::exists(db_path(dir), ec))
+      throw Error(dir + ": not an index (no index.sqlite); create one with `clasp index add`");
+  } else {
+    fs::create_directories(dir, ec);
+    if (ec) throw Error(dir + ": cannot create the index directory: " + ec.message());
+  }
   db_ = std::make_unique<SqliteDb>(db_path(dir));
-  db_->exec(kSchema);
+  db_->exec(kSchema);  // CREATE ... IF NOT EXISTS: writes only to bring an old index up to date
   std::string have = get_meta(*db_, "model_id");
   if (have.empty()) {
     SqliteTransaction tx(*db_);
@@ -230,7 +236,7 @@ void AudioIndex::load_vectors() {
 void AudioIndex::save_vectors() {
   // A copy that missed another process's commit is never saved as current:
   // the next open rebuilds it from the database instead.
-  if (exact_gen_ != generation()) return;
+  if (read_only_ || exact_gen_ != generation()) return;
   exact_->save(dir_ + "/vectors.faiss");
   write_stamp(dir_ + "/vectors.faiss", exact_gen_);
 }
@@ -516,8 +522,10 @@ void AudioIndex::make_approx(int nprobe) {
     // 10 at 100,000 segments (docs/search.md).
     approx_ = std::make_unique<VectorIndex>(VectorIndex::ivf(model_.dim, vecs.data(), ids.size(), 0, nprobe, "SQ8"));
     approx_->add(ids, vecs.data());
-    approx_->save(path);
-    write_stamp(path, gen);
+    if (!read_only_) {
+      approx_->save(path);
+      write_stamp(path, gen);
+    }
   }
   approx_->set_nprobe(nprobe);
   approx_gen_ = gen;
@@ -562,6 +570,13 @@ std::vector<SearchHit> AudioIndex::search(const std::vector<float>& q, const Sea
   }
 }
 
+void AudioIndex::prepare_for_search(const SearchOptions& opt) {
+  std::unique_lock lock(mu_);
+  if (generation() != grams_gen_) make_phone_grams();
+  if (opt.approx_above > 0 && segment_count() > opt.approx_above && approx_gen_ != generation())
+    make_approx(opt.nprobe);
+}
+
 void AudioIndex::build_phone_grams() {
   std::unique_lock lock(mu_);
   make_phone_grams();
@@ -586,9 +601,11 @@ void AudioIndex::make_phone_grams() {
   while (st.step()) g->add(st.int64(0), st.text(1), st.text(2));
   g->freeze();
   try {
-    g->save(path);
-    write_stamp(path, gen);
-  } catch (const Error& e) {  // a read-only index still searches
+    if (!read_only_) {
+      g->save(path);
+      write_stamp(path, gen);
+    }
+  } catch (const Error& e) {  // an index on a read-only disk still searches
     spdlog::warn("{}: cannot save the phonetic candidate index: {}", dir_, e.what());
   }
   grams_ = std::move(g);

@@ -111,9 +111,14 @@ struct SearchOptions {
 
 class AudioIndex {
  public:
-  // Opens `dir`, creating it for `model` if new. An existing index built with
-  // another model (id or weights version) is refused with a message naming both.
-  AudioIndex(const std::string& dir, const IndexModel& model);
+  // ReadWrite opens `dir`, creating it for `model` if new, and keeps the
+  // files derived from the database (vectors, IVF, phonetic candidates) up to
+  // date on disk. ReadOnly (search, status) needs an existing index and never
+  // writes: what is stale on disk is rebuilt in memory only. An existing index
+  // built with another model (id or weights version) is refused with a
+  // message naming both.
+  enum class Access { ReadWrite, ReadOnly };
+  AudioIndex(const std::string& dir, const IndexModel& model, Access access = Access::ReadWrite);
   ~AudioIndex();
   // The model an existing index was built with; Error if `dir` is not an index.
   static IndexModel model_of(const std::string& dir);
@@ -149,6 +154,10 @@ class AudioIndex {
   std::string file_path(int64_t file_id);
   std::vector<IndexedSegment> segments_of(const std::string& path);
   void build_approx(int nprobe = 16);
+  // After an add or rm: the derived files a search reads (phonetic
+  // candidates; IVF when the collection is large enough that searches use
+  // it), so that read commands find them current and never write.
+  void prepare_for_search(const SearchOptions& opt = {});
   // Builds the phonetic candidate index from the stored transcripts now
   // (searches build it on first use, and again after the index changes).
   void build_phone_grams();
@@ -171,6 +180,7 @@ class AudioIndex {
 
   std::string dir_;
   IndexModel model_;
+  bool read_only_ = false;
   std::unique_ptr<SqliteDb> db_;
   std::unique_ptr<VectorIndex> exact_, approx_;
   // The database generation exact_ holds; another process's add / rm moves

@@ -35,10 +35,11 @@ void check_text_query(const std::string& query) {
 }
 }  // namespace
 
-Searcher::Searcher(const std::string& index_dir, const std::string& model_dir) {
+Searcher::Searcher(const std::string& index_dir, const std::string& model_dir, bool read_only) {
   std::string dir = model_dir.empty() ? AudioIndex::model_of(index_dir).dir : model_dir;
   audio_ = std::make_unique<AudioEmbedder>(dir);
-  index_ = std::make_unique<AudioIndex>(index_dir, index_model_of(*audio_, dir));
+  index_ = std::make_unique<AudioIndex>(index_dir, index_model_of(*audio_, dir),
+                                        read_only ? AudioIndex::Access::ReadOnly : AudioIndex::Access::ReadWrite);
   text_ = std::make_unique<QueryEmbedder>(dir, audio_->model());
   if (!audio_->phoneme_symbols().empty()) {
     vocab_ = PhonemeVocab::from_symbols(audio_->phoneme_symbols());

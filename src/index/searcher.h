@@ -34,7 +34,8 @@ struct TextQuery {
 class Searcher {
  public:
   // model_dir "" = the model recorded in the index.
-  Searcher(const std::string& index_dir, const std::string& model_dir = "");
+  // read_only: the index must exist and is never written (AudioIndex::Access).
+  Searcher(const std::string& index_dir, const std::string& model_dir = "", bool read_only = false);
   ~Searcher();
   // query_lang: the query's language (ISO 639-1). A model with a phonetic
   // part then also matches how the query sounds in that language; "" leaves

@@ -321,15 +321,25 @@ void run_server(const ServeOptions& opt, const std::function<void(int)>& on_read
                              });
   });
 
+  // SO_REUSEADDR only: cpp-httplib's default also sets SO_REUSEPORT, which lets
+  // a second server bind the same port and take half its connections.
+  svr.set_socket_options([](socket_t sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, reinterpret_cast<const char*>(&yes), sizeof yes);
+  });
   int port = opt.port;
   if (port == 0) {
     port = svr.bind_to_any_port(opt.host);
   } else if (!svr.bind_to_port(opt.host, port)) {
-    throw Error("serve: cannot listen on " + opt.host + ":" + std::to_string(port) + " (in use?)");
+    throw Error("serve: cannot listen on " + opt.host + ":" + std::to_string(port) +
+                ": the port is in use (another clasp serve?) or the address is not this machine's; choose another "
+                "--port, or --port 0 for any free one");
   }
   if (port < 0) throw Error("serve: cannot listen on " + opt.host);
   g_server = &svr;
-  std::printf("serving %s on http://%s:%d/\n", opt.index_dir.c_str(), opt.host.c_str(), port);
+  std::printf("serving %s (model %s, weights %s) on http://%s:%d/\n", opt.index_dir.c_str(),
+              searcher.embedder().identity().id.c_str(), searcher.embedder().identity().version.c_str(),
+              opt.host.c_str(), port);
   std::fflush(stdout);
   if (on_ready) on_ready(port);
   svr.listen_after_bind();

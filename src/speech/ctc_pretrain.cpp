@@ -195,7 +195,8 @@ void pretrain_speech_encoder(const CtcPretrainOptions& opt) {
     if (opt.augment) {
       std::vector<std::string> ids;
       for (const auto* c : b) ids.push_back(c->id);
-      std::tie(x, len) = pad_mels(augmented_views(cache, ids, opt.seed * 1000003ULL + static_cast<uint64_t>(step)),
+      std::tie(x, len) = pad_mels(augmented_views(cache, ids, opt.seed * 1000003ULL + static_cast<uint64_t>(step),
+                                              opt.channel_augment ? channel_augment_options() : MelAugmentOptions{}),
                                   MelCache::kMels);
     } else {
       std::tie(x, len) = batch_mels(b, cache);

@@ -23,6 +23,9 @@ struct CtcPretrainOptions {
   std::string init;
   // Random views of each clip (audio/mel_augment.h) besides SpecAugment.
   bool augment = false;
+  // With augment: the channel too (reverberation, telephone band), as
+  // audio/mel_augment.h's channel_augment_options.
+  bool channel_augment = false;
 };
 
 struct PerResult {

@@ -182,12 +182,12 @@ std::vector<float> MelCache::get(const std::string& id) const {
 }
 
 std::vector<std::vector<float>> augmented_views(const MelCache& cache, const std::vector<std::string>& ids,
-                                                uint64_t seed) {
+                                                uint64_t seed, const MelAugmentOptions& opt) {
   std::vector<std::vector<float>> mels(ids.size());
   at::parallel_for(0, static_cast<int64_t>(ids.size()), 1, [&](int64_t lo, int64_t hi) {
     for (auto k = static_cast<size_t>(lo); k < static_cast<size_t>(hi); ++k) {
       std::mt19937_64 rng(seeded_hash(seed, ids[k]));
-      mels[k] = augment_mel(cache.get(ids[k]), MelCache::kMels, rng);
+      mels[k] = augment_mel(cache.get(ids[k]), MelCache::kMels, rng, opt);
     }
   });
   return mels;

@@ -12,6 +12,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "audio/mel_augment.h"
 #include "data/manifest.h"
 
 namespace clasp {
@@ -54,7 +55,7 @@ class MelCache {
 // torch threads; a clip's view depends only on seed and its id, so a resumed
 // or re-run training step sees the same views.
 std::vector<std::vector<float>> augmented_views(const MelCache& cache, const std::vector<std::string>& ids,
-                                                uint64_t seed);
+                                                uint64_t seed, const MelAugmentOptions& opt = {});
 // The cached log-mels of `ids` as they are (view_seed 0), or their seeded
 // views as augmented_views makes them: how evaluations hear clips through
 // voices unlike any in training (`--view-seed`).
