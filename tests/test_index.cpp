@@ -561,10 +561,34 @@ TEST_F(IndexTest, ServerAnswersGuardsWritesAndServesOnlyIndexedAudio) {
   ASSERT_EQ(resq.size(), 1u);
   EXPECT_EQ(resq[0]["file_id"], fid);
   EXPECT_GT(std::abs(resq[0]["score"].get<double>() - res[0]["score"].get<double>()), 1e-4);
-  // A well-formed language nobody here pronounces falls back to the vectors alone.
-  auto unknown = cli.Get("/api/search?q=hello&k=5&qlang=zz");
-  ASSERT_TRUE(unknown);
-  EXPECT_EQ(unknown->status, 200) << unknown->body;
+  // One answer shape: the mode says two-stage; the hit names its file but
+  // never the server's path, times are whole milliseconds, and what was heard is shown.
+  const auto rqj = nlohmann::json::parse(rq->body);
+  EXPECT_EQ(rqj["mode"], "meaning+sounds");
+  EXPECT_EQ(rqj["query_lang"], "en");
+  EXPECT_FALSE(rqj.contains("notice"));
+  EXPECT_EQ(resq[0]["name"], "a.wav");
+  EXPECT_FALSE(resq[0].contains("path"));
+  EXPECT_EQ(rq->body.find(tmp.path.string()), std::string::npos) << "a server path in the answer: " << rq->body;
+  const double start_ms = resq[0]["start"].get<double>() * 1000;
+  EXPECT_NEAR(start_ms, std::round(start_ms), 1e-6);
+  EXPECT_TRUE(resq[0]["heard"].is_string());
+  // A well-formed language the model never heard speech in (German here;
+  // zz nobody pronounces) falls back to meaning alone and says so, as documented.
+  for (const char* l : {"zz", "de"}) {
+    auto unknown = cli.Get(std::string("/api/search?q=hello&k=5&qlang=") + l);
+    ASSERT_TRUE(unknown);
+    EXPECT_EQ(unknown->status, 200) << unknown->body;
+    const auto uj = nlohmann::json::parse(unknown->body);
+    EXPECT_EQ(uj["mode"], "meaning") << l;
+    EXPECT_NE(uj.value("notice", "").find("has not heard speech in '" + std::string(l) + "'"), std::string::npos)
+        << unknown->body;
+    EXPECT_NEAR(uj["results"][0]["score"].get<double>(), res[0]["score"].get<double>(), 1e-4) << l;
+  }
+  auto icon = cli.Get("/favicon.ico");
+  ASSERT_TRUE(icon);
+  EXPECT_EQ(icon->status, 200);
+  EXPECT_NE(icon->body.find("<svg"), std::string::npos);
   auto bad = cli.Get("/api/search?q=hello&qlang=EN!");
   EXPECT_EQ(bad->status, 400);
   EXPECT_NE(bad->body.find("query language"), std::string::npos) << bad->body;
@@ -630,7 +654,7 @@ TEST_F(IndexTest, ServerAnswersGuardsWritesAndServesOnlyIndexedAudio) {
   bool found = false;
   const auto qa_json = nlohmann::json::parse(qa->body);
   for (const auto& r : qa_json["results"])
-    if (r["file"].get<std::string>() == std::string(tmp / "audio/a.wav")) found = r["score"].get<double>() > 0.999;
+    if (r["name"].get<std::string>() == "a.wav") found = r["score"].get<double>() > 0.999;
   EXPECT_TRUE(found) << qa->body;
   auto junk = cli.Post("/api/search/audio", "junk", "audio/wav");
   EXPECT_EQ(junk->status, 400);
@@ -684,8 +708,10 @@ TEST(SearchJson, AFileNameThatIsNotUtf8IsEscapedNotAnError) {
   auto j = hits_to_json({h});
   std::string text;
   ASSERT_NO_THROW(text = j.dump());
-  EXPECT_EQ(j[0]["file"], "/data/caf\\xe9.wav");
+  EXPECT_EQ(j[0]["path"], "/data/caf\\xe9.wav");
+  EXPECT_EQ(j[0]["name"], "caf\\xe9.wav");
   EXPECT_EQ(j[0]["file_escaped"], true);
+  EXPECT_FALSE(hits_to_json({h}, HitFiles::NameOnly)[0].contains("path"));
   h.segment.path = "/data/café.wav";
   EXPECT_FALSE(hits_to_json({h})[0].contains("file_escaped"));
 }

@@ -127,31 +127,43 @@ void run_search(SearchArgs& a) {
   // two-stage score's phonetic bonus is measured within each shard's candidates).
   std::vector<SearchHit> hits;
   std::vector<float> audio_query;
+  SearchAnswer ans{a.query, "", a.query_lang, ""};
   for (const auto& dir : a.indexes) {
     Searcher s(dir, a.model, /*read_only=*/true);
     std::vector<SearchHit> mine;
     if (!a.audio.empty()) {
       if (audio_query.empty()) audio_query = read_audio(a.audio).samples;
       mine = s.search_audio(audio_query, a.opt);
+      ans.mode = "audio";
+    } else if (a.phonetic) {
+      mine = s.search_phonetic(a.query, a.opt.lang, a.opt);
+      ans.mode = "sounds";
     } else {
-      mine = a.phonetic ? s.search_phonetic(a.query, a.opt.lang, a.opt) : s.search_text(a.query, a.opt, a.query_lang);
+      mine = s.search_text(a.query, a.opt, a.query_lang);
+      const std::string why = s.meaning_only_reason(a.query_lang);
+      ans.mode = why.empty() && a.opt.rerank > 0 ? "meaning+sounds" : "meaning";
+      if (!a.query_lang.empty() && !why.empty()) ans.notice = "matched by meaning alone: " + why;
     }
+    if (mine.size() > static_cast<size_t>(a.opt.k)) mine.resize(static_cast<size_t>(a.opt.k));
+    s.attach_heard(mine);
     hits.insert(hits.end(), std::make_move_iterator(mine.begin()), std::make_move_iterator(mine.end()));
   }
   std::stable_sort(hits.begin(), hits.end(), [](const SearchHit& x, const SearchHit& y) { return x.score > y.score; });
   if (hits.size() > static_cast<size_t>(a.opt.k)) hits.resize(static_cast<size_t>(a.opt.k));
   if (a.json) {
-    std::printf("%s\n", hits_to_json(hits).dump(2).c_str());
+    std::printf("%s\n", search_answer_json(ans, hits, HitFiles::WithPath).dump(2).c_str());
     return;
   }
+  if (!ans.notice.empty()) std::fprintf(stderr, "note: %s\n", ans.notice.c_str());
   if (hits.empty()) std::printf("no results (is the index empty, or --lang too narrow?)\n");
   int r = 0;
   for (const auto& h : hits) {
     std::printf("%2d. %.3f  %s  %s-%s", ++r, h.score, h.segment.path.c_str(), fmt_time(h.segment.start).c_str(),
                 fmt_time(h.segment.end).c_str());
     if (!h.segment.lang.empty()) std::printf("  [%s]", h.segment.lang.c_str());
-    if (!h.segment.text.empty()) std::printf("  \"%s\"", h.segment.text.c_str());
     std::printf("\n");
+    if (!h.segment.text.empty()) std::printf("      text (from the manifest): \"%s\"\n", h.segment.text.c_str());
+    if (!h.heard.empty()) std::printf("      heard: /%s/\n", h.heard.c_str());
   }
 }
 

@@ -51,6 +51,9 @@ struct StoredSegment {
 struct SearchHit {
   IndexedSegment segment;
   float score = 0;
+  // What the recogniser heard in the segment (its CTC phoneme transcript,
+  // IPA), filled by Searcher::attach_heard for the hits shown.
+  std::string heard;
 };
 
 struct IndexStatus {

@@ -1,28 +1,47 @@
 #include "index/search_json.h"
 
+#include <cmath>
+#include <filesystem>
+
 #include "util/utf8.h"
 
 namespace clasp {
 
-nlohmann::json hits_to_json(const std::vector<SearchHit>& hits) {
+namespace {
+// Times to the millisecond, scores to 1e-4: no float noise like 16.299999999999997.
+double rounded(double v, double unit) { return std::round(v / unit) * unit; }
+}  // namespace
+
+nlohmann::json hits_to_json(const std::vector<SearchHit>& hits, HitFiles files) {
   auto arr = nlohmann::json::array();
   int rank = 0;
   for (const auto& h : hits) {
     // File names are bytes: one that is not UTF-8 is sent escaped, and says so.
     bool escaped = false;
+    const std::string name = std::filesystem::path(h.segment.path).filename().string();
     nlohmann::json j = {{"rank", ++rank},
-                        {"score", h.score},
+                        {"score", rounded(h.score, 1e-4)},
                         {"segment_id", h.segment.id},
                         {"file_id", h.segment.file_id},
-                        {"file", escape_invalid_utf8(h.segment.path, &escaped)},
-                        {"start", h.segment.start},
-                        {"end", h.segment.end},
+                        {"name", escape_invalid_utf8(name, &escaped)},
+                        {"start", rounded(h.segment.start, 1e-3)},
+                        {"end", rounded(h.segment.end, 1e-3)},
                         {"lang", escape_invalid_utf8(h.segment.lang)},
-                        {"text", escape_invalid_utf8(h.segment.text)}};
+                        {"text", escape_invalid_utf8(h.segment.text)},
+                        {"heard", h.heard}};
+    if (!h.segment.text.empty()) j["text_source"] = "manifest";
+    if (files == HitFiles::WithPath) j["path"] = escape_invalid_utf8(h.segment.path, &escaped);
     if (escaped) j["file_escaped"] = true;
     arr.push_back(std::move(j));
   }
   return arr;
+}
+
+nlohmann::json search_answer_json(const SearchAnswer& a, const std::vector<SearchHit>& hits, HitFiles files) {
+  nlohmann::json j = {{"query", a.query}, {"mode", a.mode}, {"query_lang", a.query_lang}};
+  if (!a.notice.empty()) j["notice"] = a.notice;
+  j["results"] = hits_to_json(hits, files);
+  return j;
 }
 
 nlohmann::json status_to_json(const IndexStatus& s) {

@@ -1,14 +1,32 @@
 #pragma once
-// The JSON shape of search results, shared by `clasp search --json` and the
-// server's API.
+// The JSON shape of search answers, one for `clasp search --json`, the
+// server's API and the page: {query, mode, query_lang, notice, results}.
 #include <nlohmann/json.hpp>
+#include <string>
 #include <vector>
 
 #include "index/audio_index.h"
 
 namespace clasp {
 
-nlohmann::json hits_to_json(const std::vector<SearchHit>& hits);
+// The CLI shows files by path (they are the user's); the server by name
+// only (its paths are nobody's business; audio is fetched by file_id).
+enum class HitFiles { WithPath, NameOnly };
+
+// Each hit: rank, score, segment_id, file_id, name (file name), path (with
+// WithPath), start and end (s, to the millisecond), lang, text (with
+// text_source "manifest": the reference text the clip was indexed with,
+// not what was heard), heard (the recogniser's phoneme transcript, IPA).
+nlohmann::json hits_to_json(const std::vector<SearchHit>& hits, HitFiles files = HitFiles::WithPath);
+
+struct SearchAnswer {
+  std::string query;       // the text, or "" for an audio query
+  std::string mode;        // "meaning", "meaning+sounds" (two-stage), "sounds" (phonetic), "audio"
+  std::string query_lang;  // "" when none was given
+  std::string notice;      // why the search is not what was asked for, if it is not
+};
+nlohmann::json search_answer_json(const SearchAnswer& a, const std::vector<SearchHit>& hits, HitFiles files);
+
 nlohmann::json status_to_json(const IndexStatus& s);
 
 }  // namespace clasp

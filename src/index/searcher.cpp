@@ -8,6 +8,7 @@
 
 #include "index/phonetic_rerank.h"
 #include "speech/audio_embedder.h"
+#include "speech/clasp_audio_model.h"
 #include "speech/ctc_match.h"
 #include "speech/phoneme_vocab.h"
 #include "tts/phonemizer.h"
@@ -41,6 +42,7 @@ Searcher::Searcher(const std::string& index_dir, const std::string& model_dir, b
   index_ = std::make_unique<AudioIndex>(index_dir, index_model_of(*audio_, dir),
                                         read_only ? AudioIndex::Access::ReadOnly : AudioIndex::Access::ReadWrite);
   text_ = std::make_unique<QueryEmbedder>(dir, audio_->model());
+  if (const auto& m = audio_->model(); m && m->phonetic) speech_langs_ = m->phonetic->cfg.languages;
   if (!audio_->phoneme_symbols().empty()) {
     vocab_ = PhonemeVocab::from_symbols(audio_->phoneme_symbols());
     costs_ = PhoneCosts::load(dir + "/phone-costs.json", audio_->phoneme_symbols());
@@ -55,7 +57,7 @@ TextQuery Searcher::prepare_text_query(const std::string& query, const std::stri
   TextQuery t;
   std::lock_guard lock(model_mu_);  // also espeak-ng's front end, which is not thread-safe
   t.vec = text_->embed({query}, query_lang);
-  if (phonemes && !query_lang.empty() && !audio_->phoneme_symbols().empty()) {
+  if (phonemes && meaning_only_reason(query_lang).empty()) {
     try {
       t.ipa = phonemize_ipa(query, query_lang);
     } catch (const Error&) {
@@ -159,6 +161,28 @@ std::vector<SearchHit> Searcher::search_phonetic(const std::string& query, const
     hits = index_->search_phonetic(q, vocab_, o, ipa);
   }
   return hits;
+}
+
+std::string Searcher::meaning_only_reason(const std::string& query_lang) const {
+  if (audio_->phoneme_symbols().empty()) return "the model has no phoneme recogniser";
+  if (query_lang.empty()) return "no query language given";
+  if (!speech_langs_.empty() && std::find(speech_langs_.begin(), speech_langs_.end(), query_lang) == speech_langs_.end()) {
+    std::string known;
+    for (const auto& l : speech_langs_) known += (known.empty() ? "" : ", ") + l;
+    return "the model has not heard speech in '" + query_lang + "' (it knows " + known + ")";
+  }
+  return "";
+}
+
+void Searcher::attach_heard(std::vector<SearchHit>& hits) {
+  std::vector<int64_t> ids;
+  for (const auto& h : hits) ids.push_back(h.segment.id);
+  const auto phones = index_->phones_of(ids);
+  for (auto& h : hits)
+    if (auto it = phones.find(h.segment.id); it != phones.end()) {
+      h.heard = it->second;
+      std::replace(h.heard.begin(), h.heard.end(), '|', ' ');  // word boundaries read as spaces
+    }
 }
 
 std::vector<SearchHit> Searcher::search_audio(const std::vector<float>& samples, const SearchOptions& opt) {

@@ -261,8 +261,14 @@ void run_server(const ServeOptions& opt, const std::function<void(int)>& on_read
     auto page = search_page_html();
     res.set_content(page.data(), page.size(), "text/html; charset=utf-8");
   });
+  svr.Get("/favicon.ico", [](const httplib::Request&, httplib::Response& res) {
+    auto icon = favicon_svg();
+    res.set_content(icon.data(), icon.size(), "image/svg+xml");
+  });
   svr.Get("/api/status", [&](const httplib::Request&, httplib::Response& res) {
-    send_json(res, 200, status_to_json(searcher.index().status()));
+    auto st = status_to_json(searcher.index().status());
+    st["query_languages"] = searcher.speech_languages();
+    send_json(res, 200, st);
   });
   svr.Get("/api/search", [&](const httplib::Request& req, httplib::Response& res) {
     if (!req.has_param("q")) return send_error(res, 400, "parameter q (the query text) is missing");
@@ -270,17 +276,24 @@ void run_server(const ServeOptions& opt, const std::function<void(int)>& on_read
     // phonetic=1: same-language phoneme matching; lang names the query's language.
     bool phonetic = req.has_param("phonetic") && req.get_param_value("phonetic") == "1";
     if (phonetic && o.lang.empty()) return send_error(res, 400, "phonetic search needs lang (the query's language)");
-    auto hits = phonetic ? searcher.search_phonetic(req.get_param_value("q"), o.lang, o)
-                         : searcher.search_text(req.get_param_value("q"), o,
-                                                req.has_param("qlang") ? req.get_param_value("qlang") : "");
-    send_json(res, 200, {{"query", req.get_param_value("q")}, {"phonetic", phonetic}, {"results", hits_to_json(hits)}});
+    SearchAnswer ans{req.get_param_value("q"), "sounds", req.has_param("qlang") ? req.get_param_value("qlang") : "", ""};
+    if (phonetic) ans.query_lang = o.lang;
+    auto hits = phonetic ? searcher.search_phonetic(ans.query, o.lang, o) : searcher.search_text(ans.query, o, ans.query_lang);
+    if (!phonetic) {
+      const std::string why = searcher.meaning_only_reason(ans.query_lang);
+      ans.mode = why.empty() && o.rerank > 0 ? "meaning+sounds" : "meaning";
+      if (!ans.query_lang.empty() && !why.empty()) ans.notice = "matched by meaning alone: " + why;
+    }
+    searcher.attach_heard(hits);
+    send_json(res, 200, search_answer_json(ans, hits, HitFiles::NameOnly));
   });
   svr.Post("/api/search/audio", [&](const httplib::Request& req, httplib::Response& res,
                                     const httplib::ContentReader& reader) {
     auto body = read_body(req, reader, opt.max_body_bytes, res);
     if (!body) return;
     auto hits = searcher.search_audio(decode_upload(*body), options_from(req));
-    send_json(res, 200, {{"results", hits_to_json(hits)}});
+    searcher.attach_heard(hits);
+    send_json(res, 200, search_answer_json({"", "audio", "", ""}, hits, HitFiles::NameOnly));
   });
   svr.Post("/api/add", [&](const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader) {
     if (!authorised(req, res)) return;

@@ -9,6 +9,7 @@ std::string_view search_page_html() {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>clasp search</title>
+<link rel="icon" href="/favicon.ico" type="image/svg+xml">
 <style>
   body { font-family: system-ui, sans-serif; max-width: 860px; margin: 2em auto; padding: 0 1em; color: #222; }
   h1 { font-size: 1.4em; }
@@ -20,7 +21,11 @@ std::string_view search_page_html() {
   li { margin: .8em 0; }
   .meta { color: #555; font-size: .9em; }
   .text { font-style: italic; }
+  .heard { font-family: ui-monospace, monospace; color: #444; font-size: .9em; }
+  .label { color: #888; font-size: .85em; font-style: normal; }
+  .notice { color: #8a5a00; }
   .error { color: #b00; }
+  button:disabled { opacity: .5; }
 </style>
 </head>
 <body>
@@ -38,39 +43,55 @@ std::string_view search_page_html() {
   <button type="submit">Search with audio</button>
 </form>
 <div class="status" id="status"></div>
+<div class="notice" id="notice"></div>
 <ol id="results"></ol>
 <script>
 const $ = (id) => document.getElementById(id);
 const fmt = (s) => { const m = Math.floor(s / 60); return m + ':' + (s - 60 * m).toFixed(1).padStart(4, '0'); };
+const plural = (n, one, many) => `${n} ${n === 1 ? one : many}`;
+let modelLangs = [];
+
+function addOption(sel, value) {
+  if ([...$(sel).options].some((o) => o.value === value)) return;
+  const o = document.createElement('option'); o.value = value; o.textContent = value; $(sel).appendChild(o);
+}
 
 async function loadStatus() {
   try {
     const r = await fetch('/api/status');
     const s = await r.json();
-    $('status').textContent = `${s.files} files, ${s.segments} segments, ${s.audio_hours >= 1 ? s.audio_hours.toFixed(2) + ' h' : (s.audio_hours * 60).toFixed(1) + ' min'} of audio; model ${s.model.id}`;
-    for (const l of Object.keys(s.languages)) {
-      if (l === 'unknown') continue;
-      for (const sel of ['lang', 'qlang']) {
-        const o = document.createElement('option'); o.value = l; o.textContent = l; $(sel).appendChild(o);
-      }
-    }
+    const audio = s.audio_hours >= 1 ? s.audio_hours.toFixed(2) + ' h' : (s.audio_hours * 60).toFixed(1) + ' min';
+    $('status').textContent = `${plural(s.files, 'file', 'files')}, ${plural(s.segments, 'segment', 'segments')}, ${audio} of audio; model ${s.model.id}`;
+    modelLangs = s.query_languages || [];
+    // Query languages: those the model heard speech in (the sounds of the
+    // query are then matched too); audio languages: those the index holds.
+    for (const l of modelLangs) addOption('qlang', l);
+    for (const l of Object.keys(s.languages)) if (l !== 'unknown') { addOption('lang', l); addOption('qlang', l); }
   } catch (e) { $('status').textContent = 'index status unavailable'; }
 }
 
-function show(hits) {
+function show(body) {
   const ol = $('results');
   ol.innerHTML = '';
+  $('notice').textContent = body.notice ? 'Note: ' + body.notice : '';
+  const hits = body.results;
   if (!hits.length) { ol.innerHTML = '<p>No results.</p>'; return; }
   for (const h of hits) {
     const li = document.createElement('li');
     li.className = 'hit';
-    li.dataset.file = h.file;
+    li.dataset.file = h.name;
     li.dataset.start = h.start;
-    const name = h.file.split('/').pop();
-    li.innerHTML = `<div><b class="file"></b> <span class="meta"></span></div><div class="text"></div>`;
-    li.querySelector('.file').textContent = name;
+    li.innerHTML = `<div><b class="file"></b> <span class="meta"></span></div><div class="text"></div><div class="heard"></div>`;
+    li.querySelector('.file').textContent = h.name;
+    // Scores: the cosine of query and segment (-1..1), plus the phoneme
+    // match's bonus in a two-stage search; only their order is meaningful.
     li.querySelector('.meta').textContent = `${fmt(h.start)}–${fmt(h.end)} · score ${h.score.toFixed(3)}` + (h.lang ? ` · ${h.lang}` : '');
-    li.querySelector('.text').textContent = h.text;
+    if (h.text) {
+      li.querySelector('.text').textContent = h.text;
+      const lab = document.createElement('span'); lab.className = 'label'; lab.textContent = ' (text from the manifest)';
+      li.querySelector('.text').appendChild(lab);
+    }
+    if (h.heard) li.querySelector('.heard').textContent = 'heard: /' + h.heard + '/';
     const a = document.createElement('audio');
     a.controls = true;
     a.preload = 'metadata';
@@ -82,46 +103,93 @@ function show(hits) {
   }
 }
 
+function showError(message) {
+  $('results').innerHTML = '';
+  const p = document.createElement('p'); p.className = 'error'; p.textContent = 'Error: ' + message;
+  $('results').appendChild(p);
+}
+
 async function run(url, opts) {
   $('results').innerHTML = '<p>Searching…</p>';
+  $('notice').textContent = '';
+  for (const b of document.querySelectorAll('button')) b.disabled = true;
   try {
     const r = await fetch(url, opts);
-    const body = await r.json();
+    const type = r.headers.get('content-type') || '';
+    // A proxy or a crash may answer with HTML or text: say what it said.
+    const body = type.includes('json') ? await r.json() : { error: `${r.status} ${r.statusText}: ${(await r.text()).slice(0, 200)}` };
     if (!r.ok) throw new Error(body.error || r.statusText);
-    show(body.results);
+    show(body);
   } catch (e) {
-    $('results').innerHTML = '';
-    const p = document.createElement('p'); p.className = 'error'; p.textContent = 'Error: ' + e.message;
-    $('results').appendChild(p);
+    showError(e.message);
+  } finally {
+    for (const b of document.querySelectorAll('button')) b.disabled = false;
   }
+}
+
+// The search lives in the URL (?q=&qlang=&lang=&k=&phonetic=1): bookmark,
+// reload and back all give it again.
+function paramsFromForm() {
+  const p = new URLSearchParams({ q: $('q').value.trim(), k: $('k').value });
+  if ($('lang').value) p.set('lang', $('lang').value);
+  if ($('phonetic').checked) p.set('phonetic', '1');
+  if ($('qlang').value) p.set('qlang', $('qlang').value);
+  return p;
+}
+
+function formFromParams(p) {
+  $('q').value = p.get('q') || '';
+  if (p.get('k')) $('k').value = p.get('k');
+  for (const sel of ['lang', 'qlang']) {
+    const v = p.get(sel) || '';
+    if (v) addOption(sel, v);
+    $(sel).value = v;
+  }
+  $('phonetic').checked = p.get('phonetic') === '1';
 }
 
 $('search-form').addEventListener('submit', (ev) => {
   ev.preventDefault();
-  const q = $('q').value.trim();
-  if (!q) return;
-  const p = new URLSearchParams({ q, k: $('k').value });
-  if ($('lang').value) p.set('lang', $('lang').value);
-  if ($('phonetic').checked) p.set('phonetic', '1');
-  if ($('qlang').value) p.set('qlang', $('qlang').value);
+  const p = paramsFromForm();
+  if (!p.get('q')) { showError('type what is said first'); return; }
+  history.pushState(null, '', '?' + p.toString());
   run('/api/search?' + p.toString());
+});
+
+window.addEventListener('popstate', () => {
+  const p = new URLSearchParams(location.search);
+  formFromParams(p);
+  if (p.get('q')) run('/api/search?' + p.toString()); else $('results').innerHTML = '';
 });
 
 $('audio-form').addEventListener('submit', (ev) => {
   ev.preventDefault();
   const f = $('audio-file').files[0];
-  if (!f) return;
+  if (!f) { showError('choose an audio file first'); return; }
   const p = new URLSearchParams({ k: $('k').value });
   if ($('lang').value) p.set('lang', $('lang').value);
   run('/api/search/audio?' + p.toString(), { method: 'POST', body: f });
 });
 
-loadStatus();
+loadStatus().then(() => {
+  const p = new URLSearchParams(location.search);
+  formFromParams(p);
+  if (p.get('q')) run('/api/search?' + p.toString());
+});
 </script>
 </body>
 </html>
 )HTML";
   return kPage;
+}
+
+std::string_view favicon_svg() {
+  // A speech bubble with a magnifier's ring: "search what is said".
+  static constexpr std::string_view kIcon =
+      R"(<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><path d="M4 5h24v16H13l-6 6v-6H4z" )"
+      R"(fill="#2a5db0"/><circle cx="15" cy="13" r="4.5" fill="none" stroke="#fff" stroke-width="2"/>)"
+      R"(<path d="M18.5 16.5l4 4" stroke="#fff" stroke-width="2.5" stroke-linecap="round"/></svg>)";
+  return kIcon;
 }
 
 }  // namespace clasp

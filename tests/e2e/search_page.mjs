@@ -51,6 +51,38 @@ try {
     console.log(`${ok ? 'ok  ' : 'FAIL'} "${query}" -> ${file} (want ${expected}), audio ${info.duration.toFixed(2)} s at ${info.t.toFixed(2)} (segment start ${start})`);
     if (!ok) failed++;
   }
+  // The page a user keeps: the last search is in the URL and comes back on
+  // reload and with back; hits show what was heard; an empty query and the
+  // favicon get answers, not silence or a 404.
+  const check = (ok, what) => { console.log(`${ok ? 'ok  ' : 'FAIL'} ${what}`); if (!ok) failed++; };
+  const url = new URL(page.url());
+  check(url.searchParams.get('q') !== null, `search kept in the URL (${url.search})`);
+  const firstBefore = await page.locator('li.hit').first().getAttribute('data-file');
+  await page.reload({ waitUntil: 'load' });
+  await page.waitForSelector('li.hit', { timeout: 20000 });
+  check(await page.inputValue('#q') === url.searchParams.get('q'), 'reload restores the query box');
+  check(await page.locator('li.hit').first().getAttribute('data-file') === firstBefore, 'reload shows the same first hit');
+  const heard = await page.locator('li.hit .heard').first().textContent();
+  check(/^heard: \/.+\/$/.test(heard), `a hit shows what was heard (${heard})`);
+  await page.fill('#q', '');
+  await page.click('#go');
+  check(/type what is said/.test(await page.locator('#results').textContent()), 'an empty query is answered');
+  const icon = await page.request.get(new URL('/favicon.ico', base).toString());
+  check(icon.status() === 200, `favicon ${icon.status()}`);
+  // Busy state: the button is disabled while a search runs.
+  await page.fill('#q', pairs[0]);
+  const busy = page.evaluate(() => new Promise((ok) => {
+    const b = document.getElementById('go');
+    new MutationObserver(() => { if (b.disabled) ok(true); }).observe(b, { attributes: true });
+    setTimeout(() => ok(false), 15000);
+  }));
+  await page.click('#go');
+  check(await busy, 'the search button is disabled while searching');
+  await page.waitForSelector('li.hit', { timeout: 20000 });
+  await page.goBack();
+  const backTo = await page.waitForFunction((q) => document.getElementById('q').value === q, url.searchParams.get('q'),
+                                            { timeout: 10000 }).then(() => true, () => false);
+  check(backTo && new URL(page.url()).search === url.search, 'back returns to the previous search');
   if (shot) await page.screenshot({ path: shot, fullPage: true });
 } finally {
   await browser.close();
