@@ -2,6 +2,7 @@
 // adds, removal, model check, recovery after a kill) and the HTTP server.
 #include <gtest/gtest.h>
 
+#include <map>
 #include <set>
 #include <sys/socket.h>
 #include <netinet/in.h>
@@ -974,6 +975,38 @@ TEST(PhoneticRerank, AGlossFindsSpeechInEnglishTheQueryItselfCannot) {
   auto t = first;
   phonetic_rerank(t, query, of, o);
   EXPECT_EQ(std::max_element(t.begin(), t.end()) - t.begin(), 0);
+}
+
+// Audio indexed without a language gets the one the model hears (the
+// phonetic part's language head), kept with its confidence; a given
+// language still wins; a tone has no language worth the name.
+TEST_F(IndexTest, FilesAddedWithoutALanguageGetTheOneTheModelHears) {
+  VoicePolicy p;
+  p.engines = {"espeak"};
+  p.holdout_regex = "";
+  VoiceAssigner voices(p, 5);
+  const std::vector<std::pair<std::string, std::string>> said = {
+      {"es", "los niños juegan en el jardín después de la escuela"},
+      {"it", "il presidente ha parlato ai giornalisti questa mattina"},
+      {"fr", "les enfants jouent dans le jardin après l'école"}};
+  fs::create_directories(tmp.path / "langs");
+  for (const auto& [lang, text] : said)
+    write_wav(tmp / ("langs/" + lang + ".wav"), synthesize_clip(text, lang, voices.choose("lid" + lang, lang, "train")).samples);
+  AudioIndex idx(tmp / "index", model);
+  auto inputs = collect_index_inputs(tmp / "langs");
+  for (auto& in : inputs)
+    if (fs::path(in.path).stem() == "fr") in.lang = "ca";  // the user's word wins over what is heard
+  idx.add(inputs, *embedder);
+  for (const auto& [lang, text] : said) {
+    auto segs = idx.segments_of(tmp / ("langs/" + lang + ".wav"));
+    ASSERT_FALSE(segs.empty()) << lang;
+    for (const auto& sg : segs) EXPECT_EQ(sg.lang, lang == "fr" ? "ca" : lang) << text;
+  }
+  auto st = idx.status();
+  std::map<std::string, size_t> heard(st.languages_heard.begin(), st.languages_heard.end());
+  EXPECT_GT(heard["es"], 0u);
+  EXPECT_GT(heard["it"], 0u);
+  EXPECT_EQ(heard.count("ca"), 0u) << "a language given is not counted as heard";
 }
 
 TEST_F(IndexTest, PhoneticSearchFindsTheSpokenSentence) {

@@ -108,7 +108,14 @@ void print_status(const std::string& dir) {
   if (s.with_posteriors < s.with_phones)
     std::printf("  (segments indexed before posteriors were kept are re-ranked by their transcripts alone; add their "
                 "files into a fresh index to give them posteriors)\n");
-  for (const auto& [l, n] : s.languages) std::printf("  %-8s %zu segments\n", l.empty() ? "unknown" : l.c_str(), n);
+  for (const auto& [l, n] : s.languages) {
+    size_t heard = 0;
+    for (const auto& [hl, hn] : s.languages_heard)
+      if (hl == l) heard = hn;
+    std::printf("  %-8s %zu segments", l.empty() ? "unknown" : l.c_str(), n);
+    if (heard) std::printf(" (%zu of them in files whose language the model heard)", heard);
+    std::printf("\n");
+  }
 }
 
 std::string fmt_time(double s) {

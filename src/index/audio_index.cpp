@@ -1,6 +1,8 @@
 #include "index/audio_index.h"
 
+#include <algorithm>
 #include <chrono>
+#include <optional>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -39,9 +41,34 @@ CREATE TABLE IF NOT EXISTS segment_phones(
   segment_id INTEGER PRIMARY KEY REFERENCES segments(id) ON DELETE CASCADE, phones TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS segment_posteriors(
   segment_id INTEGER PRIMARY KEY REFERENCES segments(id) ON DELETE CASCADE, data BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS file_heard_lang(
+  file_id INTEGER PRIMARY KEY REFERENCES files(id) ON DELETE CASCADE, lang TEXT NOT NULL, confidence REAL NOT NULL);
 )";
 
 std::string db_path(const std::string& dir) { return dir + "/index.sqlite"; }
+
+struct HeardLanguage {
+  std::string lang;
+  double confidence = 0;
+};
+
+// A file's language as the model hears it: its segments' probabilities
+// averaged, each weighted by its length (a short "okay" says little).
+std::optional<HeardLanguage> heard_language(const std::vector<std::vector<float>>& probs,
+                                            const std::vector<TimeSpan>& spans, const std::vector<std::string>& langs) {
+  if (langs.empty() || probs.size() != spans.size()) return std::nullopt;
+  std::vector<double> sum(langs.size(), 0.0);
+  double total = 0;
+  for (size_t i = 0; i < probs.size(); ++i) {
+    if (probs[i].size() != langs.size()) return std::nullopt;
+    const double w = spans[i].end - spans[i].start;
+    for (size_t l = 0; l < langs.size(); ++l) sum[l] += w * probs[i][l];
+    total += w;
+  }
+  if (total <= 0) return std::nullopt;
+  const auto best = static_cast<size_t>(std::max_element(sum.begin(), sum.end()) - sum.begin());
+  return HeardLanguage{langs[best], sum[best] / total};
+}
 
 // Runs `st` (one "?" for a segment id) for each of `ids`; read(id) sees each row found.
 template <class Read>
@@ -261,6 +288,7 @@ AddReport AudioIndex::add(const std::vector<IndexInput>& inputs, AudioEmbedder& 
     std::vector<float> vecs;
     std::vector<std::string> phones;  // CTC phoneme transcript per span ("" = none)
     std::vector<PhonePosteriors> posteriors;  // CTC posteriors per span (empty = none)
+    std::vector<std::vector<float>> langs;    // language probabilities per span (empty = no language head)
   };
   std::vector<Pending> pending;
   size_t pending_segments = 0, done = 0;
@@ -275,10 +303,11 @@ AddReport AudioIndex::add(const std::vector<IndexInput>& inputs, AudioEmbedder& 
       for (auto& a : p.audio) all.push_back(std::move(a));
     std::vector<std::string> phones;
     std::vector<PhonePosteriors> posteriors;
+    std::vector<std::vector<float>> langs;
     std::vector<float> vecs;
     bool batched = true;
     try {
-      if (!all.empty()) vecs = embedder.embed(all, opt.embed_batch, &phones, &posteriors);
+      if (!all.empty()) vecs = embedder.embed(all, opt.embed_batch, &phones, &posteriors, &langs);
     } catch (const std::exception&) {
       batched = false;
     }
@@ -293,10 +322,11 @@ AddReport AudioIndex::add(const std::vector<IndexInput>& inputs, AudioEmbedder& 
           p.phones.assign(phones.begin() + static_cast<long>(off), phones.begin() + static_cast<long>(off + n));
           p.posteriors.assign(std::make_move_iterator(posteriors.begin() + static_cast<long>(off)),
                               std::make_move_iterator(posteriors.begin() + static_cast<long>(off + n)));
+          p.langs.assign(langs.begin() + static_cast<long>(off), langs.begin() + static_cast<long>(off + n));
         } else if (n > 0) {
           std::vector<std::vector<float>> mine(std::make_move_iterator(all.begin() + static_cast<long>(off)),
                                                std::make_move_iterator(all.begin() + static_cast<long>(off + n)));
-          p.vecs = embedder.embed(mine, opt.embed_batch, &p.phones, &p.posteriors);
+          p.vecs = embedder.embed(mine, opt.embed_batch, &p.phones, &p.posteriors, &p.langs);
         }
         (p.old_id >= 0 ? rep.replaced : rep.added)++;
         rep.segments += n;
@@ -331,7 +361,11 @@ AddReport AudioIndex::add(const std::vector<IndexInput>& inputs, AudioEmbedder& 
     int64_t next_file = next_id("files"), next_seg = next_id("segments");
     auto ins_phones = db_->prepare("INSERT INTO segment_phones(segment_id, phones) VALUES(?, ?)");
     auto ins_post = db_->prepare("INSERT INTO segment_posteriors(segment_id, data) VALUES(?, ?)");
-    for (const auto& p : pending) {
+    auto ins_heard = db_->prepare("INSERT INTO file_heard_lang(file_id, lang, confidence) VALUES(?, ?, ?)");
+    for (auto& p : pending) {
+      std::optional<HeardLanguage> heard;
+      if (p.in.lang.empty()) heard = heard_language(p.langs, p.spans, embedder.heard_languages());
+      if (heard && heard->confidence >= opt.min_language_confidence) p.in.lang = heard->lang;
       if (p.old_id >= 0) {
         old_segs.bind(1, p.old_id);
         while (old_segs.step()) removed.push_back(old_segs.int64(0));
@@ -341,6 +375,7 @@ AddReport AudioIndex::add(const std::vector<IndexInput>& inputs, AudioEmbedder& 
       const int64_t fid = next_file++;
       ins_file.bind(1, fid).bind(2, p.in.path).bind(3, p.hash).bind(4, p.bytes).bind(5, p.mtime).bind(6, p.duration)
           .bind(7, p.in.lang).run();
+      if (heard) ins_heard.bind(1, fid).bind(2, heard->lang).bind(3, heard->confidence).run();
       const size_t D = static_cast<size_t>(model_.dim);
       for (size_t i = 0; i < p.spans.size(); ++i) {
         // A transcript belongs to the whole file, so only a one-segment file carries it.
@@ -743,6 +778,10 @@ IndexStatus AudioIndex::status() {
     auto c = db_->prepare(std::string("SELECT COUNT(*) FROM ") + table);
     return c.step() ? static_cast<size_t>(c.int64(0)) : size_t{0};
   };
+  auto h = db_->prepare(
+      "SELECT s.lang, COUNT(*) FROM segments s JOIN file_heard_lang h ON h.file_id = s.file_id "
+      "WHERE s.lang = h.lang GROUP BY s.lang ORDER BY s.lang");
+  while (h.step()) s.languages_heard.push_back({h.text(0), static_cast<size_t>(h.int64(1))});
   s.with_phones = count("segment_phones");
   s.with_posteriors = count("segment_posteriors");
   s.approx_ready = approx_ && approx_gen_ == generation();

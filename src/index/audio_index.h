@@ -65,12 +65,19 @@ struct IndexStatus {
   // search can read (an index made before they were kept has fewer).
   size_t with_phones = 0, with_posteriors = 0;
   std::vector<std::pair<std::string, size_t>> languages;  // segments per language ("" = unknown)
+  // Of those, segments whose language the model heard (files added without
+  // --lang or a manifest language), per language.
+  std::vector<std::pair<std::string, size_t>> languages_heard;
 };
 
 struct AddOptions {
   SegmentOptions segments;
   size_t batch_segments = 32;  // segments embedded and committed together
   size_t embed_batch = 8;      // segments per forward pass (4-8 is fastest on 2 cores)
+  // A file added without a language gets the one the model hears in it
+  // (its segments' language probabilities, weighted by length), when the
+  // likeliest has at least this probability; else it stays unknown.
+  double min_language_confidence = 0.5;
   double max_file_seconds = 4 * 3600.0;
 };
 

@@ -47,6 +47,8 @@ nlohmann::json search_answer_json(const SearchAnswer& a, const std::vector<Searc
 nlohmann::json status_to_json(const IndexStatus& s) {
   nlohmann::json langs = nlohmann::json::object();
   for (const auto& [l, n] : s.languages) langs[l.empty() ? "unknown" : l] = n;
+  nlohmann::json heard = nlohmann::json::object();
+  for (const auto& [l, n] : s.languages_heard) heard[l] = n;
   return {{"model", {{"id", s.model.id}, {"version", s.model.version}, {"dim", s.model.dim}}},
           {"files", s.files},
           {"segments", s.segments},
@@ -54,7 +56,8 @@ nlohmann::json status_to_json(const IndexStatus& s) {
           {"approx_ready", s.approx_ready},
           {"segments_with_phones", s.with_phones},
           {"segments_with_posteriors", s.with_posteriors},
-          {"languages", langs}};
+          {"languages", langs},
+          {"languages_heard", heard}};
 }
 
 }  // namespace clasp

@@ -173,6 +173,10 @@ $('audio-form').addEventListener('submit', (ev) => {
 
 loadStatus().then(() => {
   const p = new URLSearchParams(location.search);
+  // A user types in their own language: the browser's, when the model has
+  // heard it, is the default query language (so its sounds are matched too).
+  const mine = (navigator.language || '').slice(0, 2).toLowerCase();
+  if (!p.has('qlang') && modelLangs.includes(mine)) p.set('qlang', mine);
   formFromParams(p);
   if (p.get('q')) run('/api/search?' + p.toString());
 });

@@ -77,8 +77,16 @@ const std::vector<std::string>& AudioEmbedder::phoneme_symbols() const {
   return sp && sp->cfg.ctc_classes > 0 ? sp->cfg.phonemes : none;
 }
 
+const std::vector<std::string>& AudioEmbedder::heard_languages() const {
+  static const std::vector<std::string> none;
+  const auto& ph = impl_->model->phonetic;
+  return ph && ph->lang_head ? ph->cfg.languages : none;
+}
+
 std::vector<float> AudioEmbedder::embed(const std::vector<std::vector<float>>& segments, size_t batch,
-                                        std::vector<std::string>* phonemes, std::vector<PhonePosteriors>* posteriors) {
+                                        std::vector<std::string>* phonemes, std::vector<PhonePosteriors>* posteriors,
+                                        std::vector<std::vector<float>>* languages) {
+  if (languages) languages->assign(segments.size(), {});
   const size_t D = static_cast<size_t>(ident_.dim);
   std::vector<float> out(segments.size() * D);
   for (size_t i = 0; i < segments.size(); ++i)
@@ -117,7 +125,14 @@ std::vector<float> AudioEmbedder::embed(const std::vector<std::vector<float>>& s
       if (phonemes) phonemes->assign(segments.size(), "");
       if (posteriors) posteriors->assign(segments.size(), {});
     }
-    auto emb = impl_->model->embed(sp, x, len).contiguous();
+    torch::Tensor lang_logits;
+    auto emb = impl_->model->embed(sp, x, len, languages ? &lang_logits : nullptr).contiguous();
+    if (languages && lang_logits.defined()) {
+      auto probs = torch::softmax(lang_logits, 1).contiguous();
+      const float* pr = probs.data_ptr<float>();
+      const auto L = static_cast<size_t>(probs.size(1));
+      for (size_t k = s; k < e; ++k) (*languages)[order[k]].assign(pr + (k - s) * L, pr + (k - s + 1) * L);
+    }
     const float* p = emb.data_ptr<float>();
     for (size_t k = s; k < e; ++k) std::copy(p + (k - s) * D, p + (k - s + 1) * D, out.begin() + static_cast<long>(order[k] * D));
   }

@@ -37,9 +37,15 @@ class AudioEmbedder {
   // speech encoder's symbols, one code point each; "" if it has no CTC head),
   // and with `posteriors` as well its CTC posteriors, kPosteriorTop classes a frame
   // (empty if it has no CTC head).
+  // With `languages`, each segment's probabilities over heard_languages()
+  // (empty rows when the model has no language head).
   std::vector<float> embed(const std::vector<std::vector<float>>& segments, size_t batch = 8,
                            std::vector<std::string>* phonemes = nullptr,
-                           std::vector<PhonePosteriors>* posteriors = nullptr);
+                           std::vector<PhonePosteriors>* posteriors = nullptr,
+                           std::vector<std::vector<float>>* languages = nullptr);
+  // The languages the model's language head tells apart (its phonetic
+  // part's); empty when it has none.
+  const std::vector<std::string>& heard_languages() const;
   // The speech encoder's CTC phoneme symbols (empty = no phoneme head).
   const std::vector<std::string>& phoneme_symbols() const;
   // The loaded model, for the query side to share (QueryEmbedder).

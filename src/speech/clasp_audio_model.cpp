@@ -321,6 +321,7 @@ torch::Tensor ClaspAudioModelImpl::embed(const SpeechFeatures& speech_feat, cons
   if (!phonetic) return e;
   torch::Tensor logits;
   auto p = phonetic->embed(speech_feat, mel, lengths, &logits);
+  if (lang_logits && logits.defined()) *lang_logits = logits;  // the phonetic part's languages (heard_languages)
   p = phonetic->audio_phonetic_part(p, logits);
   return torch::cat({e * std::sqrt(1 - cfg.phonetic_weight), p * std::sqrt(cfg.phonetic_weight)}, 1);
 }

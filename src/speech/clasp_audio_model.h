@@ -91,7 +91,8 @@ struct ClaspAudioModelImpl : torch::nn::Module {
   SpeechFeatures features_of(const SpeechOutput& o) const;
   // Trainable part: fused, normalised embedding [B, out_dim] (with a
   // phonetic part, [B, embedding_dim()]). A "phonemes" model with languages
-  // also sets *lang_logits [B, languages] when asked.
+  // also sets *lang_logits [B, languages] when asked; so does a model whose
+  // phonetic part has them (its languages: phonetic->cfg.languages).
   torch::Tensor embed(const SpeechFeatures& speech_feat, const torch::Tensor& mel, const torch::Tensor& lengths,
                       torch::Tensor* lang_logits = nullptr);
   // The frame branch's input from hidden states [B, T', H]: their CTC
