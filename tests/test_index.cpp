@@ -429,10 +429,17 @@ TEST_F(IndexTest, FailedAddLeavesNoIndexAndSearchNeverWrites) {
   EXPECT_NE(out.find(bad + ": not an index"), std::string::npos) << out;
 
   const std::string dir = tmp / "index";
-  out = test::run_capture(std::string(CLASP_BIN) + " index add " + (tmp / "audio/a.wav") + " --index " + dir +
-                              " --threads 1 --lang en",
+  // (...) so that run_capture's 2>&1 does not bring the progress bar back.
+  out = test::run_capture("(" + std::string(CLASP_BIN) + " index add " + (tmp / "audio/a.wav") + " --index " + dir +
+                              " --threads 1 --lang en --json 2>/dev/null)",
                           &rc);
   ASSERT_EQ(rc, 0) << out;
+  const auto added = nlohmann::json::parse(out);  // stdout is the JSON alone
+  EXPECT_EQ(added["added"], 1);
+  EXPECT_EQ(added["failed"], 0);
+  out = test::run_capture("(" + std::string(CLASP_BIN) + " index status --json --index " + dir + " 2>/dev/null)", &rc);
+  ASSERT_EQ(rc, 0) << out;
+  EXPECT_EQ(nlohmann::json::parse(out)["languages"]["en"], added["segments"]);
   EXPECT_TRUE(fs::exists(dir + "/phone-grams.bin")) << "index add leaves the candidate index current";
   fs::remove(dir + "/phone-grams.bin");
   auto listing = [&] {

@@ -23,6 +23,7 @@ struct IndexArgs {
   std::string index = "clasp-index", model, lang, shard;
   std::vector<std::string> sources;
   int threads = 0;
+  bool json = false;
   AddOptions add;
 };
 
@@ -56,9 +57,9 @@ void run_add(IndexArgs& a) {
     const Shard sh = parse_shard(a.shard);
     const size_t all = inputs.size();
     inputs = shard_inputs(inputs, sh);
-    std::printf("shard %zu/%zu: %zu of %zu files\n", sh.index, sh.count, inputs.size(), all);
+    std::fprintf(stderr, "shard %zu/%zu: %zu of %zu files\n", sh.index, sh.count, inputs.size(), all);
     if (inputs.empty()) {
-      std::printf("nothing to add in this shard\n");
+      std::fprintf(stderr, "nothing to add in this shard\n");
       return;
     }
   }
@@ -74,7 +75,23 @@ void run_add(IndexArgs& a) {
     std::snprintf(extra, sizeof extra, "audio %.2f h", rep.audio_s / 3600);
     bar.finish(extra);
   }
-  std::printf("Index %s (model %s, weights %s)\n", a.index.c_str(), emb.identity().id.c_str(),
+  if (a.json) {
+    std::printf("%s\n", nlohmann::json{{"index", a.index},
+                                       {"model", {{"id", emb.identity().id}, {"version", emb.identity().version}}},
+                                       {"seen", rep.seen},
+                                       {"added", rep.added},
+                                       {"replaced", rep.replaced},
+                                       {"unchanged", rep.unchanged},
+                                       {"failed", rep.failed},
+                                       {"segments", rep.segments},
+                                       {"audio_hours", rep.audio_s / 3600},
+                                       {"wall_s", rep.wall_s},
+                                       {"failures", rep.failures},
+                                       {"no_speech", rep.no_speech}}
+                                          .dump(2)
+                                          .c_str());
+  } else {
+    std::printf("Index %s (model %s, weights %s)\n", a.index.c_str(), emb.identity().id.c_str(),
               emb.identity().version.c_str());
   std::printf("  files: %zu seen, %zu added, %zu replaced (content changed), %zu unchanged, %zu failed\n", rep.seen,
               rep.added, rep.replaced, rep.unchanged, rep.failed);
@@ -84,6 +101,7 @@ void run_add(IndexArgs& a) {
   if (!rep.no_speech.empty())
     std::fprintf(stderr, "  %zu file(s) added with no segment (nothing in them can be found):\n", rep.no_speech.size());
   for (const auto& f : rep.no_speech) std::fprintf(stderr, "  no speech: %s\n", f.c_str());
+  }
   if (rep.failed > 0 && rep.failed == rep.seen) {
     // Nothing usable came of it: a new index is not left behind empty (a
     // search there would answer "no results" instead of "not an index").
@@ -95,10 +113,17 @@ void run_add(IndexArgs& a) {
   idx.prepare_for_search();
 }
 
-void print_status(const std::string& dir) {
+void print_status(const std::string& dir, bool json) {
   auto m = AudioIndex::model_of(dir);
   AudioIndex idx(dir, m, AudioIndex::Access::ReadOnly);
   auto s = idx.status();
+  if (json) {
+    auto j = status_to_json(s);
+    j["index"] = dir;
+    j["model"]["dir"] = m.dir;
+    std::printf("%s\n", j.dump(2).c_str());
+    return;
+  }
   std::printf("Index %s\n  model %s (weights %s) from %s, %d-dim vectors\n", dir.c_str(), m.id.c_str(),
               m.version.c_str(), m.dir.c_str(), m.dim);
   std::printf("  %zu files, %zu segments, %.2f h of audio; approximate index %s\n", s.files, s.segments,
@@ -191,6 +216,7 @@ void add_index_commands(CLI::App& app) {
                   "Index only this shard's files, I/N (0 <= I < N): a file's shard is a hash of its path, so N "
                   "machines given the same sources index disjoint parts (search them with several --index)");
   add->add_option("--threads", ad.threads, "Torch threads (default: all cores)");
+  add->add_flag("--json", ad.json, "Print the summary as JSON (progress still goes to stderr)");
   add->add_option("--batch", ad.add.batch_segments, "Segments embedded and committed together")->capture_default_str();
   add->add_option("--min-pause", ad.add.segments.min_pause, "Pauses shorter than this stay inside a segment (s)")
       ->capture_default_str();
@@ -216,9 +242,11 @@ void add_index_commands(CLI::App& app) {
   });
 
   static std::string st_index = "clasp-index";
+  static bool st_json = false;
   auto* st = ix->add_subcommand("status", "Show what an index holds");
   st->add_option("--index", st_index, "Index directory")->capture_default_str();
-  st->callback([] { print_status(st_index); });
+  st->add_flag("--json", st_json, "Print the status as JSON (the shape of the server's /api/status)");
+  st->callback([] { print_status(st_index, st_json); });
 
   static std::string ap_index = "clasp-index";
   static int ap_nprobe = 16;
