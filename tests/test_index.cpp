@@ -219,8 +219,12 @@ TEST_F(IndexTest, AReaderFollowsAnotherProcesssAddAndRemove) {
   const std::string dir = tmp / "index";
   AudioIndex server(dir, model);
   server.add(collect_index_inputs(tmp / "audio/a.wav"), *embedder);
-  auto b = read_audio(tmp / "audio/b.wav");
-  auto q = embedder->embed({b.samples});
+  // The query is one of b.wav's segments exactly (cosine 1 with it): which
+  // file a model ranks first for other audio is not what this tests.
+  auto b = read_audio(tmp / "audio/b.wav").samples;
+  const auto b_seg = speech_segments(b, 16000).at(0);
+  auto q = embedder->embed({std::vector<float>(b.begin() + static_cast<long>(b_seg.start * 16000),
+                                               b.begin() + static_cast<long>(b_seg.end * 16000))});
   {
     AudioIndex cli(dir, model);
     cli.add(collect_index_inputs(tmp / "audio/b.wav"), *embedder);
@@ -399,7 +403,7 @@ TEST_F(IndexTest, SurvivesAKillDuringIndexAdd) {
   o.phonetic_candidates = 5;  // of 60 segments: the candidate path, not the whole scan
   size_t compared = 0;
   for (const auto& st : clean.stored_segments()) {
-    if (st.phones.size() < 6 || compared >= 8) continue;
+    if (st.phones.size() < 2 || compared >= 8) continue;  // tones: the recogniser hears little in them
     const auto ids = vocab.encode(st.phones);
     auto a = idx.search_phonetic(ids, vocab, o, st.phones), b = clean.search_phonetic(ids, vocab, o, st.phones);
     ASSERT_EQ(a.size(), b.size()) << st.phones;
