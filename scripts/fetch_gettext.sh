@@ -30,15 +30,9 @@ APT="$PAR/apt-gettext"
 mkdir -p "$APT"
 APT=$(cd "$APT" && pwd)
 
-missing=()
-for p in "${PKGS[@]}"; do
-  compgen -G "$G/debs/${p}_*.deb" >/dev/null || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  # pkg/bookworm: the release's own version, even when this system has a
-  # newer one installed from -security or -updates that the private list lacks.
-  private_apt_download "$APT" "$G/debs" "${missing[@]/%//bookworm}"
-fi
+# pkg/bookworm: the release's own version, even when this system has a
+# newer one installed from -security or -updates that the private list lacks.
+private_apt_download "$APT" "$G/debs" "${PKGS[@]/%//bookworm}"
 
 sources="$G/SOURCES.txt.tmp"
 {

@@ -19,9 +19,7 @@ REAL=$(cd "$REAL" && pwd)
 APT="$REAL/apt-klettres"
 DEBS="$REAL/debs-klettres"
 
-if ! compgen -G "$DEBS/${PKG}_*.deb" >/dev/null; then
-  private_apt_download "$APT" "$DEBS" "$PKG"
-fi
+private_apt_download "$APT" "$DEBS" "$PKG"
 
 debs=("$DEBS/${PKG}"_*.deb)
 deb=${debs[-1]}

@@ -18,14 +18,7 @@ mkdir -p "$REAL/debs" "$REAL/pkgs"
 REAL=$(cd "$REAL" && pwd)
 APT="$REAL/apt"
 
-missing=()
-for p in "${PKGS[@]}"; do
-  compgen -G "$REAL/debs/${p}_*.deb" >/dev/null || missing+=("$p")
-done
-
-if [ ${#missing[@]} -gt 0 ]; then
-  private_apt_download "$APT" "$REAL/debs" "${missing[@]}"
-fi
+private_apt_download "$APT" "$REAL/debs" "${PKGS[@]}"
 
 # Extract, gunzip transcripts, record archive area, Section and License.
 lic="$REAL/LICENSES.txt.tmp"

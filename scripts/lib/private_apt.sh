@@ -39,10 +39,18 @@ private_apt_opts() {
 }
 
 # private_apt_download APT_DIR DEST_DIR PACKAGE...: bookworm's packages (every
-# archive area: some voices live in non-free) as .deb files in DEST_DIR.
+# archive area: some voices live in non-free) as .deb files in DEST_DIR. A
+# package may be named pkg/release; one whose .deb DEST_DIR already holds is
+# not fetched again, and when none is missing the network is not touched.
 private_apt_download() {
-  local apt=$1 dest=$2
+  local apt=$1 dest=$2 p
   shift 2
+  local missing=()
+  for p in "$@"; do
+    compgen -G "$dest/${p%%/*}_*.deb" >/dev/null || missing+=("$p")
+  done
+  [ ${#missing[@]} -gt 0 ] || return 0
+  set -- "${missing[@]}"
   debian_mirror bookworm
   private_apt_opts "$apt" none
   echo "deb [signed-by=$keyring] $mirror bookworm main contrib non-free non-free-firmware" >"$apt/sources.list"
