@@ -688,7 +688,9 @@ TEST_F(IndexTest, ServerAnswersGuardsWritesAndServesOnlyIndexedAudio) {
           return sink.write(chunk.data(), chunk.size());
         },
         "audio/wav");
-    if (chunked) EXPECT_EQ(chunked->status, 413);  // or the connection was closed on the sender
+    if (chunked) {  // else the connection was closed on the sender
+      EXPECT_EQ(chunked->status, 413);
+    }
     EXPECT_LT(sent, size_t{32} << 20) << "the server kept reading";
     auto tokened = httplib::Headers{{"Authorization", "Bearer s3cret"}};
     auto big_json = cli.Post("/api/add", tokened, "{\"path\": \"" + std::string(100000, 'a') + "\"}", "application/json");
@@ -726,6 +728,18 @@ TEST(SearchJson, AFileNameThatIsNotUtf8IsEscapedNotAnError) {
   EXPECT_FALSE(hits_to_json({h}, HitFiles::NameOnly)[0].contains("path"));
   h.segment.path = "/data/café.wav";
   EXPECT_FALSE(hits_to_json({h})[0].contains("file_escaped"));
+}
+
+TEST(SearchJson, TimesAndScoresAreWrittenWithoutFloatNoise) {
+  SearchHit h;
+  h.segment.path = "/data/a.wav";
+  h.segment.start = 16.299999999999997;  // a sum of frame hops
+  h.segment.end = 12.345;
+  h.score = 1.2345f;  // 12345 * 1e-4 would be 1.2345000000000002
+  const std::string text = hits_to_json({h}).dump();
+  EXPECT_NE(text.find("\"start\":16.3,"), std::string::npos) << text;
+  EXPECT_NE(text.find("\"end\":12.345,"), std::string::npos) << text;
+  EXPECT_NE(text.find("\"score\":1.2345,"), std::string::npos) << text;
 }
 
 TEST(IndexInputs, ShardsPartitionTheFilesDeterministically) {

@@ -37,11 +37,11 @@ struct SearchArgs {
 
 void run_add(IndexArgs& a) {
   set_compute_threads(a.threads);
+  const bool new_index = !std::filesystem::exists(a.index + "/index.sqlite");
   std::string model_dir = a.model;
   if (model_dir.empty()) {
     // An existing index keeps its model; a new one gets the shipped default.
-    model_dir = std::filesystem::exists(a.index + "/index.sqlite") ? AudioIndex::model_of(a.index).dir
-                                                                   : default_clasp_model_dir();
+    model_dir = new_index ? default_clasp_model_dir() : AudioIndex::model_of(a.index).dir;
   }
   std::vector<IndexInput> inputs;
   for (const auto& s : a.sources) {
@@ -49,7 +49,6 @@ void run_add(IndexArgs& a) {
     inputs.insert(inputs.end(), more.begin(), more.end());
   }
   if (inputs.empty()) throw Error("index add: no audio files found in the given sources");
-  const bool new_index = !std::filesystem::exists(a.index + "/index.sqlite");
   AudioEmbedder emb(model_dir);
   auto idx_ptr = std::make_unique<AudioIndex>(a.index, index_model_of(emb, model_dir));
   AudioIndex& idx = *idx_ptr;
@@ -76,20 +75,10 @@ void run_add(IndexArgs& a) {
     bar.finish(extra);
   }
   if (a.json) {
-    std::printf("%s\n", nlohmann::json{{"index", a.index},
-                                       {"model", {{"id", emb.identity().id}, {"version", emb.identity().version}}},
-                                       {"seen", rep.seen},
-                                       {"added", rep.added},
-                                       {"replaced", rep.replaced},
-                                       {"unchanged", rep.unchanged},
-                                       {"failed", rep.failed},
-                                       {"segments", rep.segments},
-                                       {"audio_hours", rep.audio_s / 3600},
-                                       {"wall_s", rep.wall_s},
-                                       {"failures", rep.failures},
-                                       {"no_speech", rep.no_speech}}
-                                          .dump(2)
-                                          .c_str());
+    auto j = add_report_to_json(rep);
+    j["index"] = a.index;
+    j["model"] = {{"id", emb.identity().id}, {"version", emb.identity().version}};
+    std::printf("%s\n", j.dump(2).c_str());
   } else {
     std::printf("Index %s (model %s, weights %s)\n", a.index.c_str(), emb.identity().id.c_str(),
               emb.identity().version.c_str());
@@ -172,9 +161,7 @@ void run_search(SearchArgs& a) {
       ans.mode = "sounds";
     } else {
       mine = s.search_text(a.query, a.opt, a.query_lang);
-      const std::string why = s.meaning_only_reason(a.query_lang);
-      ans.mode = why.empty() && a.opt.rerank > 0 ? "meaning+sounds" : "meaning";
-      if (!a.query_lang.empty() && !why.empty()) ans.notice = "matched by meaning alone: " + why;
+      ans = text_search_answer(a.query, a.query_lang, a.opt.rerank > 0, s.meaning_only_reason(a.query_lang));
     }
     if (mine.size() > static_cast<size_t>(a.opt.k)) mine.resize(static_cast<size_t>(a.opt.k));
     s.attach_heard(mine);

@@ -64,9 +64,10 @@ void add_speech_commands(CLI::App& app) {
   pre->add_option("--ff", p.ff, "Feed-forward size")->capture_default_str();
   pre->add_option("--seed", p.seed, "Seed")->capture_default_str();
   pre->add_option("--init", p.init, "Start from this speech encoder directory's weights and phoneme inventory")->check(CLI::ExistingDirectory);
-  pre->add_flag("--augment", p.augment, "Train on random views: tempo, vocal-tract warp, background noise");
+  auto* augment = pre->add_flag("--augment", p.augment, "Train on random views: tempo, vocal-tract warp, background noise");
   pre->add_flag("--channel-augment", p.channel_augment,
-                "With --augment, the channel too: room reverberation, telephone band limit");
+                "With --augment, the channel too: room reverberation, telephone band limit")
+      ->needs(augment);  // alone it would change nothing, silently
   pre->add_option("--threads", p.threads, "Torch threads (1 when another job shares the cores)")->capture_default_str();
   pre->callback([] {
     if (p.cache_dir.empty()) p.cache_dir = default_cache(p.manifest);

@@ -23,16 +23,22 @@ CLI::App* subcommand_named(CLI::App* app, const std::string& word) {
   return nullptr;
 }
 
-// The command the words before the first flag select (the app itself for none).
-CLI::App* selected_command(CLI::App& app, const std::vector<std::string>& args) {
-  CLI::App* cur = &app;
-  for (const auto& w : args) {
-    if (!w.empty() && w[0] == '-') break;
-    auto* next = subcommand_named(cur, w);
+bool is_flag(const std::string& word) { return !word.empty() && word[0] == '-'; }
+
+// The command the leading command words select (the app itself for none),
+// and the index of the first word that is not one of them.
+struct CommandWords {
+  CLI::App* command;
+  size_t stop;
+};
+CommandWords command_words(CLI::App& app, const std::vector<std::string>& args) {
+  CommandWords w{&app, 0};
+  for (; w.stop < args.size() && !is_flag(args[w.stop]); ++w.stop) {
+    auto* next = subcommand_named(w.command, args[w.stop]);
     if (!next) break;
-    cur = next;
+    w.command = next;
   }
-  return cur;
+  return w;
 }
 
 std::string command_path(CLI::App* app) {
@@ -55,29 +61,23 @@ std::string closest_name(const std::string& typed, const std::vector<std::string
 }
 
 std::optional<std::string> unknown_command_word(CLI::App& app, const std::vector<std::string>& args) {
-  CLI::App* cur = &app;
-  for (const auto& w : args) {
-    if (!w.empty() && w[0] == '-') return std::nullopt;
-    auto subs = all_subcommands(cur);
-    if (subs.empty()) return std::nullopt;
-    if (auto* next = subcommand_named(cur, w)) {
-      cur = next;
-      continue;
-    }
-    if (cur->get_require_subcommand_min() == 0) return std::nullopt;  // the word is an argument
-    std::vector<std::string> names;
-    for (auto* s : subs) names.push_back(s->get_name());
-    std::string msg = "'" + w + "' is not a command of '" + command_path(cur) + "'";
-    if (auto s = closest_name(w, names); !s.empty()) msg += "; did you mean '" + s + "'?";
-    return msg + "\nRun '" + command_path(cur) + " --help' for the list of commands.";
-  }
-  return std::nullopt;
+  const auto [cur, stop] = command_words(app, args);
+  if (stop == args.size() || is_flag(args[stop])) return std::nullopt;
+  const auto subs = all_subcommands(cur);
+  // A command without subcommands, or one that may run without: the word is an argument.
+  if (subs.empty() || cur->get_require_subcommand_min() == 0) return std::nullopt;
+  const std::string& w = args[stop];
+  std::vector<std::string> names;
+  for (auto* s : subs) names.push_back(s->get_name());
+  std::string msg = "'" + w + "' is not a command of '" + command_path(cur) + "'";
+  if (auto s = closest_name(w, names); !s.empty()) msg += "; did you mean '" + s + "'?";
+  return msg + "\nRun '" + command_path(cur) + " --help' for the list of commands.";
 }
 
 int report_parse_error(CLI::App& app, const CLI::ParseError& e, const std::vector<std::string>& args) {
   const int code = e.get_exit_code();
   if (code == static_cast<int>(CLI::ExitCodes::Success)) return app.exit(e);  // --help, --version
-  CLI::App* cmd = selected_command(app, args);
+  CLI::App* cmd = command_words(app, args).command;
   std::fprintf(stderr, "error: %s\n", e.what());
   // A flag the command does not have: the nearest one it does.
   std::vector<std::string> flags;

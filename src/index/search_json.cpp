@@ -9,7 +9,9 @@ namespace clasp {
 
 namespace {
 // Times to the millisecond, scores to 1e-4: no float noise like 16.299999999999997.
-double rounded(double v, double unit) { return std::round(v / unit) * unit; }
+// Divided, not multiplied by 1e-3: n / 1000 is the double nearest the
+// decimal, n * 0.001 is often one off it (1.2345000000000002).
+double rounded(double v, double per_unit) { return std::round(v * per_unit) / per_unit; }
 }  // namespace
 
 nlohmann::json hits_to_json(const std::vector<SearchHit>& hits, HitFiles files) {
@@ -20,12 +22,12 @@ nlohmann::json hits_to_json(const std::vector<SearchHit>& hits, HitFiles files) 
     bool escaped = false;
     const std::string name = std::filesystem::path(h.segment.path).filename().string();
     nlohmann::json j = {{"rank", ++rank},
-                        {"score", rounded(h.score, 1e-4)},
+                        {"score", rounded(h.score, 1e4)},
                         {"segment_id", h.segment.id},
                         {"file_id", h.segment.file_id},
                         {"name", escape_invalid_utf8(name, &escaped)},
-                        {"start", rounded(h.segment.start, 1e-3)},
-                        {"end", rounded(h.segment.end, 1e-3)},
+                        {"start", rounded(h.segment.start, 1e3)},
+                        {"end", rounded(h.segment.end, 1e3)},
                         {"lang", escape_invalid_utf8(h.segment.lang)},
                         {"text", escape_invalid_utf8(h.segment.text)},
                         {"heard", h.heard}};
@@ -37,11 +39,25 @@ nlohmann::json hits_to_json(const std::vector<SearchHit>& hits, HitFiles files) 
   return arr;
 }
 
+SearchAnswer text_search_answer(const std::string& query, const std::string& query_lang, bool rerank,
+                                const std::string& meaning_only_reason) {
+  SearchAnswer a{query, rerank && meaning_only_reason.empty() ? "meaning+sounds" : "meaning", query_lang, ""};
+  if (!query_lang.empty() && !meaning_only_reason.empty()) a.notice = "matched by meaning alone: " + meaning_only_reason;
+  return a;
+}
+
 nlohmann::json search_answer_json(const SearchAnswer& a, const std::vector<SearchHit>& hits, HitFiles files) {
   nlohmann::json j = {{"query", a.query}, {"mode", a.mode}, {"query_lang", a.query_lang}};
   if (!a.notice.empty()) j["notice"] = a.notice;
   j["results"] = hits_to_json(hits, files);
   return j;
+}
+
+nlohmann::json add_report_to_json(const AddReport& r) {
+  return {{"seen", r.seen},         {"added", r.added},         {"replaced", r.replaced},
+          {"unchanged", r.unchanged}, {"failed", r.failed},       {"segments", r.segments},
+          {"audio_hours", r.audio_s / 3600}, {"wall_s", r.wall_s}, {"failures", r.failures},
+          {"no_speech", r.no_speech}};
 }
 
 nlohmann::json status_to_json(const IndexStatus& s) {

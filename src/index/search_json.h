@@ -25,7 +25,16 @@ struct SearchAnswer {
   std::string query_lang;  // "" when none was given
   std::string notice;      // why the search is not what was asked for, if it is not
 };
+// A text search's answer: its mode ("meaning+sounds" when re-ranking was
+// asked for and Searcher::meaning_only_reason has no objection, else
+// "meaning"), and a notice when a query language was given but its sounds
+// could not be matched.
+SearchAnswer text_search_answer(const std::string& query, const std::string& query_lang, bool rerank,
+                                const std::string& meaning_only_reason);
 nlohmann::json search_answer_json(const SearchAnswer& a, const std::vector<SearchHit>& hits, HitFiles files);
+
+// What an `index add` did (CLI --json and the server's /api/add).
+nlohmann::json add_report_to_json(const AddReport& r);
 
 nlohmann::json status_to_json(const IndexStatus& s);
 

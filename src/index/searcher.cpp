@@ -8,7 +8,6 @@
 
 #include "index/phonetic_rerank.h"
 #include "speech/audio_embedder.h"
-#include "speech/clasp_audio_model.h"
 #include "speech/ctc_match.h"
 #include "speech/phoneme_vocab.h"
 #include "tts/phonemizer.h"
@@ -42,7 +41,6 @@ Searcher::Searcher(const std::string& index_dir, const std::string& model_dir, b
   index_ = std::make_unique<AudioIndex>(index_dir, index_model_of(*audio_, dir),
                                         read_only ? AudioIndex::Access::ReadOnly : AudioIndex::Access::ReadWrite);
   text_ = std::make_unique<QueryEmbedder>(dir, audio_->model());
-  if (const auto& m = audio_->model(); m && m->phonetic) speech_langs_ = m->phonetic->cfg.languages;
   if (!audio_->phoneme_symbols().empty()) {
     vocab_ = PhonemeVocab::from_symbols(audio_->phoneme_symbols());
     costs_ = PhoneCosts::load(dir + "/phone-costs.json", audio_->phoneme_symbols());
@@ -77,7 +75,9 @@ TextQuery Searcher::prepare_text_query(const std::string& query, const std::stri
 
 std::vector<SearchHit> Searcher::search_text(const std::string& query, const SearchOptions& opt,
                                              const std::string& query_lang) {
-  const bool two_stage = opt.rerank > 0 && !query_lang.empty() && !audio_->phoneme_symbols().empty();
+  // Re-ranking by phonemes only where they can be matched: the criterion the
+  // answer's mode reports (search_json.h text_search_answer).
+  const bool two_stage = opt.rerank > 0 && meaning_only_reason(query_lang).empty();
   TextQuery tq = prepare_text_query(query, query_lang, two_stage);
   const std::vector<float>& q = tq.vec;
   const std::vector<int64_t>& q_phones = tq.phones;
@@ -166,9 +166,10 @@ std::vector<SearchHit> Searcher::search_phonetic(const std::string& query, const
 std::string Searcher::meaning_only_reason(const std::string& query_lang) const {
   if (audio_->phoneme_symbols().empty()) return "the model has no phoneme recogniser";
   if (query_lang.empty()) return "no query language given";
-  if (!speech_langs_.empty() && std::find(speech_langs_.begin(), speech_langs_.end(), query_lang) == speech_langs_.end()) {
+  const auto& langs = audio_->heard_languages();
+  if (!langs.empty() && std::find(langs.begin(), langs.end(), query_lang) == langs.end()) {
     std::string known;
-    for (const auto& l : speech_langs_) known += (known.empty() ? "" : ", ") + l;
+    for (const auto& l : langs) known += (known.empty() ? "" : ", ") + l;
     return "the model has not heard speech in '" + query_lang + "' (it knows " + known + ")";
   }
   return "";

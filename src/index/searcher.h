@@ -52,11 +52,9 @@ class Searcher {
   // `lang` (required) against the segments' CTC transcripts; only segments
   // in `lang` unless the index has no languages recorded for them.
   std::vector<SearchHit> search_phonetic(const std::string& query, const std::string& lang, const SearchOptions& opt);
-  // The languages whose speech the model's second stage was trained on (its
-  // phonetic part's); empty when the model does not say.
-  const std::vector<std::string>& speech_languages() const { return speech_langs_; }
   // Why a text query in `query_lang` is matched by meaning alone ("" when
-  // its sounds are matched too): no language given, or one the model never heard.
+  // its sounds are matched too): no language given, or one the model never
+  // heard speech in (AudioEmbedder::heard_languages, when it names them).
   std::string meaning_only_reason(const std::string& query_lang) const;
   // Fills each hit's `heard` from the index's stored transcripts.
   void attach_heard(std::vector<SearchHit>& hits);
@@ -67,7 +65,6 @@ class Searcher {
 
  private:
   std::unique_ptr<AudioEmbedder> audio_;
-  std::vector<std::string> speech_langs_;
   std::unique_ptr<QueryEmbedder> text_;
   std::unique_ptr<AudioIndex> index_;
   // The model's phoneme ids (empty without a CTC head), for phonetic

@@ -267,7 +267,7 @@ void run_server(const ServeOptions& opt, const std::function<void(int)>& on_read
   });
   svr.Get("/api/status", [&](const httplib::Request&, httplib::Response& res) {
     auto st = status_to_json(searcher.index().status());
-    st["query_languages"] = searcher.speech_languages();
+    st["query_languages"] = searcher.embedder().heard_languages();
     send_json(res, 200, st);
   });
   svr.Get("/api/search", [&](const httplib::Request& req, httplib::Response& res) {
@@ -276,14 +276,11 @@ void run_server(const ServeOptions& opt, const std::function<void(int)>& on_read
     // phonetic=1: same-language phoneme matching; lang names the query's language.
     bool phonetic = req.has_param("phonetic") && req.get_param_value("phonetic") == "1";
     if (phonetic && o.lang.empty()) return send_error(res, 400, "phonetic search needs lang (the query's language)");
-    SearchAnswer ans{req.get_param_value("q"), "sounds", req.has_param("qlang") ? req.get_param_value("qlang") : "", ""};
-    if (phonetic) ans.query_lang = o.lang;
-    auto hits = phonetic ? searcher.search_phonetic(ans.query, o.lang, o) : searcher.search_text(ans.query, o, ans.query_lang);
-    if (!phonetic) {
-      const std::string why = searcher.meaning_only_reason(ans.query_lang);
-      ans.mode = why.empty() && o.rerank > 0 ? "meaning+sounds" : "meaning";
-      if (!ans.query_lang.empty() && !why.empty()) ans.notice = "matched by meaning alone: " + why;
-    }
+    const std::string q = req.get_param_value("q");
+    const std::string qlang = req.has_param("qlang") ? req.get_param_value("qlang") : "";
+    auto hits = phonetic ? searcher.search_phonetic(q, o.lang, o) : searcher.search_text(q, o, qlang);
+    const SearchAnswer ans = phonetic ? SearchAnswer{q, "sounds", o.lang, ""}
+                                      : text_search_answer(q, qlang, o.rerank > 0, searcher.meaning_only_reason(qlang));
     searcher.attach_heard(hits);
     send_json(res, 200, search_answer_json(ans, hits, HitFiles::NameOnly));
   });
@@ -303,9 +300,7 @@ void run_server(const ServeOptions& opt, const std::function<void(int)>& on_read
     std::lock_guard lock(add_mu);
     if (!indexer) indexer = std::make_unique<AudioEmbedder>(model_dir);
     auto rep = searcher.index().add(collect_index_inputs(path), *indexer);
-    send_json(res, 200, {{"seen", rep.seen}, {"added", rep.added}, {"replaced", rep.replaced},
-                         {"unchanged", rep.unchanged}, {"failed", rep.failed}, {"segments", rep.segments},
-                         {"audio_hours", rep.audio_s / 3600}, {"failures", rep.failures}, {"no_speech", rep.no_speech}});
+    send_json(res, 200, add_report_to_json(rep));
   });
   svr.Post("/api/remove", [&](const httplib::Request& req, httplib::Response& res,
                               const httplib::ContentReader& reader) {
