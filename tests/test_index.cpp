@@ -13,6 +13,8 @@
 #include <sys/wait.h>
 
 #include <cmath>
+#include <cstring>
+#include <sstream>
 #include <filesystem>
 #include <fstream>
 #include <thread>
@@ -40,6 +42,7 @@
 #include "tts/voice_catalog.h"
 #include "test_helpers.h"
 #include "util/error.h"
+#include "util/fs.h"
 
 using namespace clasp;
 namespace fs = std::filesystem;
@@ -1208,4 +1211,83 @@ TEST_F(IndexTest, PhoneticSearchFindsTheSpokenSentence) {
     db.exec("DELETE FROM segment_phones");
   }
   EXPECT_THROW(old.search_phonetic({1, 2, 3}, vocab, o), Error);
+}
+
+// Batch queries, export formats and `index export`, as a user runs them.
+TEST_F(IndexTest, SearchWritesEveryFormatAndIndexExportMatchesTheIndex) {
+  const std::string dir = tmp / "index";
+  {
+    AudioIndex idx(dir, model);
+    idx.add(collect_index_inputs(tmp / "audio/a.wav", "en"), *embedder);
+    idx.add(collect_index_inputs(tmp / "audio/b.wav", "en"), *embedder);
+  }
+  const std::string clasp = std::string(CLASP_BIN) + " ";
+  int rc = 0;
+  // Two queries from stdin, a blank line between them: one JSONL line per hit, each naming its query.
+  auto out = test::run_capture("(printf 'a tone\\n\\n  two tones  \\n' | " + clasp + "search --queries - -k 2 --index " +
+                                   dir + " --threads 1 2>/dev/null)",
+                               &rc);
+  ASSERT_EQ(rc, 0) << out;
+  std::map<std::string, int> per_query;
+  std::istringstream lines(out);
+  for (std::string l; std::getline(lines, l);) ++per_query[nlohmann::json::parse(l)["query"].get<std::string>()];
+  EXPECT_EQ(per_query, (std::map<std::string, int>{{"a tone", 2}, {"two tones", 2}})) << out;
+
+  // To a file, as SubRip: one cue per hit.
+  const std::string srt = tmp / "hits.srt";
+  out = test::run_capture(clasp + "search \"a tone\" -k 3 --output-format srt -o " + srt + " --index " + dir +
+                              " --threads 1",
+                          &rc);
+  ASSERT_EQ(rc, 0) << out;
+  const std::string cues = read_file(srt);
+  EXPECT_EQ(cues.rfind("1\n00:00:0", 0), 0u) << cues;
+  EXPECT_NE(cues.find("\n3\n"), std::string::npos) << cues;
+
+  // Contradictory or impossible requests are usage errors (exit 2), naming the flags.
+  out = test::run_capture(clasp + "search tone --json --output-format csv --index " + dir, &rc);
+  EXPECT_EQ(rc, 2) << out;
+  EXPECT_NE(out.find("--json and --output-format csv"), std::string::npos) << out;
+  out = test::run_capture(clasp + "search --queries " + srt + " --output-format srt --index " + dir, &rc);
+  EXPECT_EQ(rc, 2) << out;
+  out = test::run_capture(clasp + "search tone --output-format xml --index " + dir, &rc);
+  EXPECT_EQ(rc, 2) << out;
+  EXPECT_NE(out.find("xml is not one of"), std::string::npos) << out;
+  out = test::run_capture(clasp + "search --queries " + (tmp / "none.txt") + " --index " + dir, &rc);
+  EXPECT_EQ(rc, 1) << out;
+  EXPECT_NE(out.find("none.txt: cannot read the queries file"), std::string::npos) << out;
+
+  // index export: vectors.npy rows = segments.jsonl lines = the index's segments, in id order.
+  const std::string ex = tmp / "export";
+  out = test::run_capture(clasp + "index export --index " + dir + " -o " + ex, &rc);
+  ASSERT_EQ(rc, 0) << out;
+  AudioIndex idx(dir, model, AudioIndex::Access::ReadOnly);
+  const auto stored = idx.stored_segments();
+  ASSERT_EQ(stored.size(), 3u);
+  const std::string npy = read_file(ex + "/vectors.npy");
+  ASSERT_GE(npy.size(), 128u);
+  EXPECT_EQ(npy.substr(0, 6), "\x93NUMPY");
+  const size_t header = 10 + static_cast<unsigned char>(npy[8]) + 256u * static_cast<unsigned char>(npy[9]);
+  EXPECT_EQ(header % 64, 0u);
+  EXPECT_NE(npy.find("'shape': (3, " + std::to_string(model.dim) + ")"), std::string::npos) << npy.substr(0, header);
+  ASSERT_EQ(npy.size(), header + 3 * model.dim * sizeof(float));
+  std::istringstream rows(read_file(ex + "/segments.jsonl"));
+  size_t r = 0;
+  for (std::string l; std::getline(rows, l); ++r) {
+    ASSERT_LT(r, stored.size());
+    const auto j = nlohmann::json::parse(l);
+    EXPECT_EQ(j["row"], r);
+    EXPECT_EQ(j["segment_id"], stored[r].segment.id);
+    EXPECT_EQ(j["path"], stored[r].segment.path);
+    EXPECT_EQ(j["heard"], readable_transcript(stored[r].phones));
+    std::vector<float> v(static_cast<size_t>(model.dim));
+    std::memcpy(v.data(), npy.data() + header + r * v.size() * sizeof(float), v.size() * sizeof(float));
+    EXPECT_EQ(v, stored[r].vec) << "row " << r;
+    double norm = 0;
+    for (float x : v) norm += static_cast<double>(x) * x;
+    EXPECT_NEAR(norm, 1.0, 1e-3) << "unit length, as model.json says";
+  }
+  EXPECT_EQ(r, stored.size());
+  EXPECT_EQ(nlohmann::json::parse(read_file(ex + "/model.json"))["segments"], 3);
+  for (const auto& e : fs::directory_iterator(ex))
+    EXPECT_EQ(e.path().filename().string().find(".tmp."), std::string::npos) << "no temporary file left behind";
 }

@@ -11,7 +11,7 @@ namespace clasp::cli {
 
 namespace {
 struct TrainArgs {
-  std::string config, manifest, out, work_dir, fusion, frame_inputs, frame_norm, text_phones, target;
+  std::string config, manifest, out, work_dir, init, fusion, frame_inputs, frame_norm, text_phones, target;
   int64_t phonetic_dim = 0;
   int steps = 0, threads = 0;
   double translation_targets = -1, frame_dropout = -1, phone_noise = -1, phone_view_prob = -1;
@@ -29,6 +29,8 @@ void add_clasp_commands(CLI::App& app) {
   tr->add_option("-i,--in", t.manifest, "Synthesised corpus manifest");
   tr->add_option("-o,--out", t.out, "Output model directory");
   tr->add_option("--work-dir", t.work_dir, "Checkpoints, feature cache and metrics");
+  tr->add_option("--init", t.init, "Start from this CLASP model's weights (same branches and sizes): fine-tuning")
+      ->check(CLI::ExistingDirectory);
   tr->add_option("--fusion", t.fusion, "concat or gating")->check(CLI::IsMember({"concat", "gating"}));
   tr->add_option("--steps", t.steps, "Maximum training steps");
   tr->add_option("--threads", t.threads, "Torch threads");
@@ -76,6 +78,7 @@ void add_clasp_commands(CLI::App& app) {
     if (!t.manifest.empty()) o.manifest = t.manifest;
     if (!t.out.empty()) o.out_dir = t.out;
     if (!t.work_dir.empty()) o.work_dir = t.work_dir;
+    if (!t.init.empty()) o.init = t.init;
     if (!t.fusion.empty()) o.fusion = t.fusion;
     if (t.steps > 0) o.steps = t.steps;
     if (t.threads > 0) o.threads = t.threads;

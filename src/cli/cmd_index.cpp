@@ -2,6 +2,8 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
+#include <iostream>
 #include <sstream>
 
 #include "audio/audio_file.h"
@@ -9,10 +11,13 @@
 #include "cli/usage_errors.h"
 #include "index/audio_index.h"
 #include "index/longform_eval.h"
+#include "index/search_export.h"
+#include "index/index_export.h"
 #include "index/search_json.h"
 #include "index/searcher.h"
 #include "speech/audio_embedder.h"
 #include "util/error.h"
+#include "util/fs.h"
 #include "util/progress.h"
 
 namespace clasp::cli {
@@ -31,6 +36,7 @@ struct SearchArgs {
   std::vector<std::string> indexes = {"clasp-index"};
   std::string model, query, audio, query_lang;
   SearchOptions opt;
+  std::string output_format, out, queries;
   int threads = 0;
   bool json = false, phonetic = false;
 };
@@ -132,57 +138,107 @@ void print_status(const std::string& dir, bool json) {
   }
 }
 
-std::string fmt_time(double s) {
-  char b[32];
-  std::snprintf(b, sizeof b, "%d:%05.2f", static_cast<int>(s) / 60, s - 60 * (static_cast<int>(s) / 60));
-  return b;
+// Text queries, one per line, from a file or "-" (stdin); blank lines skipped.
+std::vector<std::string> read_queries(const std::string& from) {
+  std::ifstream file;
+  if (from != "-") {
+    file.open(from);
+    if (!file) throw Error(from + ": cannot read the queries file");
+  }
+  std::istream& in = from == "-" ? std::cin : file;
+  std::vector<std::string> out;
+  std::string line;
+  while (std::getline(in, line)) {
+    const auto b = line.find_first_not_of(" \t\r"), e = line.find_last_not_of(" \t\r");
+    if (b != std::string::npos) out.push_back(line.substr(b, e - b + 1));
+  }
+  if (out.empty()) throw Error((from == "-" ? std::string("stdin") : from) + ": no queries (expected one per line)");
+  return out;
+}
+
+// The output format asked for: --output-format, --json, or the default
+// (text for one query, JSONL for --queries).
+ExportFormat output_format_of(const SearchArgs& a, bool batch) {
+  ExportFormat f = batch ? ExportFormat::Jsonl : ExportFormat::Text;
+  if (!a.output_format.empty() && !parse_export_format(a.output_format, &f))
+    throw UsageError("search: --output-format " + a.output_format + " is not one of text, json, jsonl, csv, srt, vtt");
+  if (a.json) {
+    if (!a.output_format.empty() && f != ExportFormat::Json)
+      throw UsageError("search: --json and --output-format " + a.output_format + " ask for different formats");
+    f = ExportFormat::Json;
+  }
+  if (batch && f != ExportFormat::Jsonl && f != ExportFormat::Csv)
+    throw UsageError("search --queries: the answers are written as jsonl (one hit per line, the default) or csv");
+  return f;
 }
 
 void run_search(SearchArgs& a) {
   set_compute_threads(a.threads);
-  if (a.query.empty() == a.audio.empty()) throw UsageError("search: give either a text query or --audio FILE");
-  if (a.query == "-") throw UsageError("search: the query is \"-\"; give the words to search for (in quotes when several)");
+  const bool batch = !a.queries.empty();
+  if (batch && (!a.query.empty() || !a.audio.empty()))
+    throw UsageError("search: give one of a text query, --audio FILE or --queries FILE");
+  if (!batch && a.query.empty() == a.audio.empty())
+    throw UsageError("search: give either a text query, --audio FILE or --queries FILE");
+  if (a.query == "-") throw UsageError("search: the query is \"-\"; give the words to search for (in quotes when several), "
+                                       "or --queries - to read queries from stdin");
   if (a.phonetic && !a.audio.empty()) throw Error("search: --phonetic takes a text query, not --audio");
+  const ExportFormat format = output_format_of(a, batch);
+  const std::vector<std::string> queries = batch ? read_queries(a.queries) : std::vector<std::string>{a.query};
   // One index, or the shards of one collection: each searched alike, the
   // results merged by score (vector cosines compare across shards; a
   // two-stage score's phonetic bonus is measured within each shard's candidates).
-  std::vector<SearchHit> hits;
+  std::vector<std::unique_ptr<Searcher>> searchers;
+  for (const auto& dir : a.indexes) searchers.push_back(std::make_unique<Searcher>(dir, a.model, /*read_only=*/true));
   std::vector<float> audio_query;
-  SearchAnswer ans{a.query, "", a.query_lang, ""};
-  for (const auto& dir : a.indexes) {
-    Searcher s(dir, a.model, /*read_only=*/true);
-    std::vector<SearchHit> mine;
-    if (!a.audio.empty()) {
-      if (audio_query.empty()) audio_query = read_audio(a.audio).samples;
-      mine = s.search_audio(audio_query, a.opt);
-      ans.mode = "audio";
-    } else if (a.phonetic) {
-      mine = s.search_phonetic(a.query, a.opt.lang, a.opt);
-      ans.mode = "sounds";
-    } else {
-      mine = s.search_text(a.query, a.opt, a.query_lang);
-      ans = text_search_answer(a.query, a.query_lang, a.opt.rerank > 0, s.meaning_only_reason(a.query_lang));
+  if (!a.audio.empty()) audio_query = read_audio(a.audio).samples;
+  auto search_one = [&](const std::string& query, SearchAnswer& ans) {
+    std::vector<SearchHit> hits;
+    ans = {query, "", a.query_lang, ""};
+    for (auto& s : searchers) {
+      std::vector<SearchHit> mine;
+      if (!audio_query.empty()) {
+        mine = s->search_audio(audio_query, a.opt);
+        ans.mode = "audio";
+      } else if (a.phonetic) {
+        mine = s->search_phonetic(query, a.opt.lang, a.opt);
+        ans.mode = "sounds";
+      } else {
+        mine = s->search_text(query, a.opt, a.query_lang);
+        ans = text_search_answer(query, a.query_lang, a.opt.rerank > 0, s->meaning_only_reason(a.query_lang));
+      }
+      if (mine.size() > static_cast<size_t>(a.opt.k)) mine.resize(static_cast<size_t>(a.opt.k));
+      s->attach_heard(mine);
+      hits.insert(hits.end(), std::make_move_iterator(mine.begin()), std::make_move_iterator(mine.end()));
     }
-    if (mine.size() > static_cast<size_t>(a.opt.k)) mine.resize(static_cast<size_t>(a.opt.k));
-    s.attach_heard(mine);
-    hits.insert(hits.end(), std::make_move_iterator(mine.begin()), std::make_move_iterator(mine.end()));
+    std::stable_sort(hits.begin(), hits.end(), [](const SearchHit& x, const SearchHit& y) { return x.score > y.score; });
+    if (hits.size() > static_cast<size_t>(a.opt.k)) hits.resize(static_cast<size_t>(a.opt.k));
+    return hits;
+  };
+  // To stdout as answers come (a pipeline reads them at once), or to a file
+  // written whole at the end (never half an export under its name).
+  std::string to_file;
+  auto emit = [&](const std::string& text) {
+    if (a.out.empty()) {
+      std::fwrite(text.data(), 1, text.size(), stdout);
+      std::fflush(stdout);
+    } else {
+      to_file += text;
+    }
+  };
+  if (format == ExportFormat::Csv) emit(csv_header());
+  std::unique_ptr<Progress> bar;
+  if (batch) bar = std::make_unique<Progress>("search", static_cast<int64_t>(queries.size()), "queries");
+  for (size_t i = 0; i < queries.size(); ++i) {
+    SearchAnswer ans;
+    const auto hits = search_one(queries[i], ans);
+    if (format == ExportFormat::Text && !ans.notice.empty()) std::fprintf(stderr, "note: %s\n", ans.notice.c_str());
+    emit(format_answer(ans, hits, format));
+    if (bar) bar->update(static_cast<int64_t>(i + 1));
   }
-  std::stable_sort(hits.begin(), hits.end(), [](const SearchHit& x, const SearchHit& y) { return x.score > y.score; });
-  if (hits.size() > static_cast<size_t>(a.opt.k)) hits.resize(static_cast<size_t>(a.opt.k));
-  if (a.json) {
-    std::printf("%s\n", search_answer_json(ans, hits, HitFiles::WithPath).dump(2).c_str());
-    return;
-  }
-  if (!ans.notice.empty()) std::fprintf(stderr, "note: %s\n", ans.notice.c_str());
-  if (hits.empty()) std::printf("no results (is the index empty, or --lang too narrow?)\n");
-  int r = 0;
-  for (const auto& h : hits) {
-    std::printf("%2d. %.3f  %s  %s-%s", ++r, h.score, h.segment.path.c_str(), fmt_time(h.segment.start).c_str(),
-                fmt_time(h.segment.end).c_str());
-    if (!h.segment.lang.empty()) std::printf("  [%s]", h.segment.lang.c_str());
-    std::printf("\n");
-    if (!h.segment.text.empty()) std::printf("      text (from the manifest): \"%s\"\n", h.segment.text.c_str());
-    if (!h.heard.empty()) std::printf("      heard: /%s/\n", h.heard.c_str());
+  if (bar) bar->finish();
+  if (!a.out.empty()) {
+    write_file_atomic(a.out, to_file);
+    std::fprintf(stderr, "%s written (%s)\n", a.out.c_str(), export_format_names()[static_cast<size_t>(format)].c_str());
   }
 }
 
@@ -234,6 +290,20 @@ void add_index_commands(CLI::App& app) {
   st->add_option("--index", st_index, "Index directory")->capture_default_str();
   st->add_flag("--json", st_json, "Print the status as JSON (the shape of the server's /api/status)");
   st->callback([] { print_status(st_index, st_json); });
+
+  static std::string ex_index = "clasp-index", ex_out;
+  auto* ex = ix->add_subcommand("export", "Write the index's vectors (.npy) and segments (JSONL) for other tools");
+  ex->add_option("--index", ex_index, "Index directory")->capture_default_str();
+  ex->add_option("-o,--out", ex_out, "Folder for vectors.npy, segments.jsonl and model.json")->required();
+  ex->callback([] {
+    AudioIndex idx(ex_index, AudioIndex::model_of(ex_index), AudioIndex::Access::ReadOnly);
+    const size_t total = idx.status().segments;
+    Progress bar("export", static_cast<int64_t>(total), "segments");
+    const auto r = export_index(idx, ex_out, [&](size_t n) { bar.update(static_cast<int64_t>(n)); });
+    bar.finish();
+    std::printf("%zu segments (%d-dim vectors) written to %s/vectors.npy, segments.jsonl and model.json\n", r.segments,
+                r.dim, ex_out.c_str());
+  });
 
   static std::string ap_index = "clasp-index";
   static int ap_nprobe = 16;
@@ -321,7 +391,14 @@ void add_index_commands(CLI::App& app) {
       ->capture_default_str();
   s->add_option("--nprobe", se.opt.nprobe, "IVF clusters scanned per query with --approx")->capture_default_str();
   s->add_option("--threads", se.threads, "Torch threads");
-  s->add_flag("--json", se.json, "Print the results as JSON");
+  s->add_flag("--json", se.json, "Print the results as JSON (the API's answer shape; same as --output-format json)");
+  s->add_option("--output-format", se.output_format,
+                "text (default), json, jsonl (one hit per line), csv, srt or vtt (subtitles: each hit a cue at its "
+                "span, for a player beside the recording)");
+  s->add_option("-o,--out", se.out, "Write the results to this file instead of stdout");
+  s->add_option("--queries", se.queries,
+                "Text queries, one per line, from this file or - (stdin): one search each, answers as jsonl (or "
+                "--output-format csv), the model loaded once");
   s->add_flag("--phonetic", se.phonetic,
               "Match the query's phonemes (espeak-ng, needs --lang) against the segments' phoneme transcripts "
               "instead of CLASP vectors: same language only");

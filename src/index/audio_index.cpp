@@ -746,18 +746,26 @@ std::map<int64_t, PhonePosteriors> AudioIndex::posteriors_of(const std::vector<i
   return out;
 }
 
+std::string readable_transcript(std::string stored) {
+  std::replace(stored.begin(), stored.end(), '|', ' ');
+  return stored;
+}
+
 std::vector<StoredSegment> AudioIndex::stored_segments() {
-  std::shared_lock lock(mu_);
   std::vector<StoredSegment> out;
+  each_stored_segment([&](const StoredSegment& s) { out.push_back(s); });
+  return out;
+}
+
+void AudioIndex::each_stored_segment(const std::function<void(const StoredSegment&)>& fn) {
+  std::shared_lock lock(mu_);
   auto st = db_->prepare(
       "SELECT s.id, s.file_id, f.path, s.start_s, s.end_s, s.lang, s.text, s.vec, COALESCE(p.phones, '') "
       "FROM segments s JOIN files f ON f.id = s.file_id LEFT JOIN segment_phones p ON p.segment_id = s.id "
       "ORDER BY s.id");
   while (st.step())
-    out.push_back({{st.int64(0), st.int64(1), st.text(2), st.real(3), st.real(4), st.text(5), st.text(6)},
-                   st.floats(7),
-                   st.text(8)});
-  return out;
+    fn({{st.int64(0), st.int64(1), st.text(2), st.real(3), st.real(4), st.text(5), st.text(6)}, st.floats(7),
+        st.text(8)});
 }
 
 IndexStatus AudioIndex::status() {

@@ -41,6 +41,9 @@ struct IndexedSegment {
   std::string lang, text;
 };
 
+// A stored CTC transcript as people read it: word boundaries ('|') as spaces.
+std::string readable_transcript(std::string stored);
+
 // A segment with everything the search reads of it.
 struct StoredSegment {
   IndexedSegment segment;
@@ -158,6 +161,8 @@ class AudioIndex {
   IndexStatus status();
   // Every segment, in id order (benchmarks build larger collections from them).
   std::vector<StoredSegment> stored_segments();
+  // The same, one at a time (an export of a million segments never holds them all).
+  void each_stored_segment(const std::function<void(const StoredSegment&)>& fn);
   // True if `path` (absolute) is an indexed file: the server serves only these.
   bool has_file(const std::string& path);
   // Path of indexed file `file_id`, "" if there is none.

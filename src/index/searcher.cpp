@@ -180,10 +180,7 @@ void Searcher::attach_heard(std::vector<SearchHit>& hits) {
   for (const auto& h : hits) ids.push_back(h.segment.id);
   const auto phones = index_->phones_of(ids);
   for (auto& h : hits)
-    if (auto it = phones.find(h.segment.id); it != phones.end()) {
-      h.heard = it->second;
-      std::replace(h.heard.begin(), h.heard.end(), '|', ' ');  // word boundaries read as spaces
-    }
+    if (auto it = phones.find(h.segment.id); it != phones.end()) h.heard = readable_transcript(it->second);
 }
 
 std::vector<SearchHit> Searcher::search_audio(const std::vector<float>& samples, const SearchOptions& opt) {

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "data/manifest.h"
+#include "models/safetensors.h"
 #include "report/svg_plot.h"
 #include "speech/clasp_audio_model.h"
 #include "speech/mel_cache.h"
@@ -48,6 +49,7 @@ ClaspTrainOptions ClaspTrainOptions::from_json_file(const std::string& path) {
       else if (k == "text_encoder") o.text_encoder = v;
       else if (k == "out_dir") o.out_dir = v;
       else if (k == "work_dir") o.work_dir = v;
+      else if (k == "init") o.init = v;
       else if (k == "fusion") o.fusion = v;
       else if (k == "use_speech") o.use_speech = v;
       else if (k == "use_spectrogram") o.use_spectrogram = v;
@@ -107,6 +109,23 @@ double contrastive_loss(const torch::Tensor& a, const torch::Tensor& t, const to
                torch::nn::functional::cross_entropy(logits.t(), labels)) / 2;
   if (out) *out = loss;
   return loss.item<double>();
+}
+
+// Copies the trainable weights of the model in `dir` into m, which must
+// have the same branches and sizes (the frozen encoders are m's own).
+void start_from_model(ClaspAudioModel& m, const std::string& dir) {
+  if (!fs::exists(dir + "/clasp.json") || !fs::exists(dir + "/model.safetensors"))
+    throw Error("init: " + dir + " is not a CLASP model directory (expected clasp.json and model.safetensors)");
+  const auto c = ClaspModelConfig::from_json_file(dir + "/clasp.json");
+  if (c.target != m->cfg.target || c.out_dim != m->cfg.out_dim || c.fusion != m->cfg.fusion ||
+      c.use_speech != m->cfg.use_speech || c.use_spectrogram != m->cfg.use_spectrogram ||
+      c.use_frames != m->cfg.use_frames || c.frame_inputs != m->cfg.frame_inputs || c.languages != m->cfg.languages)
+    throw Error("init: " + dir + "/clasp.json describes another architecture (target, size, fusion, branches, frame "
+                "inputs or languages differ from this run's options)");
+  auto w = load_safetensors(dir + "/model.safetensors");
+  if (m->lang_means.defined() && !w.count("lang_means")) w["lang_means"] = torch::zeros_like(m->lang_means);
+  copy_into_module(*m, w, "init: " + dir + "/model.safetensors");
+  std::fprintf(stderr, "starting from the weights of %s\n", dir.c_str());
 }
 
 }  // namespace
@@ -183,6 +202,7 @@ void train_clasp(const ClaspTrainOptions& opt) {
   SpeechEncoder speech{nullptr};
   if (opt.use_speech || opt.use_frames) speech = load_speech_encoder(opt.speech_encoder);
   ClaspAudioModel model(mc, speech);
+  if (!opt.init.empty()) start_from_model(model, opt.init);
 
   // Frozen features, computed once and kept in the work directory.
   std::vector<const Utterance*> clips;

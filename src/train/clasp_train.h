@@ -16,6 +16,10 @@ struct ClaspTrainOptions {
   std::string text_encoder = "models/text-default";
   std::string out_dir = "models/clasp-default";
   std::string work_dir = "runs/clasp-default";
+  // A CLASP model directory of the same architecture whose weights the run
+  // starts from (fine-tuning, e.g. on new speakers) instead of random ones;
+  // a checkpoint in work_dir still wins when resuming.
+  std::string init;
   std::string fusion = "concat";         // concat | gating
   bool use_speech = true, use_spectrogram = true;
   bool use_frames = false;               // frame branch over the speech encoder's frames
