@@ -610,6 +610,38 @@ TEST(ClaspTrain, DeterministicResumableWithTranslationTargets) {
   EXPECT_TRUE(std::filesystem::exists(d / "c/clasp.json"));
   auto pc = params(d / "c");
   for (const auto& [k, v] : pa) EXPECT_TRUE(torch::equal(v, pc.at(k))) << "a resumed run ends where a straight one does: " << k;
+  // --init: a run starts from another model's weights (with lr 0 it keeps
+  // them; without --init it would keep its random start instead).
+  {
+    ClaspTrainOptions still = o;
+    still.lr = 0;
+    still.init = d / "a";
+    still.out_dir = d / "from-a";
+    still.work_dir = d / "work-from-a";
+    still.steps = 2;
+    train_clasp(still);
+    auto pi = params(d / "from-a");
+    for (const auto& [k, v] : pa)
+      if (k != "logit_scale") EXPECT_TRUE(torch::allclose(v, pi.at(k), 0, 1e-3)) << "init weights kept: " << k;
+    still.init = "";
+    still.out_dir = d / "from-scratch";
+    still.work_dir = d / "work-from-scratch";
+    train_clasp(still);
+    auto ps = params(d / "from-scratch");
+    size_t differ = 0;
+    for (const auto& [k, v] : pa) differ += k != "logit_scale" && !torch::allclose(v, ps.at(k), 0, 1e-3);
+    EXPECT_GT(differ, 0u) << "without --init the run keeps its own random start";
+    still.init = d / "nowhere";
+    still.out_dir = d / "from-nowhere";
+    still.work_dir = d / "work-from-nowhere";
+    try {
+      train_clasp(still);
+      ADD_FAILURE() << "expected an error";
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find("init: " + (d / "nowhere") + " is not a CLASP model"), std::string::npos)
+          << e.what();
+    }
+  }
   // A bad option is refused by name.
   auto expect_refused = [&](const std::string& name, const std::string& field) {
     try {
@@ -636,6 +668,18 @@ TEST(ClaspTrain, DeterministicResumableWithTranslationTargets) {
   run("p1", 2);
   run("p2", 2);
   auto p1 = params(d / "p1"), p2 = params(d / "p2");
+  {
+    ClaspTrainOptions other = o;  // frame_inputs "phones" now: a's branches differ
+    other.init = d / "a";
+    other.out_dir = d / "p-from-a";
+    other.work_dir = d / "work-p-from-a";
+    try {
+      train_clasp(other);
+      ADD_FAILURE() << "expected an error";
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find("describes another architecture"), std::string::npos) << e.what();
+    }
+  }
   ASSERT_TRUE(p1.count("phone_embedding.weight"));
   for (const auto& [k, v] : p1) EXPECT_TRUE(torch::equal(v, p2.at(k))) << k;
   EXPECT_EQ(ClaspModelConfig::from_json_file(d / "p1/clasp.json").frame_inputs, "phones");
