@@ -1035,6 +1035,31 @@ TEST_F(IndexTest, FilesAddedWithoutALanguageGetTheOneTheModelHears) {
   EXPECT_GT(heard["es"], 0u);
   EXPECT_GT(heard["it"], 0u);
   EXPECT_EQ(heard.count("ca"), 0u) << "a language given is not counted as heard";
+
+  // One recording in three languages: no language for the file, so each
+  // segment gets the one heard in it (or stays unknown when unsure).
+  std::vector<float> mixed;
+  std::vector<std::pair<double, std::string>> starts;
+  for (const auto& [lang, text] : said) {
+    mixed.insert(mixed.end(), 16000, 0.0f);  // 1 s of silence between them
+    starts.push_back({mixed.size() / 16000.0, lang});
+    auto clip = synthesize_clip(text, lang, voices.choose("lid" + lang, lang, "train")).samples;
+    mixed.insert(mixed.end(), clip.begin(), clip.end());
+  }
+  mixed.insert(mixed.end(), 16000, 0.0f);
+  write_wav(tmp / "mixed.wav", mixed);
+  idx.add(collect_index_inputs(tmp / "mixed.wav"), *embedder);
+  const auto segs = idx.segments_of(tmp / "mixed.wav");
+  ASSERT_GE(segs.size(), 3u);
+  size_t right = 0;
+  for (const auto& sg : segs) {
+    std::string truth;
+    for (const auto& [t, lang] : starts)
+      if (sg.start + 0.2 >= t) truth = lang;
+    EXPECT_TRUE(sg.lang.empty() || sg.lang == truth) << sg.start << "-" << sg.end << " heard as " << sg.lang;
+    right += sg.lang == truth;
+  }
+  EXPECT_GE(right, 2u) << "most segments of a recording in several languages are tagged";
 }
 
 TEST_F(IndexTest, PhoneticSearchFindsTheSpokenSentence) {

@@ -1,5 +1,6 @@
 // The phonetic candidate index: phone classes, n-gram keys, BM25 ranking.
 #include <gtest/gtest.h>
+#include <set>
 
 #include "index/phone_gram_index.h"
 #include "test_helpers.h"
@@ -39,6 +40,16 @@ TEST(PhoneGramIndex, RanksTheSpokenSegmentFirstDespiteErrors) {
   EXPECT_TRUE(idx.top("skuːl", 5, "de").empty());
   EXPECT_TRUE(idx.top("zzz", 5).empty());
   EXPECT_THROW(idx.add(1, "en", "abc"), Error);  // frozen
+  // Segments of unknown language may be in any: a language filter keeps them.
+  PhoneGramIndex mixed;
+  mixed.add(1, "fr", "ləskuːlɛʁu");
+  mixed.add(2, "", "ðəskuːlwʌznuː");
+  mixed.add(3, "en", "maɪskuːlbʌs");
+  mixed.freeze();
+  std::set<int64_t> en;
+  for (const auto& [id, score] : mixed.top("skuːl", 5, "en")) en.insert(id);
+  EXPECT_EQ(en, (std::set<int64_t>{2, 3}));
+  EXPECT_EQ(mixed.top("skuːl", 5, "de").size(), 1u) << "a language no segment has still finds the unknown ones";
 }
 
 TEST(PhoneGramIndex, SavesLoadsAndRefusesDamage) {

@@ -133,7 +133,7 @@ void print_status(const std::string& dir, bool json) {
     for (const auto& [hl, hn] : s.languages_heard)
       if (hl == l) heard = hn;
     std::printf("  %-8s %zu segments", l.empty() ? "unknown" : l.c_str(), n);
-    if (heard) std::printf(" (%zu of them in files whose language the model heard)", heard);
+    if (heard) std::printf(" (%zu of them heard by the model, not given)", heard);
     std::printf("\n");
   }
 }
@@ -260,6 +260,11 @@ void add_index_commands(CLI::App& app) {
                   "machines given the same sources index disjoint parts (search them with several --index)");
   add->add_option("--threads", ad.threads, "Torch threads (default: all cores)");
   add->add_flag("--json", ad.json, "Print the summary as JSON (progress still goes to stderr)");
+  add->add_option("--segment-language-confidence", ad.add.min_segment_language_confidence,
+                  "A file in no one language (a recording in several): each segment gets the language heard in it "
+                  "when the model gives it at least this probability")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1.0));
   add->add_option("--batch", ad.add.batch_segments, "Segments embedded and committed together")->capture_default_str();
   add->add_option("--min-pause", ad.add.segments.min_pause, "Pauses shorter than this stay inside a segment (s)")
       ->capture_default_str();

@@ -43,6 +43,8 @@ CREATE TABLE IF NOT EXISTS segment_posteriors(
   segment_id INTEGER PRIMARY KEY REFERENCES segments(id) ON DELETE CASCADE, data BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS file_heard_lang(
   file_id INTEGER PRIMARY KEY REFERENCES files(id) ON DELETE CASCADE, lang TEXT NOT NULL, confidence REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS segment_heard_lang(
+  segment_id INTEGER PRIMARY KEY REFERENCES segments(id) ON DELETE CASCADE, lang TEXT NOT NULL, confidence REAL NOT NULL);
 )";
 
 std::string db_path(const std::string& dir) { return dir + "/index.sqlite"; }
@@ -362,6 +364,7 @@ AddReport AudioIndex::add(const std::vector<IndexInput>& inputs, AudioEmbedder& 
     auto ins_phones = db_->prepare("INSERT INTO segment_phones(segment_id, phones) VALUES(?, ?)");
     auto ins_post = db_->prepare("INSERT INTO segment_posteriors(segment_id, data) VALUES(?, ?)");
     auto ins_heard = db_->prepare("INSERT INTO file_heard_lang(file_id, lang, confidence) VALUES(?, ?, ?)");
+    auto ins_seg_heard = db_->prepare("INSERT INTO segment_heard_lang(segment_id, lang, confidence) VALUES(?, ?, ?)");
     for (auto& p : pending) {
       std::optional<HeardLanguage> heard;
       if (p.in.lang.empty()) heard = heard_language(p.langs, p.spans, embedder.heard_languages());
@@ -380,8 +383,16 @@ AddReport AudioIndex::add(const std::vector<IndexInput>& inputs, AudioEmbedder& 
       for (size_t i = 0; i < p.spans.size(); ++i) {
         // A transcript belongs to the whole file, so only a one-segment file carries it.
         std::string text = p.spans.size() == 1 ? p.in.text : "";
-        ins_seg.bind(1, next_seg).bind(2, fid).bind(3, p.spans[i].start).bind(4, p.spans[i].end).bind(5, p.in.lang)
-            .bind(6, text).bind_blob(7, p.vecs.data() + i * D, D * sizeof(float)).run();
+        // A file in no one language (a recording in several): each segment
+        // gets the language heard in it, when the model is sure enough.
+        std::optional<HeardLanguage> seg_heard;
+        if (p.in.lang.empty() && i < p.langs.size())
+          seg_heard = heard_language({p.langs[i]}, {p.spans[i]}, embedder.heard_languages());
+        if (seg_heard && seg_heard->confidence < opt.min_segment_language_confidence) seg_heard.reset();
+        ins_seg.bind(1, next_seg).bind(2, fid).bind(3, p.spans[i].start).bind(4, p.spans[i].end)
+            .bind(5, seg_heard ? seg_heard->lang : p.in.lang).bind(6, text)
+            .bind_blob(7, p.vecs.data() + i * D, D * sizeof(float)).run();
+        if (seg_heard) ins_seg_heard.bind(1, next_seg).bind(2, seg_heard->lang).bind(3, seg_heard->confidence).run();
         added.push_back(next_seg++);
         if (i < p.phones.size() && !p.phones[i].empty()) ins_phones.bind(1, added.back()).bind(2, p.phones[i]).run();
         if (i < p.posteriors.size() && !p.posteriors[i].empty()) {
@@ -688,7 +699,7 @@ std::vector<SearchHit> AudioIndex::search_phonetic(const std::vector<int64_t>& q
     return scored_hits(std::move(scored), static_cast<size_t>(opt.k));
   } else {
     std::string sql = "SELECT p.segment_id, p.phones FROM segment_phones p JOIN segments s ON s.id = p.segment_id";
-    if (!opt.lang.empty()) sql += " WHERE s.lang = ?";
+    if (!opt.lang.empty()) sql += " WHERE s.lang = ? OR s.lang = ''";  // unknown ones may be in it too
     auto st = db_->prepare(sql);
     if (!opt.lang.empty()) st.bind(1, opt.lang);
     while (st.step()) scored.push_back({phonetic_match(query, vocab.encode(st.text(1))), st.int64(0)});
@@ -787,8 +798,9 @@ IndexStatus AudioIndex::status() {
     return c.step() ? static_cast<size_t>(c.int64(0)) : size_t{0};
   };
   auto h = db_->prepare(
-      "SELECT s.lang, COUNT(*) FROM segments s JOIN file_heard_lang h ON h.file_id = s.file_id "
-      "WHERE s.lang = h.lang GROUP BY s.lang ORDER BY s.lang");
+      "SELECT s.lang, COUNT(*) FROM segments s LEFT JOIN file_heard_lang h ON h.file_id = s.file_id "
+      "LEFT JOIN segment_heard_lang g ON g.segment_id = s.id "
+      "WHERE s.lang = h.lang OR s.lang = g.lang GROUP BY s.lang ORDER BY s.lang");
   while (h.step()) s.languages_heard.push_back({h.text(0), static_cast<size_t>(h.int64(1))});
   s.with_phones = count("segment_phones");
   s.with_posteriors = count("segment_posteriors");

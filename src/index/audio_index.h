@@ -81,6 +81,10 @@ struct AddOptions {
   // (its segments' language probabilities, weighted by length), when the
   // likeliest has at least this probability; else it stays unknown.
   double min_language_confidence = 0.5;
+  // A file whose language stays unknown (a recording in several languages):
+  // each of its segments gets the one heard in it alone, when that has at
+  // least this probability (chosen on the validation recording, docs/search.md).
+  double min_segment_language_confidence = 0.95;
   double max_file_seconds = 4 * 3600.0;
 };
 
@@ -145,7 +149,8 @@ class AudioIndex {
   // the stored CTC transcripts (phonetic_match), best k: of the phonetic
   // candidate index's best opt.phonetic_candidates for `query_ipa` (the
   // query's IPA, which `query` encodes), or of every segment when that is 0
-  // or query_ipa is "". opt.approx is ignored.
+  // or query_ipa is "". opt.lang keeps segments in that language and those
+  // of unknown language (which may be in it). opt.approx is ignored.
   std::vector<SearchHit> search_phonetic(const std::vector<int64_t>& query, const PhonemeVocab& vocab,
                                          const SearchOptions& opt, const std::string& query_ipa = "");
   // Stored CTC phoneme transcripts (IPA) of segments `ids`; absent for

@@ -111,11 +111,13 @@ std::vector<std::pair<int64_t, float>> PhoneGramIndex::top(const std::string& qu
   if (!frozen_) throw Error("phonetic candidate index: top() before freeze()");
   std::vector<std::pair<int64_t, float>> out;
   if (ids_.empty() || m == 0) return out;
-  int lang_idx = -1;
+  // The language's segments and those of unknown language (which may be in it).
+  int lang_idx = -1, unknown_idx = -1;
   if (!lang.empty()) {
-    auto it = std::find(langs_.begin(), langs_.end(), lang);
-    if (it == langs_.end()) return out;
-    lang_idx = static_cast<int>(it - langs_.begin());
+    const auto it = std::find(langs_.begin(), langs_.end(), lang), unk = std::find(langs_.begin(), langs_.end(), "");
+    if (unk != langs_.end()) unknown_idx = static_cast<int>(unk - langs_.begin());
+    if (it == langs_.end() && unknown_idx < 0) return out;
+    lang_idx = it == langs_.end() ? unknown_idx : static_cast<int>(it - langs_.begin());
   }
   auto qkeys = phone_gram_keys(phone_classes(query_ipa));
   std::sort(qkeys.begin(), qkeys.end());
@@ -138,7 +140,7 @@ std::vector<std::pair<int64_t, float>> PhoneGramIndex::top(const std::string& qu
       while (q < e && postings_[q] == li) ++q;
       const double tf = static_cast<double>(q - p);
       p = q;
-      if (lang_idx >= 0 && lang_of_[li] != lang_idx) continue;
+      if (lang_idx >= 0 && lang_of_[li] != lang_idx && lang_of_[li] != unknown_idx) continue;
       const double norm = opt_.k1 * (1 - opt_.b + opt_.b * lens_[li] / avg_len_);
       if (score[li] == 0.0f) touched.push_back(li);
       score[li] += static_cast<float>(idf * tf * (opt_.k1 + 1) / (tf + norm));

@@ -38,8 +38,8 @@ class PhoneGramIndex {
   void freeze();
   size_t size() const { return ids_.size(); }
   // The best `m` segments for a query's IPA transcript (ties by segment id),
-  // only those in `lang` unless it is "". Score: BM25 over the query's
-  // distinct keys.
+  // only those in `lang` or of unknown language ("") unless it is "".
+  // Score: BM25 over the query's distinct keys.
   std::vector<std::pair<int64_t, float>> top(const std::string& query_ipa, size_t m, const std::string& lang = "") const;
   // Bytes of the postings, keys and per-segment tables.
   size_t memory_bytes() const;
