@@ -1,6 +1,8 @@
 #include "index/audio_index.h"
 
 #include <algorithm>
+#include <charconv>
+#include <limits>
 #include <chrono>
 #include <optional>
 #include <cstdio>
@@ -49,6 +51,7 @@ CREATE TABLE IF NOT EXISTS segment_heard_lang(
 
 std::string db_path(const std::string& dir) { return dir + "/index.sqlite"; }
 
+
 struct HeardLanguage {
   std::string lang;
   double confidence = 0;
@@ -94,6 +97,19 @@ void set_meta(SqliteDb& db, const std::string& key, const std::string& value) {
       .bind(2, value)
       .run();
 }
+
+// A whole number kept in meta; a damaged one is an Error naming the index
+// and the key (never a bare "stoi").
+int64_t meta_int(SqliteDb& db, const std::string& dir, const std::string& key, int64_t lo, int64_t hi) {
+  const std::string v = get_meta(db, key);
+  int64_t n = 0;
+  const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+  if (v.empty() || ec != std::errc() || end != v.data() + v.size() || n < lo || n > hi)
+    throw Error(db_path(dir) + ": meta \"" + key + "\" is \"" + v.substr(0, 40) + "\", expected a whole number from " +
+                std::to_string(lo) + " to " + std::to_string(hi) + " (the index is damaged: build it again)");
+  return n;
+}
+constexpr int64_t kMaxDim = 1 << 16;
 
 // FNV-1a over the whole file, streamed: the content identity of a file.
 std::string content_hash(const std::string& path) {
@@ -170,9 +186,9 @@ IndexModel AudioIndex::model_of(const std::string& dir) {
   m.id = get_meta(db, "model_id");
   m.version = get_meta(db, "model_version");
   m.dir = get_meta(db, "model_dir");
-  std::string d = get_meta(db, "dim");
-  if (m.id.empty() || d.empty()) throw Error(db_path(dir) + ": index has no model record (not made by clasp?)");
-  m.dim = std::stoi(d);
+  if (m.id.empty() || get_meta(db, "dim").empty())
+    throw Error(db_path(dir) + ": index has no model record (not made by clasp?)");
+  m.dim = static_cast<int>(meta_int(db, dir, "dim", 1, kMaxDim));
   return m;
 }
 
@@ -204,7 +220,7 @@ AudioIndex::AudioIndex(const std::string& dir, const IndexModel& model, Access a
                   ", from " + get_meta(*db_, "model_dir") + "), but the model given is \"" + model.id +
                   "\" (weights " + model.version + ", from " + model.dir +
                   "). Query it with the model it was built with (-m), or build a new index with this one.");
-    model_.dim = std::stoi(get_meta(*db_, "dim"));
+    model_.dim = static_cast<int>(meta_int(*db_, dir_, "dim", 1, kMaxDim));
   }
   load_vectors();
 }
@@ -226,7 +242,9 @@ size_t AudioIndex::segment_count() {
   return st.step() ? static_cast<size_t>(st.int64(0)) : 0;
 }
 
-int64_t AudioIndex::generation() { return std::stoll(get_meta(*db_, "generation")); }
+int64_t AudioIndex::generation() {
+  return meta_int(*db_, dir_, "generation", 0, std::numeric_limits<int64_t>::max());
+}
 
 void AudioIndex::bump_generation() { set_meta(*db_, "generation", std::to_string(generation() + 1)); }
 

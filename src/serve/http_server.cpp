@@ -124,6 +124,7 @@ SearchOptions options_from(const httplib::Request& req) {
 // make a reply thousands of times the file's size.
 constexpr size_t kMaxRanges = 4;
 constexpr size_t kMaxJsonBody = 64 << 10;  // {"path": ...} bodies
+constexpr int kListenBacklog = 512;   // pending connections the kernel holds for us
 
 // "" when the request's ranges can be served, else why not (the reply is 416).
 // size SIZE_MAX: the content's size is not known yet (count and overlap only).
@@ -331,9 +332,11 @@ void run_server(const ServeOptions& opt, const std::function<void(int)>& on_read
 
   // SO_REUSEADDR only: cpp-httplib's default also sets SO_REUSEPORT, which lets
   // a second server bind the same port and take half its connections.
-  svr.set_socket_options([](socket_t sock) {
+  socket_t listening = INVALID_SOCKET;
+  svr.set_socket_options([&listening](socket_t sock) {
     int yes = 1;
     setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, reinterpret_cast<const char*>(&yes), sizeof yes);
+    listening = sock;
   });
   int port = opt.port;
   if (port == 0) {
@@ -344,6 +347,10 @@ void run_server(const ServeOptions& opt, const std::function<void(int)>& on_read
                 "--port, or --port 0 for any free one");
   }
   if (port < 0) throw Error("serve: cannot listen on " + opt.host);
+  // Debian's cpp-httplib is built to listen with a backlog of 5: under 32
+  // concurrent clients the kernel dropped connections and they stalled 1 s
+  // in connect. listen() again on the bound socket only raises the backlog.
+  if (listening != INVALID_SOCKET) ::listen(listening, kListenBacklog);
   g_server = &svr;
   std::printf("serving %s (model %s, weights %s) on http://%s:%d/\n", opt.index_dir.c_str(),
               searcher.embedder().identity().id.c_str(), searcher.embedder().identity().version.c_str(),
