@@ -68,6 +68,18 @@ TEST(Manifest, ErrorsNameFileLineAndField) {
   EXPECT_NE(error_of(p).find("invalid UTF-8"), std::string::npos);
 
   EXPECT_NE(error_of(dir / "missing.jsonl").find("no such file"), std::string::npos);
+
+  // Absurd sizes are refused with the line, before they cost memory downstream.
+  std::ofstream(p) << R"({"id":"a","text":"ok","lang":"en"})" << "\n"
+                   << R"({"id":"b","text":")" << std::string(100 << 10, 'a') << R"(","lang":"en"})" << "\n";
+  e = error_of(p);
+  EXPECT_NE(e.find(p + ":2: field \"text\" holds 102400 bytes"), std::string::npos) << e.substr(0, 200);
+  std::ofstream(p) << R"({"id":"b","text":"x","lang":"en","doc":")" << std::string(2 << 20, 'd') << "\"}\n";
+  e = error_of(p);
+  EXPECT_NE(e.find(p + ":1: a line of"), std::string::npos) << e.substr(0, 200);
+  // A long paragraph is fine.
+  std::ofstream(p) << R"({"id":"c","text":")" << std::string(20 << 10, 'w') << R"(","lang":"en"})" << "\n";
+  EXPECT_EQ(read_manifest(p).at(0).text.size(), 20u << 10);
 }
 
 TEST(Manifest, MergeKeepsAudioPathsValidAndRefusesDuplicateIds) {

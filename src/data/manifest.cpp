@@ -25,6 +25,12 @@ void get_opt(const json& j, const char* key, T* out, const std::string& where) {
 }  // namespace
 
 Utterance parse_utterance(const std::string& line, const std::string& where) {
+  // An utterance is a sentence or a paragraph: a line far beyond that is a
+  // damaged or hostile manifest, refused before it costs gigabytes downstream
+  // (a 50 MB text once drove `clasp eval` to 12 GB).
+  if (line.size() > kMaxManifestLineBytes)
+    throw Error(where + ": a line of " + std::to_string(line.size()) + " bytes; an utterance's line may hold at most " +
+                std::to_string(kMaxManifestLineBytes) + " (is this a manifest, one JSON object per line?)");
   require_utf8(line, where);
   json j;
   try {
@@ -51,6 +57,10 @@ Utterance parse_utterance(const std::string& line, const std::string& where) {
   get_opt(j, "engine", &u.engine, where);
   get_opt(j, "phonemes", &u.phonemes, where);
   get_opt(j, "error", &u.error, where);
+  for (const auto& [name, value] : {std::pair<const char*, const std::string*>{"text", &u.text}, {"phonemes", &u.phonemes}})
+    if (value->size() > kMaxUtteranceTextBytes)
+      throw Error(where + ": field \"" + name + "\" holds " + std::to_string(value->size()) + " bytes, more than " +
+                  std::to_string(kMaxUtteranceTextBytes) + " (one sentence or paragraph per utterance)");
   if (!u.split.empty() && !is_split_name(u.split))
     throw Error(where + ": field \"split\" must be train, validation or test, got \"" + u.split + "\"");
   return u;

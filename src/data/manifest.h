@@ -26,6 +26,11 @@ struct Utterance {
   std::string error;     // why a stage failed for this utterance ("" = ok)
 };
 
+// Bounds on one utterance (the longest line in the project's manifests is
+// under 1.5 KB): a longer line or text is refused with its file and line.
+constexpr size_t kMaxManifestLineBytes = 1 << 20;
+constexpr size_t kMaxUtteranceTextBytes = 64 << 10;
+
 // Reads a manifest; errors name the file, line number and field.
 std::vector<Utterance> read_manifest(const std::string& path);
 // train, validation or test: the splits a manifest may name.
