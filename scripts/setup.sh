@@ -19,6 +19,7 @@ APT_PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libpocketsphinx-dev libsphinxbase-dev pocketsphinx-en-us
   sox chromium
+  pybind11-dev python3-pybind11 python3-dev python3-numpy
 )
 
 # node and npm: any install will do (Debian's nodejs conflicts with NodeSource's).

@@ -35,17 +35,29 @@ void check_text_query(const std::string& query) {
 }
 }  // namespace
 
-Searcher::Searcher(const std::string& index_dir, const std::string& model_dir, bool read_only) {
-  std::string dir = model_dir.empty() ? AudioIndex::model_of(index_dir).dir : model_dir;
-  audio_ = std::make_unique<AudioEmbedder>(dir);
-  index_ = std::make_unique<AudioIndex>(index_dir, index_model_of(*audio_, dir),
-                                        read_only ? AudioIndex::Access::ReadOnly : AudioIndex::Access::ReadWrite);
-  text_ = std::make_unique<QueryEmbedder>(dir, audio_->model());
-  if (!audio_->phoneme_symbols().empty()) {
-    vocab_ = PhonemeVocab::from_symbols(audio_->phoneme_symbols());
-    costs_ = PhoneCosts::load(dir + "/phone-costs.json", audio_->phoneme_symbols());
-    if (std::filesystem::exists(dir + "/lexicon.json")) lexicon_ = WordLexicon::load(dir + "/lexicon.json");
+std::shared_ptr<SearchModel> SearchModel::load(const std::string& dir) {
+  auto m = std::make_shared<SearchModel>();
+  m->dir = dir;
+  m->audio = std::make_unique<AudioEmbedder>(dir);
+  m->text = std::make_unique<QueryEmbedder>(dir, m->audio->model());
+  if (!m->audio->phoneme_symbols().empty()) {
+    m->vocab = PhonemeVocab::from_symbols(m->audio->phoneme_symbols());
+    m->costs = PhoneCosts::load(dir + "/phone-costs.json", m->audio->phoneme_symbols());
+    if (std::filesystem::exists(dir + "/lexicon.json")) m->lexicon = WordLexicon::load(dir + "/lexicon.json");
   }
+  return m;
+}
+
+SearchModel::~SearchModel() = default;
+
+Searcher::Searcher(const std::string& index_dir, const std::string& model_dir, bool read_only)
+    : Searcher(index_dir, SearchModel::load(model_dir.empty() ? AudioIndex::model_of(index_dir).dir : model_dir),
+               read_only) {}
+
+Searcher::Searcher(const std::string& index_dir, std::shared_ptr<SearchModel> model, bool read_only)
+    : model_(std::move(model)) {
+  index_ = std::make_unique<AudioIndex>(index_dir, index_model_of(*model_->audio, model_->dir),
+                                        read_only ? AudioIndex::Access::ReadOnly : AudioIndex::Access::ReadWrite);
 }
 
 Searcher::~Searcher() = default;
@@ -53,22 +65,22 @@ Searcher::~Searcher() = default;
 TextQuery Searcher::prepare_text_query(const std::string& query, const std::string& query_lang, bool phonemes) {
   check_text_query(query);
   TextQuery t;
-  std::lock_guard lock(model_mu_);  // also espeak-ng's front end, which is not thread-safe
-  t.vec = text_->embed({query}, query_lang);
+  std::lock_guard lock(model_->mu);  // also espeak-ng's front end, which is not thread-safe
+  t.vec = model_->text->embed({query}, query_lang);
   if (phonemes && meaning_only_reason(query_lang).empty()) {
     try {
       t.ipa = phonemize_ipa(query, query_lang);
     } catch (const Error&) {
       return t;  // a language espeak-ng cannot pronounce: the vectors alone rank, as documented
     }
-    t.phones = vocab_.encode(t.ipa);
+    t.phones = model_->vocab.encode(t.ipa);
     if (t.phones.size() > kMaxSecondStagePhonemes) {
       t.ipa.clear();
       t.phones.clear();
       return t;
     }
-    if (query_lang != "en" && lexicon_.has(query_lang))
-      t.gloss = vocab_.encode(phonemize_ipa(lexicon_.gloss(query, query_lang), "en"));
+    if (query_lang != "en" && model_->lexicon.has(query_lang))
+      t.gloss = model_->vocab.encode(phonemize_ipa(model_->lexicon.gloss(query, query_lang), "en"));
   }
   return t;
 }
@@ -100,7 +112,7 @@ std::vector<SearchHit> Searcher::search_text(const std::string& query, const Sea
     for (const auto& h : hits) have.insert(h.segment.id);
     std::vector<SearchHit> more;
     std::vector<int64_t> more_ids;
-    for (auto& h : index_->search_phonetic(q_phones, vocab_, so, q_ipa))
+    for (auto& h : index_->search_phonetic(q_phones, model_->vocab, so, q_ipa))
       if (have.insert(h.segment.id).second) {
         more_ids.push_back(h.segment.id);
         more.push_back(std::move(h));
@@ -118,12 +130,12 @@ std::vector<SearchHit> Searcher::search_text(const std::string& query, const Sea
   auto stored = index_->phones_of(ids);
   std::vector<std::vector<int64_t>> phones(hits.size());
   for (size_t i = 0; i < hits.size(); ++i)
-    if (auto it = stored.find(hits[i].segment.id); it != stored.end()) phones[i] = vocab_.encode(it->second);
+    if (auto it = stored.find(hits[i].segment.id); it != stored.end()) phones[i] = model_->vocab.encode(it->second);
   std::vector<float> scores(hits.size());
   for (size_t i = 0; i < hits.size(); ++i) scores[i] = hits[i].score;
   PhoneticRerankOptions ro;
   ro.top_k = opt.rerank + added;  // the vectors' best `rerank` and the scan's
-  ro.costs = &costs_;
+  ro.costs = &model_->costs;
   const auto posteriors = index_->posteriors_of(ids);
   ro.posterior_match = [&](const std::vector<int64_t>& query, const std::vector<size_t>& top) {
     std::vector<const PhonePosteriors*> p;
@@ -145,28 +157,28 @@ std::vector<SearchHit> Searcher::search_phonetic(const std::string& query, const
                                                  const SearchOptions& opt) {
   check_text_query(query);
   if (lang.empty()) throw Error("phonetic search needs the query's language (--lang xx)");
-  if (audio_->phoneme_symbols().empty()) throw Error("phonetic search: the index's model has no CTC phoneme head");
+  if (model_->audio->phoneme_symbols().empty()) throw Error("phonetic search: the index's model has no CTC phoneme head");
   std::vector<int64_t> q;
   std::string ipa;
   {
-    std::lock_guard lock(model_mu_);  // espeak-ng's front end is not thread-safe
+    std::lock_guard lock(model_->mu);  // espeak-ng's front end is not thread-safe
     ipa = phonemize_ipa(query, lang);
-    q = vocab_.encode(ipa);
+    q = model_->vocab.encode(ipa);
   }
   SearchOptions o = opt;
   o.lang = lang;
-  auto hits = index_->search_phonetic(q, vocab_, o, ipa);
+  auto hits = index_->search_phonetic(q, model_->vocab, o, ipa);
   if (hits.empty()) {  // segments indexed without a language
     o.lang.clear();
-    hits = index_->search_phonetic(q, vocab_, o, ipa);
+    hits = index_->search_phonetic(q, model_->vocab, o, ipa);
   }
   return hits;
 }
 
 std::string Searcher::meaning_only_reason(const std::string& query_lang) const {
-  if (audio_->phoneme_symbols().empty()) return "the model has no phoneme recogniser";
+  if (model_->audio->phoneme_symbols().empty()) return "the model has no phoneme recogniser";
   if (query_lang.empty()) return "no query language given";
-  const auto& langs = audio_->heard_languages();
+  const auto& langs = model_->audio->heard_languages();
   if (!langs.empty() && std::find(langs.begin(), langs.end(), query_lang) == langs.end()) {
     std::string known;
     for (const auto& l : langs) known += (known.empty() ? "" : ", ") + l;
@@ -186,8 +198,8 @@ void Searcher::attach_heard(std::vector<SearchHit>& hits) {
 std::vector<SearchHit> Searcher::search_audio(const std::vector<float>& samples, const SearchOptions& opt) {
   std::vector<float> q;
   {
-    std::lock_guard lock(model_mu_);
-    q = audio_->embed({samples});
+    std::lock_guard lock(model_->mu);
+    q = model_->audio->embed({samples});
   }
   return index_->search(q, opt);
 }

@@ -31,11 +31,29 @@ struct TextQuery {
   std::vector<int64_t> gloss;    // the English gloss's phoneme ids (non-English queries with a lexicon)
 };
 
+// A CLASP model loaded for search, once: its audio and text sides, the
+// phoneme vocabulary, edit costs and English lexicon of its second stage.
+// Several Searchers (indexes) may share one; forward passes and espeak-ng
+// (not thread-safe) take `mu`, one at a time per model.
+struct SearchModel {
+  std::string dir;
+  std::unique_ptr<AudioEmbedder> audio;
+  std::unique_ptr<QueryEmbedder> text;
+  PhonemeVocab vocab;  // empty without a CTC head
+  PhoneCosts costs;    // <dir>/phone-costs.json; unit costs without one
+  WordLexicon lexicon; // <dir>/lexicon.json; none without one
+  std::mutex mu;
+  static std::shared_ptr<SearchModel> load(const std::string& dir);
+  ~SearchModel();
+};
+
 class Searcher {
  public:
   // model_dir "" = the model recorded in the index.
   // read_only: the index must exist and is never written (AudioIndex::Access).
   Searcher(const std::string& index_dir, const std::string& model_dir = "", bool read_only = false);
+  // An index searched (and added to) with a model already loaded.
+  Searcher(const std::string& index_dir, std::shared_ptr<SearchModel> model, bool read_only = false);
   ~Searcher();
   // query_lang: the query's language (ISO 639-1). A model with a phonetic
   // part then also matches how the query sounds in that language; "" leaves
@@ -46,8 +64,8 @@ class Searcher {
   // its phonemes and gloss (the second stage's inputs; none when the query
   // has more than kMaxSecondStagePhonemes).
   TextQuery prepare_text_query(const std::string& query, const std::string& query_lang, bool phonemes);
-  const PhonemeVocab& vocab() const { return vocab_; }
-  const PhoneCosts& costs() const { return costs_; }
+  const PhonemeVocab& vocab() const { return model_->vocab; }
+  const PhoneCosts& costs() const { return model_->costs; }
   // Same-language phonetic search: the query's espeak-ng phonemes in
   // `lang` (required) against the segments' CTC transcripts; only segments
   // in `lang` unless the index has no languages recorded for them.
@@ -61,18 +79,12 @@ class Searcher {
   // 16 kHz mono samples of the spoken query.
   std::vector<SearchHit> search_audio(const std::vector<float>& samples, const SearchOptions& opt);
   AudioIndex& index() { return *index_; }
-  AudioEmbedder& embedder() { return *audio_; }
+  AudioEmbedder& embedder() { return *model_->audio; }
+  SearchModel& model() { return *model_; }
 
  private:
-  std::unique_ptr<AudioEmbedder> audio_;
-  std::unique_ptr<QueryEmbedder> text_;
+  std::shared_ptr<SearchModel> model_;
   std::unique_ptr<AudioIndex> index_;
-  // The model's phoneme ids (empty without a CTC head), for phonetic
-  // search and the second stage of text search.
-  PhonemeVocab vocab_;
-  PhoneCosts costs_;  // <model>/phone-costs.json for the second stage; unit costs without one
-  WordLexicon lexicon_;  // <model>/lexicon.json: English glosses of queries for the second stage; none without one
-  std::mutex model_mu_;  // one forward pass at a time per model
 };
 
 // Index identity of a loaded model.
