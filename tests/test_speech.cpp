@@ -80,6 +80,26 @@ TEST(MelCache, BuildsResumesAndSkipsBadAudio) {
   ASSERT_EQ(cache.frames("c1"), want.frames);
   for (size_t i = 0; i < got.size(); i += 97) EXPECT_NEAR(got[i], want.data[i], 0.02) << i;  // float16
   EXPECT_THROW(cache.get("nope"), Error);
+
+  // Keyed by content, not by id alone: a manifest whose clip c1 has no
+  // audio, or whose c2 is now another recording, never reads the old mels.
+  std::vector<Utterance> other = {utts[0], utts[1], utts[2]};
+  other[1].audio = "";
+  ASSERT_TRUE(test::write_audio(d / "c2b.wav", test::sine(900, 1.5, 16000), 16000, 1, SF_FORMAT_WAV | SF_FORMAT_PCM_16));
+  other[2].audio = "c2b.wav";
+  {
+    MelCache view(d / "cache", &other, d.path.string());
+    EXPECT_TRUE(view.has("c0"));
+    EXPECT_FALSE(view.has("c1")) << "a clip with no audio in this manifest";
+    EXPECT_FALSE(view.has("c2")) << "another file under the same id";
+  }
+  auto third = build_mel_cache(other, d.path.string(), d / "cache", 1);
+  EXPECT_EQ(third.already, 1u);
+  EXPECT_EQ(third.added, 1u);  // c2, from its new file
+  MelCache view(d / "cache", &other, d.path.string());
+  EXPECT_EQ(view.frames("c2"), ex.compute(read_audio(d / "c2b.wav").samples).frames);
+  MelCache original(d / "cache", &utts, d.path.string());
+  EXPECT_FALSE(original.has("c2")) << "the last entry for c2 is the new file's";
 }
 
 TEST(SpeechEncoder, ShapesGradientsAndRoundTrip) {

@@ -265,7 +265,7 @@ nlohmann::json evaluate_clasp(const ClaspEvalOptions& opt) {
       opt.cache_dir.empty() ? (fs::path(opt.manifest).parent_path() / "mel-cache").string() : opt.cache_dir;
   auto utts = read_manifest(opt.manifest);
   build_mel_cache(utts, fs::path(opt.manifest).parent_path().string(), cache_dir, opt.threads);
-  MelCache cache(cache_dir);
+  MelCache cache(cache_dir, &utts, fs::path(opt.manifest).parent_path().string());
   auto model = load_clasp_model(opt.model_dir);
   if (!opt.phonetic.empty()) attach_phonetic_model(model, opt.model_dir, opt.phonetic, opt.phonetic_weight);
   auto queries_of = std::make_unique<QueryEmbedder>(opt.model_dir, model.ptr());

@@ -74,7 +74,7 @@ nlohmann::json run_phonetic_baseline(const PhoneticBaselineOptions& opt) {
     }
   if (by_lang.empty()) throw Error(opt.manifest + ": no clips in the " + opt.split + " split");
   build_mel_cache(chosen, root, cache_dir, opt.threads);
-  MelCache cache(cache_dir);
+  MelCache cache(cache_dir, &chosen, root);
   auto enc = load_speech_encoder(opt.speech_dir);
   enc->eval();
   if (enc->cfg.ctc_classes <= 0 || enc->cfg.phonemes.empty())

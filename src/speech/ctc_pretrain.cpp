@@ -92,7 +92,7 @@ void pretrain_speech_encoder(const CtcPretrainOptions& opt) {
   torch::set_num_threads(opt.threads);
   auto utts = read_manifest(opt.manifest);
   build_mel_cache(utts, fs::path(opt.manifest).parent_path().string(), opt.cache_dir, opt.threads);
-  MelCache cache(opt.cache_dir);
+  MelCache cache(opt.cache_dir, &utts, fs::path(opt.manifest).parent_path().string());
 
   fs::create_directories(opt.work_dir);
   // The phoneme inventory is fixed at the first run, so a resume agrees with
@@ -253,7 +253,7 @@ PerResult evaluate_per(const std::string& model_dir, const std::string& manifest
   auto vocab = PhonemeVocab::from_symbols(model->cfg.phonemes);
   auto utts = read_manifest(manifest);
   build_mel_cache(utts, fs::path(manifest).parent_path().string(), cache_dir, 2);
-  MelCache cache(cache_dir);
+  MelCache cache(cache_dir, &utts, fs::path(manifest).parent_path().string());
   return per_on(model, clips_of(utts, cache, vocab, split, 1e9, false), cache, max_clips);
 }
 

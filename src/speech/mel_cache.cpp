@@ -19,6 +19,7 @@
 #include "audio/mel.h"
 #include "audio/mel_augment.h"
 #include "util/error.h"
+#include "util/fs.h"
 #include "util/hash.h"
 #include "util/progress.h"
 
@@ -28,8 +29,15 @@ namespace clasp {
 
 namespace {
 
-std::unordered_map<std::string, std::pair<int64_t, int>> read_index(const std::string& path, int64_t* end) {
-  std::unordered_map<std::string, std::pair<int64_t, int>> idx;
+struct IndexEntry {
+  int64_t offset = 0;
+  int frames = 0;
+  std::string key;  // content_key of the audio it was made from ("" in caches made before keys)
+};
+
+// Later lines win: a clip whose audio changed is appended again.
+std::unordered_map<std::string, IndexEntry> read_index(const std::string& path, int64_t* end) {
+  std::unordered_map<std::string, IndexEntry> idx;
   *end = 0;
   std::ifstream in(path);
   std::string line;
@@ -37,19 +45,30 @@ std::unordered_map<std::string, std::pair<int64_t, int>> read_index(const std::s
   while (std::getline(in, line)) {
     ++n;
     std::istringstream ss(line);
-    std::string id;
+    std::string id, key;
     int64_t off = -1;
     int frames = -1;
     if (!std::getline(ss, id, '\t') || !(ss >> off >> frames) || off < 0 || frames <= 0)
       throw Error(path + ":" + std::to_string(n) + ": malformed mel-cache index line");
-    idx[id] = {off, frames};
+    ss >> key;
+    idx[id] = {off, frames, key};
     *end = std::max(*end, off + static_cast<int64_t>(frames) * MelCache::kMels);
   }
   return idx;
 }
 
+// What a clip's mels are made from: its audio file's absolute path, size
+// and modification time, hashed. Another file under the same id, or the
+// same file changed, gives another key.
+std::string content_key(const Utterance& u, const std::string& root) {
+  const std::string path = fs::absolute(fs::path(root) / u.audio).lexically_normal().string();
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(fnv1a64(path + "|" + file_stamp(path))));
+  return hex;
+}
+
 struct Computed {
-  std::string id;
+  std::string id, key;
   std::vector<uint16_t> half;
   int frames = 0;
   double seconds = 0;
@@ -59,6 +78,7 @@ struct Computed {
 Computed compute_one(const Utterance& u, const std::string& root, const MelExtractor& ex) {
   Computed c;
   c.id = u.id;
+  c.key = content_key(u, root);
   try {
     auto audio = read_audio((fs::path(root) / u.audio).string());
     auto mel = ex.compute(audio.samples);
@@ -89,7 +109,8 @@ MelCacheStats build_mel_cache(const std::vector<Utterance>& utts, const std::str
   std::vector<const Utterance*> todo;
   for (const auto& u : utts) {
     if (u.audio.empty() || !u.error.empty()) continue;
-    if (done.count(u.id)) ++st.already;
+    auto it = done.find(u.id);
+    if (it != done.end() && it->second.key == content_key(u, audio_root)) ++st.already;
     else todo.push_back(&u);
   }
   if (todo.empty()) return st;
@@ -120,7 +141,7 @@ MelCacheStats build_mel_cache(const std::vector<Utterance>& utts, const std::str
           continue;
         }
         data.write(reinterpret_cast<const char*>(c.half.data()), static_cast<std::streamsize>(c.half.size() * 2));
-        lines += c.id + "\t" + std::to_string(end) + "\t" + std::to_string(c.frames) + "\n";
+        lines += c.id + "\t" + std::to_string(end) + "\t" + std::to_string(c.frames) + "\t" + c.key + "\n";
         end += static_cast<int64_t>(c.half.size());
         st.audio_s += c.seconds;
         ++st.added;
@@ -137,11 +158,22 @@ MelCacheStats build_mel_cache(const std::vector<Utterance>& utts, const std::str
   return st;
 }
 
-MelCache::MelCache(const std::string& cache_dir) : dir_(cache_dir) {
+MelCache::MelCache(const std::string& cache_dir, const std::vector<Utterance>* manifest, const std::string& audio_root)
+    : dir_(cache_dir) {
   int64_t end = 0;
   const std::string index_path = cache_dir + "/index.tsv", data_path = cache_dir + "/mel.f16";
   if (!fs::exists(index_path)) throw Error(cache_dir + ": no mel cache here (index.tsv missing)");
-  for (auto& [id, e] : read_index(index_path, &end)) index_[id] = {e.first, e.second};
+  auto entries = read_index(index_path, &end);
+  if (manifest) {  // only the manifest's clips, as their audio is now
+    std::unordered_map<std::string, IndexEntry> mine;
+    for (const auto& u : *manifest) {
+      if (u.audio.empty() || !u.error.empty()) continue;
+      auto it = entries.find(u.id);
+      if (it != entries.end() && it->second.key == content_key(u, audio_root)) mine[u.id] = it->second;
+    }
+    entries.swap(mine);
+  }
+  for (auto& [id, e] : entries) index_[id] = {e.offset, e.frames};
   int fd = ::open(data_path.c_str(), O_RDONLY);
   if (fd < 0) throw Error(data_path + ": cannot open");
   struct stat sb {};

@@ -2,7 +2,8 @@
 // On-disk cache of log-mel spectrograms for every clip of a manifest, so
 // training epochs never decode or transform audio again.
 //   <dir>/mel.f16    frames x 80 float16 values per clip, back to back
-//   <dir>/index.tsv  id <tab> offset (in values) <tab> frames, one per clip
+//   <dir>/index.tsv  id <tab> offset (in values) <tab> frames <tab> content key, one
+//                    per clip (a clip whose audio changed is appended again; the last line wins)
 // A clip is in the cache once its index line is written (after its data is
 // flushed), so a killed build resumes where it stopped and never reads a
 // half-written clip.
@@ -29,7 +30,12 @@ MelCacheStats build_mel_cache(const std::vector<Utterance>& utts, const std::str
 
 class MelCache {
  public:
-  explicit MelCache(const std::string& cache_dir);  // maps mel.f16 read-only
+  // Maps mel.f16 read-only. With `manifest`, the cache holds only its clips
+  // whose audio (relative to audio_root) is the file the mels were made
+  // from, by path, size and time: never another manifest's clip of the
+  // same id, nor a clip with no audio, nor a changed file.
+  explicit MelCache(const std::string& cache_dir, const std::vector<Utterance>* manifest = nullptr,
+                    const std::string& audio_root = "");
   ~MelCache();
   MelCache(const MelCache&) = delete;
   MelCache& operator=(const MelCache&) = delete;

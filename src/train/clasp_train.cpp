@@ -167,7 +167,7 @@ void train_clasp(const ClaspTrainOptions& opt) {
       opt.cache_dir.empty() ? (fs::path(opt.manifest).parent_path() / "mel-cache").string() : opt.cache_dir;
   auto utts = read_manifest(opt.manifest);
   build_mel_cache(utts, fs::path(opt.manifest).parent_path().string(), cache_dir, opt.threads);
-  MelCache cache(cache_dir);
+  MelCache cache(cache_dir, &utts, fs::path(opt.manifest).parent_path().string());
 
   // The model: frozen speech encoder + trainable CNN and fusion.
   auto text_enc = SentenceEncoder::load(opt.text_encoder);
