@@ -688,6 +688,26 @@ TEST_F(IndexTest, ServerAnswersGuardsWritesAndServesOnlyIndexedAudio) {
   EXPECT_EQ(cli.Get("/api/search?q=x&k=%207")->status, 400);
   EXPECT_EQ(cli.Get("/audio/99999")->status, 404);
   EXPECT_EQ(cli.Get("/audio/../../etc/passwd")->status, 404);
+  // An indexed file swapped for a symlink to another file, or changed, is not served.
+  {
+    const std::string url = "/audio/" + std::to_string(fid);
+    const std::string a_path = tmp / "audio/a.wav", kept = tmp / "a-kept.wav";
+    ASSERT_EQ(cli.Get(url)->status, 200);
+    { std::ofstream(tmp / "secret.txt") << "top secret, not audio"; }
+    fs::rename(a_path, kept);
+    fs::create_symlink(tmp / "secret.txt", a_path);
+    auto swapped = cli.Get(url);
+    ASSERT_TRUE(swapped);
+    EXPECT_EQ(swapped->status, 404);
+    EXPECT_EQ(swapped->body.find("top secret"), std::string::npos);
+    fs::remove(a_path);
+    fs::copy_file(kept, a_path);  // same bytes, a new modification time
+    fs::last_write_time(a_path, fs::last_write_time(kept) + std::chrono::seconds(5));
+    EXPECT_EQ(cli.Get(url)->status, 404);
+    fs::remove(a_path);
+    fs::rename(kept, a_path);  // the indexed file itself again
+    EXPECT_EQ(cli.Get(url)->status, 200);
+  }
   EXPECT_EQ(cli.Get("/etc/passwd")->status, 404);
 
   // Query by example with exactly the audio of a.wav's indexed segment: its

@@ -835,6 +835,15 @@ bool AudioIndex::has_file(const std::string& path) {
   return st.step();
 }
 
+std::optional<AudioIndex::FileRecord> AudioIndex::file_record(int64_t file_id) {
+  auto st = db_->prepare("SELECT path, bytes, mtime FROM files WHERE id = ?");
+  st.bind(1, file_id);
+  if (!st.step()) return std::nullopt;
+  return FileRecord{st.text(0), st.int64(1), st.int64(2)};
+}
+
+int64_t file_mtime_ns(const std::string& path) { return mtime_ns(path); }
+
 std::string AudioIndex::file_path(int64_t file_id) {
   auto st = db_->prepare("SELECT path FROM files WHERE id = ?");
   st.bind(1, file_id);

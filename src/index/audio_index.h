@@ -13,6 +13,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <shared_mutex>
 #include <string>
 #include <vector>
@@ -40,6 +41,9 @@ struct IndexedSegment {
   double start = 0, end = 0;
   std::string lang, text;
 };
+
+// A file's modification time as the index records it (ns on the file clock).
+int64_t file_mtime_ns(const std::string& path);
 
 // A stored CTC transcript as people read it: word boundaries ('|') as spaces.
 std::string readable_transcript(std::string stored);
@@ -172,6 +176,13 @@ class AudioIndex {
   bool has_file(const std::string& path);
   // Path of indexed file `file_id`, "" if there is none.
   std::string file_path(int64_t file_id);
+  // The indexed file `file_id` as it was read: path, bytes and modification
+  // time (file_mtime_ns); nullopt if there is none.
+  struct FileRecord {
+    std::string path;
+    int64_t bytes = 0, mtime = 0;
+  };
+  std::optional<FileRecord> file_record(int64_t file_id);
   std::vector<IndexedSegment> segments_of(const std::string& path);
   void build_approx(int nprobe = 16);
   // After an add or rm: the derived files a search reads (phonetic

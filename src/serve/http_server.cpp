@@ -3,6 +3,8 @@
 #include <httplib.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
+#include <sys/stat.h>
+#include <fcntl.h>
 
 #include <algorithm>
 #include <atomic>
@@ -313,19 +315,30 @@ void run_server(const ServeOptions& opt, const std::function<void(int)>& on_read
     send_json(res, 200, {{"removed_files", searcher.index().remove(path)}});
   });
   svr.Get(R"(/audio/(\d{1,18}))", [&](const httplib::Request& req, httplib::Response& res) {
-    std::string path = searcher.index().file_path(std::stoll(req.matches[1].str()));
+    const auto rec = searcher.index().file_record(std::stoll(req.matches[1].str()));
+    if (!rec) return send_error(res, 404, "no such indexed audio file");
+    // Served from the descriptor checked here, and only while it is the file
+    // that was indexed (a regular file of the recorded size and time): a file
+    // swapped for a symlink to something else, or changed, is not served.
+    const int fd = ::open(rec->path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return send_error(res, 404, "no such indexed audio file");
+    auto file = std::shared_ptr<int>(new int(fd), [](int* f) {
+      ::close(*f);
+      delete f;
+    });
+    struct stat sb {};
     std::error_code ec;
-    if (path.empty() || !fs::is_regular_file(path, ec)) return send_error(res, 404, "no such indexed audio file");
-    size_t size = static_cast<size_t>(fs::file_size(path, ec));
+    if (::fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) || sb.st_size != rec->bytes ||
+        file_mtime_ns("/proc/self/fd/" + std::to_string(fd)) != rec->mtime)
+      return send_error(res, 404, "the audio file changed since it was indexed (index add it again)");
+    const size_t size = static_cast<size_t>(sb.st_size);
     if (auto why = range_problem(req.ranges, size); !why.empty()) return refuse_ranges(req, res, size, why);
-    auto in = std::make_shared<std::ifstream>(path, std::ios::binary);
-    res.set_content_provider(size, mime_of(path),
-                             [in](size_t offset, size_t length, httplib::DataSink& sink) {
+    res.set_content_provider(size, mime_of(rec->path),
+                             [file](size_t offset, size_t length, httplib::DataSink& sink) {
                                std::vector<char> buf(std::min<size_t>(length, 1 << 16));
-                               in->seekg(static_cast<std::streamoff>(offset));
-                               in->read(buf.data(), static_cast<std::streamsize>(buf.size()));
-                               if (in->gcount() <= 0) return false;
-                               sink.write(buf.data(), static_cast<size_t>(in->gcount()));
+                               const ssize_t n = ::pread(*file, buf.data(), buf.size(), static_cast<off_t>(offset));
+                               if (n <= 0) return false;
+                               sink.write(buf.data(), static_cast<size_t>(n));
                                return true;
                              });
   });
