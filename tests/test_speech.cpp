@@ -139,6 +139,18 @@ TEST(SpeechEncoder, ShapesGradientsAndRoundTrip) {
   EXPECT_EQ(m2->cfg.phonemes, c.phonemes);
   auto a = SpeechEncoderImpl::mean_pool(m->forward(x, len)), b = SpeechEncoderImpl::mean_pool(m2->forward(x, len));
   EXPECT_LT((a - b).abs().max().item<float>(), 1e-2);  // float16 weights
+  // Absurd sizes in config.json are refused by name, before libtorch tries
+  // them (a 1e9 hidden size was a raw allocator backtrace, -3 layers a
+  // silently layerless encoder, 0 heads a division by zero).
+  const auto good = nlohmann::json::parse(read_file(d / "enc/config.json"));
+  for (const auto& [field, value] : std::vector<std::pair<std::string, int64_t>>{
+           {"hidden_size", 1000000000}, {"num_hidden_layers", -3}, {"num_attention_heads", 0},
+           {"intermediate_size", 0}, {"n_mels", 64}}) {
+    auto j = good;
+    j[field] = value;
+    write_file_atomic(d / "enc/config.json", j.dump());
+    expect_error_naming([&] { load_speech_encoder(d / "enc"); }, "config.json: " + field + " must be");
+  }
 }
 
 TEST(Fusion, ConcatAndGatingShapesAndAblations) {

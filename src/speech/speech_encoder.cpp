@@ -32,6 +32,19 @@ SpeechEncoderConfig SpeechEncoderConfig::from_json_file(const std::string& path)
   c.dropout = 0.0;
   if (const char* v = std::getenv("CLASP_MEL_FLOOR_DB")) c.mel_floor_db = std::atof(v);
   if (c.mel_floor_db < 0 || c.mel_floor_db > 200) fail_file(path, "mel_floor_db must be between 0 (off) and 200 dB");
+  // Sizes a trained encoder can have; anything else is a damaged or hostile
+  // config, refused by name before libtorch tries to allocate it.
+  auto in_range = [&](const char* field, int64_t v, int64_t lo, int64_t hi) {
+    if (v < lo || v > hi)
+      fail_file(path, std::string(field) + " must be " + std::to_string(lo) + " to " + std::to_string(hi) + ", got " +
+                          std::to_string(v));
+  };
+  in_range("n_mels", c.n_mels, 80, 80);  // the front end computes 80 (docs/audio.md)
+  in_range("hidden_size", c.hidden, 8, 4096);
+  in_range("num_hidden_layers", c.layers, 1, 64);
+  in_range("num_attention_heads", c.heads, 1, 64);
+  in_range("intermediate_size", c.ff, 1, 65536);
+  in_range("phonemes (count)", static_cast<int64_t>(c.phonemes.size()), 0, 4096);
   if (c.hidden % c.heads != 0 || c.hidden % 2 != 0)
     fail_file(path, "hidden_size must be even and divisible by num_attention_heads");
   return c;
