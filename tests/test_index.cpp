@@ -686,6 +686,19 @@ TEST_F(IndexTest, ServerAnswersGuardsWritesAndServesOnlyIndexedAudio) {
   EXPECT_EQ(cli.Get("/api/search?q=x&k=5abc")->status, 400);
   EXPECT_EQ(cli.Get("/api/search?q=x&k=1e9")->status, 400);
   EXPECT_EQ(cli.Get("/api/search?q=x&k=%207")->status, 400);
+  // Pages: offset=N reads the same ranking from N on, ranks continuing; "more" says whether to ask again.
+  {
+    auto all = nlohmann::json::parse(cli.Get("/api/search?q=a+tone&k=2")->body);
+    auto second = cli.Get("/api/search?q=a+tone&k=1&offset=1");
+    ASSERT_EQ(second->status, 200) << second->body;
+    const auto j = nlohmann::json::parse(second->body);
+    ASSERT_EQ(j["results"].size(), 1u);
+    EXPECT_EQ(j["results"][0]["rank"], 2);
+    EXPECT_EQ(j["results"][0]["segment_id"], all["results"][1]["segment_id"]);
+    EXPECT_EQ(j["offset"], 1);
+    EXPECT_EQ(cli.Get("/api/search?q=x&offset=5000")->status, 400);
+    EXPECT_FALSE(nlohmann::json::parse(cli.Get("/api/search?q=x&k=100")->body)["more"]) << "fewer hits than asked";
+  }
   EXPECT_EQ(cli.Get("/audio/99999")->status, 404);
   EXPECT_EQ(cli.Get("/audio/../../etc/passwd")->status, 404);
   // An indexed file swapped for a symlink to another file, or changed, is not served.

@@ -14,9 +14,9 @@ namespace {
 double rounded(double v, double per_unit) { return std::round(v * per_unit) / per_unit; }
 }  // namespace
 
-nlohmann::json hits_to_json(const std::vector<SearchHit>& hits, HitFiles files) {
+nlohmann::json hits_to_json(const std::vector<SearchHit>& hits, HitFiles files, int first_rank) {
   auto arr = nlohmann::json::array();
-  int rank = 0;
+  int rank = first_rank - 1;
   for (const auto& h : hits) {
     // File names are bytes: one that is not UTF-8 is sent escaped, and says so.
     bool escaped = false;
@@ -46,10 +46,11 @@ SearchAnswer text_search_answer(const std::string& query, const std::string& que
   return a;
 }
 
-nlohmann::json search_answer_json(const SearchAnswer& a, const std::vector<SearchHit>& hits, HitFiles files) {
+nlohmann::json search_answer_json(const SearchAnswer& a, const std::vector<SearchHit>& hits, HitFiles files,
+                                  int first_rank) {
   nlohmann::json j = {{"query", a.query}, {"mode", a.mode}, {"query_lang", a.query_lang}};
   if (!a.notice.empty()) j["notice"] = a.notice;
-  j["results"] = hits_to_json(hits, files);
+  j["results"] = hits_to_json(hits, files, first_rank);
   return j;
 }
 

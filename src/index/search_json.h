@@ -17,7 +17,8 @@ enum class HitFiles { WithPath, NameOnly };
 // WithPath), start and end (s, to the millisecond), lang, text (with
 // text_source "manifest": the reference text the clip was indexed with,
 // not what was heard), heard (the recogniser's phoneme transcript, IPA).
-nlohmann::json hits_to_json(const std::vector<SearchHit>& hits, HitFiles files = HitFiles::WithPath);
+// first_rank: the rank of hits[0] (a later page of results starts past 1).
+nlohmann::json hits_to_json(const std::vector<SearchHit>& hits, HitFiles files = HitFiles::WithPath, int first_rank = 1);
 
 struct SearchAnswer {
   std::string query;       // the text, or "" for an audio query
@@ -31,7 +32,8 @@ struct SearchAnswer {
 // could not be matched.
 SearchAnswer text_search_answer(const std::string& query, const std::string& query_lang, bool rerank,
                                 const std::string& meaning_only_reason);
-nlohmann::json search_answer_json(const SearchAnswer& a, const std::vector<SearchHit>& hits, HitFiles files);
+nlohmann::json search_answer_json(const SearchAnswer& a, const std::vector<SearchHit>& hits, HitFiles files,
+                                  int first_rank = 1);
 
 // What an `index add` did (CLI --json and the server's /api/add).
 nlohmann::json add_report_to_json(const AddReport& r);

@@ -127,6 +127,7 @@ SearchOptions options_from(const httplib::Request& req) {
 constexpr size_t kMaxRanges = 4;
 constexpr size_t kMaxJsonBody = 64 << 10;  // {"path": ...} bodies
 constexpr int kListenBacklog = 512;   // pending connections the kernel holds for us
+constexpr size_t kMaxResultDepth = 1000;  // offset + k: how far down a ranking the pages reach
 
 // "" when the request's ranges can be served, else why not (the reply is 416).
 // size SIZE_MAX: the content's size is not known yet (count and overlap only).
@@ -281,11 +282,20 @@ void run_server(const ServeOptions& opt, const std::function<void(int)>& on_read
     if (phonetic && o.lang.empty()) return send_error(res, 400, "phonetic search needs lang (the query's language)");
     const std::string q = req.get_param_value("q");
     const std::string qlang = req.has_param("qlang") ? req.get_param_value("qlang") : "";
+    // Pages past the first: offset=N skips the best N (the search runs for
+    // N + k, so a page is the same ranking read further down).
+    const size_t offset = req.has_param("offset") ? count_param(req, "offset", 0, kMaxResultDepth - 100) : 0;
+    o.k += static_cast<int>(offset);
     auto hits = phonetic ? searcher.search_phonetic(q, o.lang, o) : searcher.search_text(q, o, qlang);
+    const bool more = hits.size() == static_cast<size_t>(o.k) && static_cast<size_t>(o.k) < kMaxResultDepth;
+    hits.erase(hits.begin(), hits.begin() + static_cast<long>(std::min(offset, hits.size())));
     const SearchAnswer ans = phonetic ? SearchAnswer{q, "sounds", o.lang, ""}
                                       : text_search_answer(q, qlang, o.rerank > 0, searcher.meaning_only_reason(qlang));
     searcher.attach_heard(hits);
-    send_json(res, 200, search_answer_json(ans, hits, HitFiles::NameOnly));
+    auto j = search_answer_json(ans, hits, HitFiles::NameOnly, static_cast<int>(offset) + 1);
+    j["offset"] = offset;
+    j["more"] = more;  // a next page may hold results (offset + k)
+    send_json(res, 200, j);
   });
   svr.Post("/api/search/audio", [&](const httplib::Request& req, httplib::Response& res,
                                     const httplib::ContentReader& reader) {

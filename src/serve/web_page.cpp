@@ -25,6 +25,7 @@ std::string_view search_page_html() {
   .label { color: #888; font-size: .85em; font-style: normal; }
   .notice { color: #8a5a00; }
   .error { color: #b00; }
+  .scale { color: #666; font-size: .85em; }
   button:disabled { opacity: .5; }
 </style>
 </head>
@@ -44,7 +45,9 @@ std::string_view search_page_html() {
 </form>
 <div class="status" id="status"></div>
 <div class="notice" id="notice"></div>
+<div class="scale" id="scale"></div>
 <ol id="results"></ol>
+<button id="more" type="button" hidden>More results</button>
 <script>
 const $ = (id) => document.getElementById(id);
 const fmt = (s) => { const m = Math.floor(s / 60); return m + ':' + (s - 60 * m).toFixed(1).padStart(4, '0'); };
@@ -70,12 +73,25 @@ async function loadStatus() {
   } catch (e) { $('status').textContent = 'index status unavailable'; }
 }
 
-function show(body) {
+// What a score means, for the search just run.
+const SCALES = {
+  'meaning': 'Scores: how close the query and the segment are in meaning (cosine, -1 to 1). Compare them within one search.',
+  'meaning+sounds': 'Scores: closeness in meaning (cosine, -1 to 1) plus up to 3 for how well the query\'s sounds match what was heard: above 1, the words themselves were heard. Compare them within one search.',
+  'sounds': 'Scores: how well the query\'s sounds match what was heard (1 = exactly). Compare them within one search.',
+  'audio': 'Scores: how close the example and the segment are (cosine, -1 to 1). Compare them within one search.',
+};
+let lastUrl = null, shown = 0;
+
+function show(body, append) {
   const ol = $('results');
-  ol.innerHTML = '';
+  if (!append) { ol.innerHTML = ''; shown = 0; }
   $('notice').textContent = body.notice ? 'Note: ' + body.notice : '';
+  $('scale').textContent = SCALES[body.mode] || '';
   const hits = body.results;
-  if (!hits.length) { ol.innerHTML = '<p>No results.</p>'; return; }
+  // More: the next page of the same ranking (the API's offset), as long as it may hold results.
+  $('more').hidden = !body.more || !hits.length;
+  if (!hits.length && !append) { ol.innerHTML = '<p>No results.</p>'; return; }
+  shown += hits.length;
   for (const h of hits) {
     const li = document.createElement('li');
     li.className = 'hit';
@@ -105,12 +121,18 @@ function show(body) {
 
 function showError(message) {
   $('results').innerHTML = '';
+  $('more').hidden = true;
   const p = document.createElement('p'); p.className = 'error'; p.textContent = 'Error: ' + message;
   $('results').appendChild(p);
 }
 
-async function run(url, opts) {
-  $('results').innerHTML = '<p>Searching…</p>';
+async function run(url, opts, append) {
+  if (!append) {
+    $('results').innerHTML = '<p>Searching…</p>';
+    $('scale').textContent = '';
+    $('more').hidden = true;
+    lastUrl = opts ? null : url;  // text searches page on; an upload is not sent again
+  }
   $('notice').textContent = '';
   for (const b of document.querySelectorAll('button')) b.disabled = true;
   try {
@@ -119,7 +141,7 @@ async function run(url, opts) {
     // A proxy or a crash may answer with HTML or text: say what it said.
     const body = type.includes('json') ? await r.json() : { error: `${r.status} ${r.statusText}: ${(await r.text()).slice(0, 200)}` };
     if (!r.ok) throw new Error(body.error || r.statusText);
-    show(body);
+    show(body, append);
   } catch (e) {
     showError(e.message);
   } finally {
@@ -160,6 +182,13 @@ window.addEventListener('popstate', () => {
   const p = new URLSearchParams(location.search);
   formFromParams(p);
   if (p.get('q')) run('/api/search?' + p.toString()); else $('results').innerHTML = '';
+});
+
+$('more').addEventListener('click', () => {
+  if (!lastUrl) return;
+  const u = new URL(lastUrl, location.href);
+  u.searchParams.set('offset', String(shown));
+  run(u.pathname + u.search, undefined, true);
 });
 
 $('audio-form').addEventListener('submit', (ev) => {

@@ -83,6 +83,22 @@ try {
   const backTo = await page.waitForFunction((q) => document.getElementById('q').value === q, url.searchParams.get('q'),
                                             { timeout: 10000 }).then(() => true, () => false);
   check(backTo && new URL(page.url()).search === url.search, 'back returns to the previous search');
+  // Scores are explained, and results go on past the first page.
+  await page.setChecked('#phonetic', false);
+  await page.selectOption('#lang', '');
+  await page.fill('#k', '2');
+  await page.fill('#q', pairs[0]);
+  await page.click('#go');
+  await page.waitForFunction(() => document.querySelectorAll('li.hit').length === 2, null, { timeout: 20000 });
+  check(/cosine/.test(await page.locator('#scale').textContent()), 'the score scale is explained');
+  check(await page.locator('#more').isVisible(), 'a "More results" button after a full page');
+  const firstTwo = await page.locator('li.hit').evaluateAll((els) => els.map((e) => e.dataset.file + e.dataset.start));
+  await page.click('#more');
+  const grew = await page.waitForFunction(() => document.querySelectorAll('li.hit').length === 4, null,
+                                          { timeout: 20000 }).then(() => true, () => false);
+  const allFour = await page.locator('li.hit').evaluateAll((els) => els.map((e) => e.dataset.file + e.dataset.start));
+  check(grew && allFour.slice(0, 2).join() === firstTwo.join() && new Set(allFour).size === 4,
+        `"More results" appends the next page (${allFour.length} results, none repeated)`);
   if (shot) await page.screenshot({ path: shot, fullPage: true });
 } finally {
   await browser.close();
