@@ -19,6 +19,13 @@ struct Model::Impl {
   std::shared_ptr<SearchModel> model;
 };
 
+namespace {
+ModelInfo info_of(const SearchModel& m) {
+  const auto& id = m.audio->identity();
+  return {id.id, id.version, m.dir, id.dim, m.audio->heard_languages()};
+}
+}  // namespace
+
 Model::Model(const std::string& dir) : impl(std::make_shared<Impl>()) {
   const std::string d = dir.empty() ? default_clasp_model_dir() : dir;
   impl->model = SearchModel::load(std::filesystem::absolute(d).lexically_normal().string());
@@ -27,11 +34,7 @@ Model::~Model() = default;
 Model::Model(const Model&) = default;
 Model& Model::operator=(const Model&) = default;
 
-ModelInfo Model::info() const {
-  const auto& m = *impl->model;
-  const auto& id = m.audio->identity();
-  return {id.id, id.version, m.dir, id.dim, m.audio->heard_languages()};
-}
+ModelInfo Model::info() const { return info_of(*impl->model); }
 
 std::vector<float> Model::embed_text(const std::string& text, const std::string& lang) const {
   if (text.empty()) throw Error("embed_text: the text is empty");
@@ -107,10 +110,9 @@ size_t Index::remove(const std::string& path) {
 IndexInfo Index::info() {
   auto& s = *impl_->searcher;
   const auto st = s.index().status();
-  const auto& id = s.embedder().identity();
   IndexInfo i;
   i.dir = s.index().dir();
-  i.model = {id.id, id.version, s.model().dir, id.dim, s.embedder().heard_languages()};
+  i.model = info_of(s.model());
   i.files = st.files;
   i.segments = st.segments;
   i.audio_s = st.audio_s;

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <iostream>
 #include <sstream>
 
@@ -18,6 +19,7 @@
 #include "speech/audio_embedder.h"
 #include "util/error.h"
 #include "util/fs.h"
+#include "util/text_clean.h"
 #include "util/progress.h"
 
 namespace clasp::cli {
@@ -148,10 +150,8 @@ std::vector<std::string> read_queries(const std::string& from) {
   std::istream& in = from == "-" ? std::cin : file;
   std::vector<std::string> out;
   std::string line;
-  while (std::getline(in, line)) {
-    const auto b = line.find_first_not_of(" \t\r"), e = line.find_last_not_of(" \t\r");
-    if (b != std::string::npos) out.push_back(line.substr(b, e - b + 1));
-  }
+  while (std::getline(in, line))
+    if (auto q = trim_space(line); !q.empty()) out.push_back(std::move(q));
   if (out.empty()) throw Error((from == "-" ? std::string("stdin") : from) + ": no queries (expected one per line)");
   return out;
 }
@@ -187,8 +187,15 @@ void run_search(SearchArgs& a) {
   // One index, or the shards of one collection: each searched alike, the
   // results merged by score (vector cosines compare across shards; a
   // two-stage score's phonetic bonus is measured within each shard's candidates).
+  // Shards built with one model share one load of it.
+  std::map<std::string, std::shared_ptr<SearchModel>> models;
   std::vector<std::unique_ptr<Searcher>> searchers;
-  for (const auto& dir : a.indexes) searchers.push_back(std::make_unique<Searcher>(dir, a.model, /*read_only=*/true));
+  for (const auto& dir : a.indexes) {
+    const std::string model_dir = a.model.empty() ? AudioIndex::model_of(dir).dir : a.model;
+    auto& model = models[model_dir];
+    if (!model) model = SearchModel::load(model_dir);
+    searchers.push_back(std::make_unique<Searcher>(dir, model, /*read_only=*/true));
+  }
   std::vector<float> audio_query;
   if (!a.audio.empty()) audio_query = read_audio(a.audio).samples;
   auto search_one = [&](const std::string& query, SearchAnswer& ans) {

@@ -129,10 +129,6 @@ std::string content_hash(const std::string& path) {
   return out;
 }
 
-int64_t mtime_ns(const fs::path& p) {
-  return static_cast<int64_t>(fs::last_write_time(p).time_since_epoch().count());
-}
-
 std::string read_text_file(const std::string& path) {
   std::error_code ec;
   if (!fs::exists(path, ec)) return "";
@@ -447,7 +443,7 @@ AddReport AudioIndex::add(const std::vector<IndexInput>& inputs, AudioEmbedder& 
       Pending p;
       p.in = in;
       p.bytes = static_cast<int64_t>(fs::file_size(fp));
-      p.mtime = mtime_ns(fp);
+      p.mtime = file_mtime_ns(in.path);
       find.bind(1, in.path);
       std::string old_hash;
       if (find.step()) {
@@ -842,12 +838,8 @@ std::optional<AudioIndex::FileRecord> AudioIndex::file_record(int64_t file_id) {
   return FileRecord{st.text(0), st.int64(1), st.int64(2)};
 }
 
-int64_t file_mtime_ns(const std::string& path) { return mtime_ns(path); }
-
-std::string AudioIndex::file_path(int64_t file_id) {
-  auto st = db_->prepare("SELECT path FROM files WHERE id = ?");
-  st.bind(1, file_id);
-  return st.step() ? st.text(0) : "";
+int64_t file_mtime_ns(const std::string& path) {
+  return static_cast<int64_t>(fs::last_write_time(path).time_since_epoch().count());
 }
 
 std::vector<IndexedSegment> AudioIndex::segments_of(const std::string& path) {

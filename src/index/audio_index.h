@@ -174,8 +174,6 @@ class AudioIndex {
   void each_stored_segment(const std::function<void(const StoredSegment&)>& fn);
   // True if `path` (absolute) is an indexed file: the server serves only these.
   bool has_file(const std::string& path);
-  // Path of indexed file `file_id`, "" if there is none.
-  std::string file_path(int64_t file_id);
   // The indexed file `file_id` as it was read: path, bytes and modification
   // time (file_mtime_ns); nullopt if there is none.
   struct FileRecord {

@@ -3,13 +3,13 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "index/audio_index.h"
+#include "index/search_json.h"
 #include "util/error.h"
 #include "util/fs.h"
 #include "util/npy.h"
@@ -44,8 +44,8 @@ IndexExportReport export_index(AudioIndex& index, const std::string& out_dir, co
                         {"segment_id", s.segment.id},
                         {"file_id", s.segment.file_id},
                         {"path", escape_invalid_utf8(s.segment.path, &escaped)},
-                        {"start", std::round(s.segment.start * 1000) / 1000},
-                        {"end", std::round(s.segment.end * 1000) / 1000},
+                        {"start", rounded(s.segment.start, 1e3)},
+                        {"end", rounded(s.segment.end, 1e3)},
                         {"lang", escape_invalid_utf8(s.segment.lang)},
                         {"text", escape_invalid_utf8(s.segment.text)},
                         {"heard", escape_invalid_utf8(readable_transcript(s.phones))}};

@@ -7,12 +7,9 @@
 
 namespace clasp {
 
-namespace {
-// Times to the millisecond, scores to 1e-4: no float noise like 16.299999999999997.
 // Divided, not multiplied by 1e-3: n / 1000 is the double nearest the
 // decimal, n * 0.001 is often one off it (1.2345000000000002).
 double rounded(double v, double per_unit) { return std::round(v * per_unit) / per_unit; }
-}  // namespace
 
 nlohmann::json hits_to_json(const std::vector<SearchHit>& hits, HitFiles files, int first_rank) {
   auto arr = nlohmann::json::array();

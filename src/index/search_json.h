@@ -13,6 +13,10 @@ namespace clasp {
 // only (its paths are nobody's business; audio is fetched by file_id).
 enum class HitFiles { WithPath, NameOnly };
 
+// v to 1 / per_unit (times to the millisecond: 1e3, scores: 1e4), without
+// float noise like 16.299999999999997.
+double rounded(double v, double per_unit);
+
 // Each hit: rank, score, segment_id, file_id, name (file name), path (with
 // WithPath), start and end (s, to the millisecond), lang, text (with
 // text_source "manifest": the reference text the clip was indexed with,

@@ -168,7 +168,7 @@ std::vector<SearchHit> Searcher::search_phonetic(const std::string& query, const
   SearchOptions o = opt;
   o.lang = lang;
   auto hits = index_->search_phonetic(q, model_->vocab, o, ipa);
-  if (hits.empty()) {  // segments indexed without a language
+  if (hits.empty()) {  // no segment in that language, nor of unknown language: any language
     o.lang.clear();
     hits = index_->search_phonetic(q, model_->vocab, o, ipa);
   }

@@ -337,7 +337,6 @@ void run_server(const ServeOptions& opt, const std::function<void(int)>& on_read
       delete f;
     });
     struct stat sb {};
-    std::error_code ec;
     if (::fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) || sb.st_size != rec->bytes ||
         file_mtime_ns("/proc/self/fd/" + std::to_string(fd)) != rec->mtime)
       return send_error(res, 404, "the audio file changed since it was indexed (index add it again)");

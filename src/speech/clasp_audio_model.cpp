@@ -348,6 +348,13 @@ std::string encoder_of(const std::string& d, const std::string& rel) {
 }
 }  // namespace
 
+void load_clasp_weights(ClaspAudioModel& m, const std::string& dir, const std::string& where) {
+  auto weights = load_safetensors(dir + "/model.safetensors");
+  if (m->lang_means.defined() && !weights.count("lang_means"))  // saved before training ended: no means yet
+    weights["lang_means"] = torch::zeros_like(m->lang_means);
+  copy_into_module(*m, weights, where);
+}
+
 ClaspAudioModel load_clasp_model(const std::string& dir, bool load_weights) {
   if (!fs::exists(dir + "/clasp.json")) throw Error(dir + ": not a CLASP model directory (no clasp.json)");
   const std::string self = fs::weakly_canonical(dir).string();
@@ -367,10 +374,7 @@ ClaspAudioModel load_clasp_model(const std::string& dir, bool load_weights) {
     m->eval();
     return m;
   }
-  auto weights = load_safetensors(dir + "/model.safetensors");
-  if (m->lang_means.defined() && !weights.count("lang_means"))  // saved before training ended: no means yet
-    weights["lang_means"] = torch::zeros_like(m->lang_means);
-  copy_into_module(*m, weights, dir + "/model.safetensors");
+  load_clasp_weights(m, dir, dir + "/model.safetensors");
   m->eval();
   if (!cfg.ensemble.empty() && !m->speech)
     throw Error(dir + "/clasp.json: an ensemble shares the speech encoder, but this model has no speech or frame branch");

@@ -164,6 +164,10 @@ void save_clasp_model(ClaspAudioModel& m, const std::string& dir);
 // initialisation and no member is loaded: the model "before CLASP
 // training" (for the report's embedding projection).
 ClaspAudioModel load_clasp_model(const std::string& dir, bool load_weights = true);
+// Copies <dir>/model.safetensors into m's trainable weights (m built from a
+// config of the same branches and sizes); a missing or mis-shaped tensor is
+// an Error naming `where`.
+void load_clasp_weights(ClaspAudioModel& m, const std::string& dir, const std::string& where);
 // Makes phonetic_dir (a target "phonemes" model on m's speech encoder) m's
 // phonetic part at `weight`, replacing any; `dir` is m's directory, for
 // messages and the encoder check.

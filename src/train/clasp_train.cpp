@@ -12,7 +12,6 @@
 #include <nlohmann/json.hpp>
 
 #include "data/manifest.h"
-#include "models/safetensors.h"
 #include "report/svg_plot.h"
 #include "speech/clasp_audio_model.h"
 #include "speech/mel_cache.h"
@@ -122,9 +121,7 @@ void start_from_model(ClaspAudioModel& m, const std::string& dir) {
       c.use_frames != m->cfg.use_frames || c.frame_inputs != m->cfg.frame_inputs || c.languages != m->cfg.languages)
     throw Error("init: " + dir + "/clasp.json describes another architecture (target, size, fusion, branches, frame "
                 "inputs or languages differ from this run's options)");
-  auto w = load_safetensors(dir + "/model.safetensors");
-  if (m->lang_means.defined() && !w.count("lang_means")) w["lang_means"] = torch::zeros_like(m->lang_means);
-  copy_into_module(*m, w, "init: " + dir + "/model.safetensors");
+  load_clasp_weights(m, dir, "init: " + dir + "/model.safetensors");
   std::fprintf(stderr, "starting from the weights of %s\n", dir.c_str());
 }
 
