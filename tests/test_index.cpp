@@ -1056,7 +1056,8 @@ TEST(PhoneticRerank, PosteriorMatchIsAveragedInWhenEveryCandidateHasOne) {
 TEST(PhoneticRerank, AGlossFindsSpeechInEnglishTheQueryItselfCannot) {
   // The query's own phonemes match no candidate; its English gloss says
   // what candidate 2 says.
-  const std::vector<int64_t> query = {1, 2, 3, 1, 2}, gloss = {4, 5, 6, 7};
+  const std::vector<int64_t> query = {1, 2, 3, 1, 2};
+  const std::vector<std::vector<int64_t>> glosses = {{4, 5, 6, 7}};
   const std::vector<std::vector<int64_t>> phones = {{9, 8, 9, 8}, {8, 9, 8}, {4, 5, 6, 7}, {9, 9, 8, 8}};
   const std::vector<float> first = {0.9f, 0.8f, 0.7f, 0.6f};
   auto of = [&](size_t k) -> const std::vector<int64_t>& { return phones[k]; };
@@ -1064,13 +1065,24 @@ TEST(PhoneticRerank, AGlossFindsSpeechInEnglishTheQueryItselfCannot) {
   auto s = first;
   phonetic_rerank(s, query, of, o);
   EXPECT_EQ(std::max_element(s.begin(), s.end()) - s.begin(), 0);  // without the gloss: the vectors' order
-  o.gloss = &gloss;
+  o.glosses = &glosses;
   s = first;
   phonetic_rerank(s, query, of, o);
   EXPECT_EQ(std::max_element(s.begin(), s.end()) - s.begin(), 2);
+  // A gloss tried only where gloss_for says (candidate 2 in another
+  // language than the gloss's) does not lift it; tried there, it does.
+  o.gloss_for = [](size_t i) { return i == 2 ? -1 : 0; };
+  s = first;
+  phonetic_rerank(s, query, of, o);
+  EXPECT_EQ(std::max_element(s.begin(), s.end()) - s.begin(), 0);
+  o.gloss_for = [](size_t i) { return i == 2 ? 0 : -1; };
+  s = first;
+  phonetic_rerank(s, query, of, o);
+  EXPECT_EQ(std::max_element(s.begin(), s.end()) - s.begin(), 2);
+  o.gloss_for = nullptr;
   // An empty gloss (a query in English, or a language without glosses) is none.
-  const std::vector<int64_t> none;
-  o.gloss = &none;
+  const std::vector<std::vector<int64_t>> none = {{}};
+  o.glosses = &none;
   auto t = first;
   phonetic_rerank(t, query, of, o);
   EXPECT_EQ(std::max_element(t.begin(), t.end()) - t.begin(), 0);
@@ -1131,6 +1143,43 @@ TEST_F(IndexTest, FilesAddedWithoutALanguageGetTheOneTheModelHears) {
     right += sg.lang == truth;
   }
   EXPECT_GE(right, 2u) << "most segments of a recording in several languages are tagged";
+}
+
+TEST_F(IndexTest, AnEnglishQueryFindsSpanishSpeechThroughItsGloss) {
+  // Spanish speech; English queries. The second stage matches each query's
+  // word-for-word Spanish gloss (the model's lexicon.json, from_english),
+  // pronounced in Spanish, against what was heard: the spoken sentence
+  // comes first and gains well over what the vectors gave it.
+  VoicePolicy p;
+  p.engines = {"espeak"};
+  p.holdout_regex = "";
+  VoiceAssigner voices(p, 5);
+  const std::vector<std::pair<std::string, std::string>> said = {
+      {"el perro duerme en la casa grande", "the dog sleeps in the big house"},
+      {"mi hermana compra pan todas las mañanas", "my sister buys bread every morning"},
+      {"el comité aprobó el presupuesto de la escuela", "the committee approved the budget of the school"}};
+  fs::create_directories(tmp.path / "es");
+  for (size_t i = 0; i < said.size(); ++i)
+    write_wav(tmp / ("es/s" + std::to_string(i) + ".wav"),
+              synthesize_clip(said[i].first, "es", voices.choose("gl" + std::to_string(i), "es", "train")).samples);
+  {
+    AudioIndex idx(tmp / "index", model);
+    idx.add(collect_index_inputs(tmp / "es", "es"), *embedder);
+  }
+  Searcher s(tmp / "index");
+  SearchOptions two, vectors_only;
+  two.k = vectors_only.k = 3;
+  vectors_only.rerank = 0;
+  for (size_t i = 0; i < said.size(); ++i) {
+    const std::string want = tmp / ("es/s" + std::to_string(i) + ".wav");
+    auto hits = s.search_text(said[i].second, two, "en");
+    ASSERT_EQ(hits.size(), 3u);
+    EXPECT_EQ(hits[0].segment.path, want) << said[i].second;
+    auto plain = s.search_text(said[i].second, vectors_only, "en");
+    auto gold = std::find_if(plain.begin(), plain.end(), [&](const SearchHit& h) { return h.segment.path == want; });
+    ASSERT_NE(gold, plain.end());
+    EXPECT_GT(hits[0].score, gold->score + 0.2f) << said[i].second;  // without the gloss: under 0.05
+  }
 }
 
 TEST_F(IndexTest, PhoneticSearchFindsTheSpokenSentence) {

@@ -270,11 +270,26 @@ TEST(WordLexicon, LearnsGlossesFromParallelSentencesAndRoundTrips) {
   // Words it has not learned (names, numbers, rare words) pass through.
   EXPECT_EQ(lex.gloss("el perro de Midge 35", "es"), "the dog de midge 35");
   EXPECT_EQ(lex.gloss("el perro", "fr"), "");
+  // Typed without accents: the accented word's gloss (the bare form unknown).
+  auto accented = WordLexicon::learn({{"es", {{"el número", "the number"}, {"un número", "a number"}}}}, o);
+  EXPECT_EQ(accented.gloss("numero", "es"), "number");
+  EXPECT_EQ(accented.gloss("NUMERO", "es"), "number");
+  EXPECT_EQ(accented.gloss("numerito", "es"), "numerito");  // unknown either way: kept
+  // The other way, from the same pairs: English into Spanish.
+  ASSERT_TRUE(lex.has_from_english("es"));
+  EXPECT_EQ(lex.gloss_from_english("The dog sleeps.", "es"), "el perro duerme");
+  EXPECT_EQ(lex.gloss_from_english("the cat", "fr"), "");
   test::TempDir dir;
   lex.save(dir / "lex.json");
   auto back = WordLexicon::load(dir / "lex.json");
   EXPECT_EQ(back.size("es"), lex.size("es"));
   EXPECT_EQ(back.gloss("un perro duerme", "es"), "a dog sleeps");
+  EXPECT_EQ(back.gloss_from_english("a cat eats", "es"), lex.gloss_from_english("a cat eats", "es"));
+  // A file made before English glosses were learned has none, and loads.
+  std::ofstream(dir / "old.json") << "{\"format\": \"clasp-lexicon-1\", \"languages\": {\"es\": {\"perro\": \"dog\"}}}";
+  auto old = WordLexicon::load(dir / "old.json");
+  EXPECT_EQ(old.gloss("perro", "es"), "dog");
+  EXPECT_FALSE(old.has_from_english("es"));
   // Files that are not lexicons are refused by name.
   test::expect_error_naming([&] { WordLexicon::load(dir / "none.json"); }, "none.json: cannot read");
   std::ofstream(dir / "junk.json") << "{not json";
@@ -283,4 +298,6 @@ TEST(WordLexicon, LearnsGlossesFromParallelSentencesAndRoundTrips) {
   test::expect_error_naming([&] { WordLexicon::load(dir / "other.json"); }, "clasp-lexicon-1");
   std::ofstream(dir / "bad.json") << "{\"format\": \"clasp-lexicon-1\", \"languages\": {\"es\": {\"perro\": 3}}}";
   test::expect_error_naming([&] { WordLexicon::load(dir / "bad.json"); }, "languages.es.perro must be a string");
+  std::ofstream(dir / "bad2.json") << "{\"format\": \"clasp-lexicon-1\", \"languages\": {}, \"from_english\": {\"es\": {\"dog\": 3}}}";
+  test::expect_error_naming([&] { WordLexicon::load(dir / "bad2.json"); }, "from_english.es.dog must be a string");
 }

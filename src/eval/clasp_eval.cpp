@@ -79,7 +79,8 @@ std::vector<float> embed_audio(const std::vector<const Utterance*>& clips, const
 // The two-stage scoring of queries q [n x d] against candidates a [m x d]:
 // CLASP cosine, then the phonetic re-ranking of the best rerank_k.
 // clip_of maps a candidate row to its clip in `side`.
-// q_gloss: each query's English gloss in English phonemes (empty = none).
+// q_gloss: each query's gloss in the audio's language, in that language's
+// phonemes (empty = none).
 ListScore two_stage(const std::vector<float>& q, const std::vector<std::vector<int64_t>>& q_phones,
                     const std::vector<std::vector<int64_t>>& q_gloss, const std::vector<float>& a, size_t d,
                     const std::vector<size_t>& clip_of, const ClipPhones& side, const PhoneticRerankOptions& ro,
@@ -94,7 +95,8 @@ ListScore two_stage(const std::vector<float>& q, const std::vector<std::vector<i
         for (size_t k : top) p.push_back(&side.posteriors[clip_of[cands[k]]]);
         return ctc_match(query, p, co);
       };
-    o.gloss = &q_gloss[i];
+    const std::vector<std::vector<int64_t>> glosses = {q_gloss[i]};
+    o.glosses = &glosses;
     phonetic_rerank(
         sc, q_phones[i], [&](size_t k) -> const std::vector<int64_t>& { return side.phones[clip_of[cands[k]]]; }, o);
     return sc;
@@ -192,6 +194,14 @@ void evaluate_two_stage(const ClaspEvalOptions& opt, ClaspAudioModel& model, con
       for (size_t i = 0; i < texts.size(); ++i) out[i] = vocab.encode(phonemize_ipa(lexicon.first.gloss(texts[i], lang), "en"));
     return out;
   };
+  // Each English query's gloss into `lang`, pronounced in `lang`.
+  auto glosses_from_english = [&](const std::vector<std::string>& texts, const std::string& lang) {
+    std::vector<std::vector<int64_t>> out(texts.size());
+    if (lexicon.first.has_from_english(lang))
+      for (size_t i = 0; i < texts.size(); ++i)
+        out[i] = vocab.encode(phonemize_ipa(lexicon.first.gloss_from_english(texts[i], lang), lang));
+    return out;
+  };
   PhoneticRerankOptions ro;
   ro.top_k = opt.rerank_k;
   ro.weight = static_cast<float>(opt.rerank_weight);
@@ -230,9 +240,9 @@ void evaluate_two_stage(const ClaspEvalOptions& opt, ClaspAudioModel& model, con
     const auto& idx = by_lang.at(lang);
     std::vector<std::vector<int64_t>> qp;
     for (const auto& t : q.texts) qp.push_back(vocab.encode(phonemize_ipa(t, "en")));
-    const std::vector<std::vector<int64_t>> no_gloss(q.texts.size());
+    const auto gl = glosses_from_english(q.texts, lang);
     const auto a = rows(audio, D, idx);  // two_stage's scorer keeps references: no temporaries
-    auto score = two_stage(q.vectors, qp, no_gloss, a, D, idx, side, ro, co);
+    auto score = two_stage(q.vectors, qp, gl, a, D, idx, side, ro, co);
     auto hard = ranks_hard_list(score, idx.size(), q.gold);
     auto soft = ranks_soft_list(score, idx.size(), q.gold, opt.soft_distractors, opt.seed);
     R["cross_lingual_from_en"][lang] =

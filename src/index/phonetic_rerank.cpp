@@ -19,20 +19,34 @@ void phonetic_rerank(std::vector<float>& scores, const std::vector<int64_t>& que
   static const PhoneCosts unit;
   const PhoneCosts& costs = opt.costs ? *opt.costs : unit;
   const std::vector<size_t> top(order.begin(), order.begin() + static_cast<long>(k));
-  auto match_of = [&](const std::vector<int64_t>& q) {
-    std::vector<float> m(k);
-    for (size_t r = 0; r < k; ++r) m[r] = phonetic_match_whole(q, phones(top[r]), costs);
+  // The match of q with the candidates at `ranks` (positions in `top`).
+  auto match_of = [&](const std::vector<int64_t>& q, const std::vector<size_t>& ranks) {
+    std::vector<size_t> cands(ranks.size());
+    std::vector<float> m(ranks.size());
+    for (size_t r = 0; r < ranks.size(); ++r) {
+      cands[r] = top[ranks[r]];
+      m[r] = phonetic_match_whole(q, phones(cands[r]), costs);
+    }
     if (opt.posterior_match) {
-      auto post = opt.posterior_match(q, top);
-      if (post.size() == k && std::none_of(post.begin(), post.end(), [](float v) { return std::isnan(v); }))
-        for (size_t r = 0; r < k; ++r) m[r] = 0.5f * (m[r] + post[r]);
+      auto post = opt.posterior_match(q, cands);
+      if (post.size() == m.size() && std::none_of(post.begin(), post.end(), [](float v) { return std::isnan(v); }))
+        for (size_t r = 0; r < m.size(); ++r) m[r] = 0.5f * (m[r] + post[r]);
     }
     return m;
   };
-  auto match = match_of(query);
-  if (opt.gloss && !opt.gloss->empty()) {
-    const auto g = match_of(*opt.gloss);
-    for (size_t r = 0; r < k; ++r) match[r] = std::max(match[r], g[r]);
+  std::vector<size_t> all(k);
+  std::iota(all.begin(), all.end(), 0);
+  auto match = match_of(query, all);
+  const size_t n_glosses = opt.glosses ? opt.glosses->size() : 0;
+  for (size_t g = 0; g < n_glosses; ++g) {
+    const auto& gloss = (*opt.glosses)[g];
+    if (gloss.empty()) continue;
+    std::vector<size_t> ranks;
+    for (size_t r = 0; r < k; ++r)
+      if (!opt.gloss_for || opt.gloss_for(top[r]) == static_cast<int>(g)) ranks.push_back(r);
+    if (ranks.empty()) continue;
+    const auto gm = match_of(gloss, ranks);
+    for (size_t j = 0; j < ranks.size(); ++j) match[ranks[j]] = std::max(match[ranks[j]], gm[j]);
   }
   // Only a match above the candidates' median counts: unrelated phonemes
   // still align in part, and that chance level would otherwise reorder the

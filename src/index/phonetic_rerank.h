@@ -30,17 +30,22 @@ struct PhoneticRerankOptions {
   // a candidate's match is the mean of it and the transcript match;
   // otherwise the transcript's alone.
   std::function<std::vector<float>(const std::vector<int64_t>& query, const std::vector<size_t>& top)> posterior_match;
-  // The query's English gloss pronounced in English (text/word_lexicon.h),
-  // not owned; a candidate's match is then the better of the query's and
-  // the gloss's, so a query finds speech in English as well as in its own
-  // language. nullptr or empty = none.
-  const std::vector<int64_t>* gloss = nullptr;
+  // Glosses of the query (text/word_lexicon.h), each pronounced in its
+  // language, not owned: a non-English query's English gloss, an English
+  // query's glosses into the languages of the audio. A candidate's match is
+  // then the best of the query's and the glosses', so a query finds speech
+  // in another language as well as in its own. nullptr or empty glosses = none.
+  const std::vector<std::vector<int64_t>>* glosses = nullptr;
+  // Which gloss is tried on the candidate at position i of `scores` (an
+  // index into *glosses, or -1 for none); unset = every gloss on every
+  // candidate.
+  std::function<int(size_t i)> gloss_for;
 };
 
 // For the top_k highest scores: scores[k] += weight *
 // max(0, match(query, k) - the median match of those top_k), where match
 // is phonetic_match_whole(query, phones(k)), with the posterior match
-// averaged in when given, and the better of that and the gloss's when given. The others are left as they are, and stay below: the added term
+// averaged in when given, and the best of that and the glosses' when given. The others are left as they are, and stay below: the added term
 // is never negative, so this is a re-ranking of the top_k.
 void phonetic_rerank(std::vector<float>& scores, const std::vector<int64_t>& query,
                      const std::function<const std::vector<int64_t>&(size_t)>& phones, const PhoneticRerankOptions& opt);

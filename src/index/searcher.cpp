@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <iterator>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -145,7 +146,28 @@ std::vector<SearchHit> Searcher::search_text(const std::string& query, const Sea
     }
     return ctc_match(query, p);
   };
-  ro.gloss = &q_gloss;
+  // Glosses: a non-English query's English one, tried on every candidate;
+  // an English query's into each other language among the candidates,
+  // tried on the candidates in that language.
+  std::vector<std::vector<int64_t>> glosses;
+  std::vector<int> gloss_of(hits.size(), -1);
+  if (!q_gloss.empty()) {
+    glosses.push_back(q_gloss);
+  } else if (query_lang == "en") {
+    std::map<std::string, int> slot;
+    for (size_t i = 0; i < hits.size(); ++i) {
+      const std::string& lang = hits[i].segment.lang;
+      if (lang.empty() || lang == "en" || !model_->lexicon.has_from_english(lang)) continue;
+      auto [it, fresh] = slot.emplace(lang, static_cast<int>(glosses.size()));
+      if (fresh) {
+        std::lock_guard lock(model_->mu);  // espeak-ng
+        glosses.push_back(model_->vocab.encode(phonemize_ipa(model_->lexicon.gloss_from_english(query, lang), lang)));
+      }
+      gloss_of[i] = it->second;
+    }
+    ro.gloss_for = [&gloss_of](size_t i) { return gloss_of[i]; };
+  }
+  ro.glosses = &glosses;
   phonetic_rerank(scores, q_phones, [&](size_t i) -> const std::vector<int64_t>& { return phones[i]; }, ro);
   for (size_t i = 0; i < hits.size(); ++i) hits[i].score = scores[i];
   std::stable_sort(hits.begin(), hits.end(), [](const SearchHit& a, const SearchHit& b) { return a.score > b.score; });

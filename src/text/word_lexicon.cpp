@@ -126,7 +126,14 @@ std::vector<std::string> lexicon_words(const std::string& text) {
 WordLexicon WordLexicon::learn(const std::map<std::string, std::vector<std::pair<std::string, std::string>>>& pairs,
                                const LexiconOptions& opt) {
   WordLexicon lex;
-  for (const auto& [lang, p] : pairs) lex.glosses_[lang] = learn_one(p, opt);
+  for (const auto& [lang, p] : pairs) {
+    lex.glosses_[lang] = learn_one(p, opt);
+    std::vector<std::pair<std::string, std::string>> back;
+    back.reserve(p.size());
+    for (const auto& [f, e] : p) back.emplace_back(e, f);
+    lex.from_english_[lang] = learn_one(back, opt);
+  }
+  lex.reindex();
   return lex;
 }
 
@@ -135,31 +142,75 @@ size_t WordLexicon::size(const std::string& lang) const {
   return it == glosses_.end() ? 0 : it->second.size();
 }
 
-std::string WordLexicon::gloss(const std::string& text, const std::string& lang) const {
-  auto it = glosses_.find(lang);
-  if (it == glosses_.end()) return "";
+namespace {
+using Glosses = std::map<std::string, std::map<std::string, std::string>>;
+
+// Each word of `text` replaced by its gloss in `table`, else by that of its
+// bare form in `bare`; unknown words kept.
+std::string gloss_with(const Glosses& table, const Glosses& bare, const std::string& text, const std::string& lang) {
+  auto it = table.find(lang);
+  if (it == table.end()) return "";
+  auto b = bare.find(lang);
   std::string out;
   for (const auto& w : lexicon_words(text)) {
-    auto g = it->second.find(w);
     if (!out.empty()) out += ' ';
-    out += g == it->second.end() ? w : g->second;
+    if (auto g = it->second.find(w); g != it->second.end()) {
+      out += g->second;
+      continue;
+    }
+    const std::string* found = nullptr;
+    if (b != bare.end())
+      if (auto g = b->second.find(utf8_strip_accents(w)); g != b->second.end()) found = &g->second;
+    out += found ? *found : w;
   }
   return out;
 }
 
-void WordLexicon::merge(const WordLexicon& other, bool other_wins) {
-  for (const auto& [lang, words] : other.glosses_) {
-    auto& mine = glosses_[lang];
-    for (const auto& [word, english] : words)
-      if (other_wins)
-        mine[word] = english;
-      else
-        mine.emplace(word, english);
+// Each language's glosses under the words' bare forms, for the words whose
+// bare form differs (the first such word in order where several share one).
+Glosses bare_forms(const Glosses& table) {
+  Glosses out;
+  for (const auto& [lang, words] : table) {
+    auto& mine = out[lang];
+    for (const auto& [w, g] : words)
+      if (auto bare = utf8_strip_accents(w); bare != w) mine.emplace(std::move(bare), g);
   }
+  return out;
+}
+}  // namespace
+
+std::string WordLexicon::gloss(const std::string& text, const std::string& lang) const {
+  return gloss_with(glosses_, bare_glosses_, text, lang);
+}
+
+std::string WordLexicon::gloss_from_english(const std::string& text, const std::string& lang) const {
+  return gloss_with(from_english_, bare_from_english_, text, lang);
+}
+
+void WordLexicon::merge(const WordLexicon& other, bool other_wins) {
+  auto add = [other_wins](Glosses& to, const Glosses& from) {
+    for (const auto& [lang, words] : from) {
+      auto& mine = to[lang];
+      for (const auto& [word, g] : words)
+        if (other_wins)
+          mine[word] = g;
+        else
+          mine.emplace(word, g);
+    }
+  };
+  add(glosses_, other.glosses_);
+  add(from_english_, other.from_english_);
+  reindex();
+}
+
+void WordLexicon::reindex() {
+  bare_glosses_ = bare_forms(glosses_);
+  bare_from_english_ = bare_forms(from_english_);
 }
 
 void WordLexicon::save(const std::string& path) const {
   nlohmann::json j = {{"format", kFormat}, {"target", "en"}, {"languages", glosses_}};
+  if (!from_english_.empty()) j["from_english"] = from_english_;
   std::ofstream f(path);
   f << j.dump() << "\n";
   if (!f) throw Error(path + ": cannot write the lexicon");
@@ -179,13 +230,19 @@ WordLexicon WordLexicon::load(const std::string& path) {
   if (!j.contains("languages") || !j["languages"].is_object())
     throw Error(path + ": \"languages\" must be an object of language -> {word: English word}");
   WordLexicon lex;
-  for (const auto& [lang, words] : j["languages"].items()) {
-    if (!words.is_object()) throw Error(path + ": languages." + lang + " must be an object of word -> English word");
-    for (const auto& [w, e] : words.items()) {
-      if (!e.is_string()) throw Error(path + ": languages." + lang + "." + w + " must be a string");
-      lex.glosses_[lang][w] = e.get<std::string>();
+  // `from_english` (English -> language glosses) is optional: files made before it have none.
+  for (const auto& [key, table] : {std::pair{"languages", &lex.glosses_}, std::pair{"from_english", &lex.from_english_}}) {
+    if (!j.contains(key)) continue;
+    if (!j[key].is_object()) throw Error(path + ": \"" + key + "\" must be an object of language -> {word: gloss}");
+    for (const auto& [lang, words] : j[key].items()) {
+      if (!words.is_object()) throw Error(path + ": " + key + "." + lang + " must be an object of word -> gloss");
+      for (const auto& [w, e] : words.items()) {
+        if (!e.is_string()) throw Error(path + ": " + key + "." + lang + "." + w + " must be a string");
+        (*table)[lang][w] = e.get<std::string>();
+      }
     }
   }
+  lex.reindex();
   return lex;
 }
 

@@ -25,26 +25,43 @@ struct LexiconOptions {
 
 class WordLexicon {
  public:
-  // Learns language -> English glosses from (translation, English) sentence pairs, per language.
+  // Learns language -> English glosses from (translation, English) sentence
+  // pairs, per language, and English -> language glosses from the same pairs
+  // read the other way.
   static WordLexicon learn(const std::map<std::string, std::vector<std::pair<std::string, std::string>>>& pairs,
                            const LexiconOptions& opt = {});
   // Reads a file written by save(); errors name the file and what is wrong.
   static WordLexicon load(const std::string& path);
   void save(const std::string& path) const;
 
-  // Adds `other`'s glosses: words this lexicon lacks always; words both
-  // have take other's gloss when `other_wins`. New languages come whole.
+  // Adds `other`'s glosses (both directions): words this lexicon lacks
+  // always; words both have take other's gloss when `other_wins`. New
+  // languages come whole.
   void merge(const WordLexicon& other, bool other_wins);
 
   bool has(const std::string& lang) const { return glosses_.count(lang) > 0; }
   size_t size(const std::string& lang) const;
   // The English gloss of a text in `lang`: each word replaced by its
-  // English word, unknown words (names, numbers) kept. "" for a language
-  // the lexicon does not have.
+  // English word, unknown words (names, numbers) kept. A word written
+  // without its accents ("numero", "contrasena": people often type them
+  // so) takes the gloss of the accented word when the lexicon lacks the
+  // bare form. "" for a language the lexicon does not have.
   std::string gloss(const std::string& text, const std::string& lang) const;
+  // The other way: an English text glossed word for word into `lang`, so
+  // an English query can be matched against speech in `lang`. "" for a
+  // language the lexicon has no English glosses into (a file made before
+  // they were learned).
+  bool has_from_english(const std::string& lang) const { return from_english_.count(lang) > 0; }
+  std::string gloss_from_english(const std::string& text, const std::string& lang) const;
 
  private:
-  std::map<std::string, std::map<std::string, std::string>> glosses_;  // lang -> word -> English word
+  using Glosses = std::map<std::string, std::map<std::string, std::string>>;  // lang -> word -> its gloss
+  Glosses glosses_;       // into English
+  Glosses from_english_;  // English into lang
+  // The same tables keyed by words without accents (an accented word's
+  // gloss under its bare form); kept in step by reindex().
+  Glosses bare_glosses_, bare_from_english_;
+  void reindex();
 };
 
 }  // namespace clasp
