@@ -1069,17 +1069,23 @@ TEST(PhoneticRerank, AGlossFindsSpeechInEnglishTheQueryItselfCannot) {
   s = first;
   phonetic_rerank(s, query, of, o);
   EXPECT_EQ(std::max_element(s.begin(), s.end()) - s.begin(), 2);
-  // A gloss tried only where gloss_for says (candidate 2 in another
+  // A gloss tried only where tries_gloss says (candidate 2 in another
   // language than the gloss's) does not lift it; tried there, it does.
-  o.gloss_for = [](size_t i) { return i == 2 ? -1 : 0; };
+  o.tries_gloss = [](size_t i, size_t) { return i != 2; };
   s = first;
   phonetic_rerank(s, query, of, o);
   EXPECT_EQ(std::max_element(s.begin(), s.end()) - s.begin(), 0);
-  o.gloss_for = [](size_t i) { return i == 2 ? 0 : -1; };
+  o.tries_gloss = [](size_t i, size_t) { return i == 2; };
   s = first;
   phonetic_rerank(s, query, of, o);
   EXPECT_EQ(std::max_element(s.begin(), s.end()) - s.begin(), 2);
-  o.gloss_for = nullptr;
+  o.tries_gloss = nullptr;
+  // Of several glosses (alternatives), the best match counts.
+  const std::vector<std::vector<int64_t>> two = {{9, 9, 9, 9}, {4, 5, 6, 7}};
+  o.glosses = &two;
+  s = first;
+  phonetic_rerank(s, query, of, o);
+  EXPECT_EQ(std::max_element(s.begin(), s.end()) - s.begin(), 2);
   // An empty gloss (a query in English, or a language without glosses) is none.
   const std::vector<std::vector<int64_t>> none = {{}};
   o.glosses = &none;

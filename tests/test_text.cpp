@@ -241,12 +241,28 @@ TEST(WordLexicon, MergeFillsGapsAndOnlyOverridesWhenAsked) {
                                        "de": {"der": "the", "hund": "dog"}}})";
   const auto b = WordLexicon::load(dir / "b.json");
   auto keep = WordLexicon::load(dir / "a.json");
-  keep.merge(b, false);
+  keep.merge(b, WordLexicon::Merge::KeepMine);
   EXPECT_EQ(keep.gloss("el perro el gato", "es"), "the dog the cat");  // "gato" filled in, "el" kept
   EXPECT_EQ(keep.gloss("der Hund", "de"), "the dog");                  // a new language whole
   auto over = WordLexicon::load(dir / "a.json");
-  over.merge(b, true);
+  over.merge(b, WordLexicon::Merge::OtherWins);
   EXPECT_EQ(over.gloss("el perro", "es"), "a dog");  // the other's gloss of "el" wins
+  // Alternatives: both glosses of "el" kept, each gloss of the text tried.
+  auto both = WordLexicon::load(dir / "a.json");
+  both.merge(b, WordLexicon::Merge::Alternatives);
+  EXPECT_EQ(both.gloss("el perro", "es"), "the dog");
+  EXPECT_EQ(both.glosses("el perro el gato", "es"), (std::vector<std::string>{"the dog the cat", "a dog a cat"}));
+  EXPECT_EQ(both.glosses("perro", "es"), (std::vector<std::string>{"dog"}));  // no alternative: one gloss
+  EXPECT_TRUE(both.glosses("perro", "fr").empty());
+  both.merge(b, WordLexicon::Merge::Alternatives);  // again: nothing repeats
+  EXPECT_EQ(both.glosses("el", "es").size(), 2u);
+  // Alternatives survive a round trip (an array in the file); a damaged array is refused by name.
+  both.save(dir / "both.json");
+  EXPECT_EQ(WordLexicon::load(dir / "both.json").glosses("el gato", "es"), both.glosses("el gato", "es"));
+  std::ofstream(dir / "bad.json") << R"({"format": "clasp-lexicon-1", "languages": {"es": {"el": ["the", 3]}}})";
+  test::expect_error_naming([&] { WordLexicon::load(dir / "bad.json"); }, "languages.es.el must be a string or an array");
+  std::ofstream(dir / "empty.json") << R"({"format": "clasp-lexicon-1", "languages": {"es": {"el": []}}})";
+  test::expect_error_naming([&] { WordLexicon::load(dir / "empty.json"); }, "languages.es.el must be a string or an array");
 }
 
 TEST(WordLexicon, LearnsGlossesFromParallelSentencesAndRoundTrips) {
@@ -297,7 +313,7 @@ TEST(WordLexicon, LearnsGlossesFromParallelSentencesAndRoundTrips) {
   std::ofstream(dir / "other.json") << "{\"format\": \"something-else\"}";
   test::expect_error_naming([&] { WordLexicon::load(dir / "other.json"); }, "clasp-lexicon-1");
   std::ofstream(dir / "bad.json") << "{\"format\": \"clasp-lexicon-1\", \"languages\": {\"es\": {\"perro\": 3}}}";
-  test::expect_error_naming([&] { WordLexicon::load(dir / "bad.json"); }, "languages.es.perro must be a string");
+  test::expect_error_naming([&] { WordLexicon::load(dir / "bad.json"); }, "languages.es.perro must be a string or an array");
   std::ofstream(dir / "bad2.json") << "{\"format\": \"clasp-lexicon-1\", \"languages\": {}, \"from_english\": {\"es\": {\"dog\": 3}}}";
-  test::expect_error_naming([&] { WordLexicon::load(dir / "bad2.json"); }, "from_english.es.dog must be a string");
+  test::expect_error_naming([&] { WordLexicon::load(dir / "bad2.json"); }, "from_english.es.dog must be a string or an array");
 }

@@ -83,7 +83,7 @@ void run_eval(const EvalArgs& a) {
 }
 struct LexiconArgs {
   std::string manifest = "data/brown-mlall.jsonl", split = "train", out, base;
-  bool learned_wins = false;
+  bool learned_wins = false, alternatives = false;
   LexiconOptions opt;
 };
 
@@ -98,10 +98,13 @@ void run_lexicon(const LexiconArgs& a) {
   if (!a.base.empty()) {
     // The base lexicon, with what was learned here filling its gaps (or overriding it).
     auto merged = WordLexicon::load(a.base);
-    merged.merge(lex, a.learned_wins);
+    using M = WordLexicon::Merge;
+    merged.merge(lex, a.alternatives ? M::Alternatives : a.learned_wins ? M::OtherWins : M::KeepMine);
     lex = std::move(merged);
-    std::printf("merged with %s (%s wins where both gloss a word)\n", a.base.c_str(),
-                a.learned_wins ? "the learned lexicon" : "the base");
+    std::printf("merged with %s (%s where both gloss a word)\n", a.base.c_str(),
+                a.alternatives   ? "the learned gloss kept as an alternative"
+                : a.learned_wins ? "the learned gloss wins"
+                                 : "the base's gloss stays");
   }
   lex.save(a.out);
   std::printf("lexicon written to %s\n", a.out.c_str());
@@ -161,9 +164,15 @@ void add_text_commands(CLI::App& app) {
   l->add_option("--min-prob", lx.opt.min_prob, "Leave out words whose best English word is less likely")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 1.0));
-  l->add_option("--base", lx.base, "A lexicon to start from: the learned glosses fill the words it lacks")
-      ->check(CLI::ExistingFile);
-  l->add_flag("--learned-wins", lx.learned_wins, "With --base: where both gloss a word, keep the learned gloss");
+  auto* base = l->add_option("--base", lx.base, "A lexicon to start from: the learned glosses fill the words it lacks")
+                   ->check(CLI::ExistingFile);
+  auto* wins = l->add_flag("--learned-wins", lx.learned_wins, "With --base: where both gloss a word, keep the learned gloss")
+                   ->needs(base);
+  l->add_flag("--alternatives", lx.alternatives,
+              "With --base: where both gloss a word differently, keep the learned gloss as an alternative (the "
+              "second stage tries each)")
+      ->excludes(wins)
+      ->needs(base);
   l->callback([] { run_lexicon(lx); });
 
   static EvalArgs ev;

@@ -79,10 +79,10 @@ std::vector<float> embed_audio(const std::vector<const Utterance*>& clips, const
 // The two-stage scoring of queries q [n x d] against candidates a [m x d]:
 // CLASP cosine, then the phonetic re-ranking of the best rerank_k.
 // clip_of maps a candidate row to its clip in `side`.
-// q_gloss: each query's gloss in the audio's language, in that language's
-// phonemes (empty = none).
+// q_gloss: each query's glosses in the audio's language, in that language's
+// phonemes (none = none).
 ListScore two_stage(const std::vector<float>& q, const std::vector<std::vector<int64_t>>& q_phones,
-                    const std::vector<std::vector<int64_t>>& q_gloss, const std::vector<float>& a, size_t d,
+                    const std::vector<std::vector<std::vector<int64_t>>>& q_gloss, const std::vector<float>& a, size_t d,
                     const std::vector<size_t>& clip_of, const ClipPhones& side, const PhoneticRerankOptions& ro,
                     const CtcMatchOptions& co) {
   return [&q, &q_phones, &q_gloss, &a, d, &clip_of, &side, ro, co](size_t i, const std::vector<size_t>& cands) {
@@ -95,8 +95,7 @@ ListScore two_stage(const std::vector<float>& q, const std::vector<std::vector<i
         for (size_t k : top) p.push_back(&side.posteriors[clip_of[cands[k]]]);
         return ctc_match(query, p, co);
       };
-    const std::vector<std::vector<int64_t>> glosses = {q_gloss[i]};
-    o.glosses = &glosses;
+    o.glosses = &q_gloss[i];
     phonetic_rerank(
         sc, q_phones[i], [&](size_t k) -> const std::vector<int64_t>& { return side.phones[clip_of[cands[k]]]; }, o);
     return sc;
@@ -189,17 +188,19 @@ void evaluate_two_stage(const ClaspEvalOptions& opt, ClaspAudioModel& model, con
   const auto vocab = PhonemeVocab::from_symbols(model->speech->cfg.phonemes);
   // Each query's English gloss, pronounced in English, for a language the lexicon has.
   auto glosses = [&](const std::vector<std::string>& texts, const std::string& lang) {
-    std::vector<std::vector<int64_t>> out(texts.size());
+    std::vector<std::vector<std::vector<int64_t>>> out(texts.size());
     if (lang != "en" && lexicon.first.has(lang))
-      for (size_t i = 0; i < texts.size(); ++i) out[i] = vocab.encode(phonemize_ipa(lexicon.first.gloss(texts[i], lang), "en"));
+      for (size_t i = 0; i < texts.size(); ++i)
+        for (const auto& g : lexicon.first.glosses(texts[i], lang)) out[i].push_back(vocab.encode(phonemize_ipa(g, "en")));
     return out;
   };
   // Each English query's gloss into `lang`, pronounced in `lang`.
   auto glosses_from_english = [&](const std::vector<std::string>& texts, const std::string& lang) {
-    std::vector<std::vector<int64_t>> out(texts.size());
+    std::vector<std::vector<std::vector<int64_t>>> out(texts.size());
     if (lexicon.first.has_from_english(lang))
       for (size_t i = 0; i < texts.size(); ++i)
-        out[i] = vocab.encode(phonemize_ipa(lexicon.first.gloss_from_english(texts[i], lang), lang));
+        for (const auto& g : lexicon.first.glosses_from_english(texts[i], lang))
+          out[i].push_back(vocab.encode(phonemize_ipa(g, lang)));
     return out;
   };
   PhoneticRerankOptions ro;

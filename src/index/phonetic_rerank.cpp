@@ -43,7 +43,7 @@ void phonetic_rerank(std::vector<float>& scores, const std::vector<int64_t>& que
     if (gloss.empty()) continue;
     std::vector<size_t> ranks;
     for (size_t r = 0; r < k; ++r)
-      if (!opt.gloss_for || opt.gloss_for(top[r]) == static_cast<int>(g)) ranks.push_back(r);
+      if (!opt.tries_gloss || opt.tries_gloss(top[r], g)) ranks.push_back(r);
     if (ranks.empty()) continue;
     const auto gm = match_of(gloss, ranks);
     for (size_t j = 0; j < ranks.size(); ++j) match[ranks[j]] = std::max(match[ranks[j]], gm[j]);

@@ -36,10 +36,10 @@ struct PhoneticRerankOptions {
   // then the best of the query's and the glosses', so a query finds speech
   // in another language as well as in its own. nullptr or empty glosses = none.
   const std::vector<std::vector<int64_t>>* glosses = nullptr;
-  // Which gloss is tried on the candidate at position i of `scores` (an
-  // index into *glosses, or -1 for none); unset = every gloss on every
-  // candidate.
-  std::function<int(size_t i)> gloss_for;
+  // Whether gloss g (an index into *glosses) is tried on the candidate at
+  // position i of `scores` (e.g. only where it is in the gloss's language);
+  // unset = every gloss on every candidate.
+  std::function<bool(size_t i, size_t g)> tries_gloss;
 };
 
 // For the top_k highest scores: scores[k] += weight *

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <filesystem>
 #include <iterator>
-#include <map>
 #include <set>
 #include <sstream>
 
@@ -81,7 +80,8 @@ TextQuery Searcher::prepare_text_query(const std::string& query, const std::stri
       return t;
     }
     if (query_lang != "en" && model_->lexicon.has(query_lang))
-      t.gloss = model_->vocab.encode(phonemize_ipa(model_->lexicon.gloss(query, query_lang), "en"));
+      for (const auto& g : model_->lexicon.glosses(query, query_lang))
+        t.glosses.push_back(model_->vocab.encode(phonemize_ipa(g, "en")));
   }
   return t;
 }
@@ -94,7 +94,6 @@ std::vector<SearchHit> Searcher::search_text(const std::string& query, const Sea
   TextQuery tq = prepare_text_query(query, query_lang, two_stage);
   const std::vector<float>& q = tq.vec;
   const std::vector<int64_t>& q_phones = tq.phones;
-  const std::vector<int64_t>& q_gloss = tq.gloss;
   const std::string& q_ipa = tq.ipa;
   if (!two_stage) return index_->search(q, opt);
   // First stage: the vectors' best `rerank` (at least k); second: phonemes.
@@ -146,26 +145,23 @@ std::vector<SearchHit> Searcher::search_text(const std::string& query, const Sea
     }
     return ctc_match(query, p);
   };
-  // Glosses: a non-English query's English one, tried on every candidate;
+  // Glosses: a non-English query's English ones, tried on every candidate;
   // an English query's into each other language among the candidates,
   // tried on the candidates in that language.
-  std::vector<std::vector<int64_t>> glosses;
-  std::vector<int> gloss_of(hits.size(), -1);
-  if (!q_gloss.empty()) {
-    glosses.push_back(q_gloss);
-  } else if (query_lang == "en") {
-    std::map<std::string, int> slot;
-    for (size_t i = 0; i < hits.size(); ++i) {
-      const std::string& lang = hits[i].segment.lang;
-      if (lang.empty() || lang == "en" || !model_->lexicon.has_from_english(lang)) continue;
-      auto [it, fresh] = slot.emplace(lang, static_cast<int>(glosses.size()));
-      if (fresh) {
-        std::lock_guard lock(model_->mu);  // espeak-ng
-        glosses.push_back(model_->vocab.encode(phonemize_ipa(model_->lexicon.gloss_from_english(query, lang), lang)));
+  std::vector<std::vector<int64_t>> glosses = tq.glosses;
+  std::vector<std::string> gloss_lang;  // of each gloss, for an English query
+  if (glosses.empty() && query_lang == "en") {
+    std::set<std::string> langs;
+    for (const auto& h : hits)
+      if (!h.segment.lang.empty() && h.segment.lang != "en" && model_->lexicon.has_from_english(h.segment.lang))
+        langs.insert(h.segment.lang);
+    std::lock_guard lock(model_->mu);  // espeak-ng
+    for (const auto& lang : langs)
+      for (const auto& g : model_->lexicon.glosses_from_english(query, lang)) {
+        glosses.push_back(model_->vocab.encode(phonemize_ipa(g, lang)));
+        gloss_lang.push_back(lang);
       }
-      gloss_of[i] = it->second;
-    }
-    ro.gloss_for = [&gloss_of](size_t i) { return gloss_of[i]; };
+    ro.tries_gloss = [&](size_t i, size_t g) { return hits[i].segment.lang == gloss_lang[g]; };
   }
   ro.glosses = &glosses;
   phonetic_rerank(scores, q_phones, [&](size_t i) -> const std::vector<int64_t>& { return phones[i]; }, ro);

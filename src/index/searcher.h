@@ -28,7 +28,9 @@ struct TextQuery {
   std::vector<float> vec;        // CLASP text vector
   std::string ipa;               // espeak-ng phonemes in the query's language ("" without one)
   std::vector<int64_t> phones;   // ipa as the model's phoneme ids
-  std::vector<int64_t> gloss;    // the English gloss's phoneme ids (non-English queries with a lexicon)
+  // The English glosses' phoneme ids (non-English queries with a lexicon;
+  // several when words have alternatives).
+  std::vector<std::vector<int64_t>> glosses;
 };
 
 // A CLASP model loaded for search, once: its audio and text sides, the

@@ -89,8 +89,7 @@ std::vector<int64_t> second_stage(const Collection& c, const Query& q, std::vect
   PhoneticRerankOptions ro;
   ro.top_k = opt.rerank + added;
   ro.costs = &costs;
-  const std::vector<std::vector<int64_t>> glosses = {q.tq.gloss};
-  ro.glosses = &glosses;
+  ro.glosses = &q.tq.glosses;
   phonetic_rerank(scores, q.tq.phones, [&](size_t i) -> const std::vector<int64_t>& { return phones[i]; }, ro);
   std::vector<size_t> order(cands.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;

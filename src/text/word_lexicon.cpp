@@ -127,11 +127,11 @@ WordLexicon WordLexicon::learn(const std::map<std::string, std::vector<std::pair
                                const LexiconOptions& opt) {
   WordLexicon lex;
   for (const auto& [lang, p] : pairs) {
-    lex.glosses_[lang] = learn_one(p, opt);
+    for (auto& [w, g] : learn_one(p, opt)) lex.glosses_[lang][w] = {std::move(g)};
     std::vector<std::pair<std::string, std::string>> back;
     back.reserve(p.size());
     for (const auto& [f, e] : p) back.emplace_back(e, f);
-    lex.from_english_[lang] = learn_one(back, opt);
+    for (auto& [w, g] : learn_one(back, opt)) lex.from_english_[lang][w] = {std::move(g)};
   }
   lex.reindex();
   return lex;
@@ -143,28 +143,40 @@ size_t WordLexicon::size(const std::string& lang) const {
 }
 
 namespace {
-using Glosses = std::map<std::string, std::map<std::string, std::string>>;
+using Glosses = std::map<std::string, std::map<std::string, std::vector<std::string>>>;
 
-// Each word of `text` replaced by its gloss in `table`, else by that of its
-// bare form in `bare`; unknown words kept.
-std::string gloss_with(const Glosses& table, const Glosses& bare, const std::string& text, const std::string& lang) {
+// Every distinct gloss of `text`: the k-th replaces each word by its k-th
+// gloss in `table` (its last where it has fewer), else by that of its bare
+// form in `bare`; unknown words kept.
+std::vector<std::string> glosses_with(const Glosses& table, const Glosses& bare, const std::string& text,
+                                      const std::string& lang) {
   auto it = table.find(lang);
-  if (it == table.end()) return "";
+  if (it == table.end()) return {};
   auto b = bare.find(lang);
-  std::string out;
-  for (const auto& w : lexicon_words(text)) {
-    if (!out.empty()) out += ' ';
-    if (auto g = it->second.find(w); g != it->second.end()) {
-      out += g->second;
-      continue;
+  std::vector<const std::vector<std::string>*> found;
+  const auto words = lexicon_words(text);
+  size_t variants = 1;
+  for (const auto& w : words) {
+    const std::vector<std::string>* g = nullptr;
+    if (auto e = it->second.find(w); e != it->second.end()) g = &e->second;
+    else if (b != bare.end())
+      if (auto e2 = b->second.find(utf8_strip_accents(w)); e2 != b->second.end()) g = &e2->second;
+    found.push_back(g);
+    if (g) variants = std::max(variants, g->size());
+  }
+  std::vector<std::string> out;
+  for (size_t k = 0; k < variants; ++k) {
+    std::string v;
+    for (size_t i = 0; i < words.size(); ++i) {
+      if (!v.empty()) v += ' ';
+      v += found[i] && !found[i]->empty() ? (*found[i])[std::min(k, found[i]->size() - 1)] : words[i];
     }
-    const std::string* found = nullptr;
-    if (b != bare.end())
-      if (auto g = b->second.find(utf8_strip_accents(w)); g != b->second.end()) found = &g->second;
-    out += found ? *found : w;
+    if (std::find(out.begin(), out.end(), v) == out.end()) out.push_back(std::move(v));
   }
   return out;
 }
+
+std::string first_or_empty(std::vector<std::string> v) { return v.empty() ? "" : std::move(v.front()); }
 
 // Each language's glosses under the words' bare forms, for the words whose
 // bare form differs (the first such word in order where several share one).
@@ -180,22 +192,37 @@ Glosses bare_forms(const Glosses& table) {
 }  // namespace
 
 std::string WordLexicon::gloss(const std::string& text, const std::string& lang) const {
-  return gloss_with(glosses_, bare_glosses_, text, lang);
+  return first_or_empty(glosses(text, lang));
+}
+
+std::vector<std::string> WordLexicon::glosses(const std::string& text, const std::string& lang) const {
+  return glosses_with(glosses_, bare_glosses_, text, lang);
 }
 
 std::string WordLexicon::gloss_from_english(const std::string& text, const std::string& lang) const {
-  return gloss_with(from_english_, bare_from_english_, text, lang);
+  return first_or_empty(glosses_from_english(text, lang));
 }
 
-void WordLexicon::merge(const WordLexicon& other, bool other_wins) {
-  auto add = [other_wins](Glosses& to, const Glosses& from) {
+std::vector<std::string> WordLexicon::glosses_from_english(const std::string& text, const std::string& lang) const {
+  return glosses_with(from_english_, bare_from_english_, text, lang);
+}
+
+void WordLexicon::merge(const WordLexicon& other, Merge how) {
+  auto add = [how](Glosses& to, const Glosses& from) {
     for (const auto& [lang, words] : from) {
       auto& mine = to[lang];
-      for (const auto& [word, g] : words)
-        if (other_wins)
-          mine[word] = g;
-        else
-          mine.emplace(word, g);
+      for (const auto& [word, g] : words) {
+        auto [it, fresh] = mine.emplace(word, g);
+        if (fresh || how == Merge::KeepMine) continue;
+        if (how == Merge::OtherWins) {
+          it->second = g;
+          continue;
+        }
+        for (const auto& alt : g)
+          if (it->second.size() < kMaxAlternatives &&
+              std::find(it->second.begin(), it->second.end(), alt) == it->second.end())
+            it->second.push_back(alt);
+      }
     }
   };
   add(glosses_, other.glosses_);
@@ -208,9 +235,21 @@ void WordLexicon::reindex() {
   bare_from_english_ = bare_forms(from_english_);
 }
 
+namespace {
+// A word's gloss as a string, its alternatives (when it has several) as an array of them.
+nlohmann::json to_json(const Glosses& table) {
+  nlohmann::json out = nlohmann::json::object();
+  for (const auto& [lang, words] : table) {
+    auto& l = out[lang] = nlohmann::json::object();
+    for (const auto& [w, g] : words) l[w] = g.size() == 1 ? nlohmann::json(g.front()) : nlohmann::json(g);
+  }
+  return out;
+}
+}  // namespace
+
 void WordLexicon::save(const std::string& path) const {
-  nlohmann::json j = {{"format", kFormat}, {"target", "en"}, {"languages", glosses_}};
-  if (!from_english_.empty()) j["from_english"] = from_english_;
+  nlohmann::json j = {{"format", kFormat}, {"target", "en"}, {"languages", to_json(glosses_)}};
+  if (!from_english_.empty()) j["from_english"] = to_json(from_english_);
   std::ofstream f(path);
   f << j.dump() << "\n";
   if (!f) throw Error(path + ": cannot write the lexicon");
@@ -237,8 +276,14 @@ WordLexicon WordLexicon::load(const std::string& path) {
     for (const auto& [lang, words] : j[key].items()) {
       if (!words.is_object()) throw Error(path + ": " + key + "." + lang + " must be an object of word -> gloss");
       for (const auto& [w, e] : words.items()) {
-        if (!e.is_string()) throw Error(path + ": " + key + "." + lang + "." + w + " must be a string");
-        (*table)[lang][w] = e.get<std::string>();
+        auto& g = (*table)[lang][w];
+        if (e.is_string()) g = {e.get<std::string>()};
+        if (e.is_array() && !e.empty() && e.size() <= kMaxAlternatives)
+          for (const auto& alt : e)
+            if (alt.is_string()) g.push_back(alt.get<std::string>());
+        if (g.empty() || (e.is_array() && g.size() != e.size()))
+          throw Error(path + ": " + key + "." + lang + "." + w + " must be a string or an array of 1-" +
+                      std::to_string(kMaxAlternatives) + " strings");
       }
     }
   }

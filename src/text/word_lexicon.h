@@ -34,10 +34,16 @@ class WordLexicon {
   static WordLexicon load(const std::string& path);
   void save(const std::string& path) const;
 
+  // How merge() treats a word both lexicons gloss.
+  enum class Merge {
+    KeepMine,     // this lexicon's glosses stay
+    OtherWins,    // other's replace them
+    Alternatives  // other's are kept after them, as alternatives (at most kMaxAlternatives in all)
+  };
+  static constexpr size_t kMaxAlternatives = 3;
   // Adds `other`'s glosses (both directions): words this lexicon lacks
-  // always; words both have take other's gloss when `other_wins`. New
-  // languages come whole.
-  void merge(const WordLexicon& other, bool other_wins);
+  // always; words both have as `how` says. New languages come whole.
+  void merge(const WordLexicon& other, Merge how);
 
   bool has(const std::string& lang) const { return glosses_.count(lang) > 0; }
   size_t size(const std::string& lang) const;
@@ -47,15 +53,22 @@ class WordLexicon {
   // so) takes the gloss of the accented word when the lexicon lacks the
   // bare form. "" for a language the lexicon does not have.
   std::string gloss(const std::string& text, const std::string& lang) const;
+  // Every distinct gloss of the text when words have alternatives (from
+  // merges with Merge::Alternatives): the k-th takes each word's k-th
+  // gloss (its last where it has fewer). The first is gloss(). {} for a
+  // language the lexicon does not have.
+  std::vector<std::string> glosses(const std::string& text, const std::string& lang) const;
   // The other way: an English text glossed word for word into `lang`, so
   // an English query can be matched against speech in `lang`. "" for a
   // language the lexicon has no English glosses into (a file made before
   // they were learned).
   bool has_from_english(const std::string& lang) const { return from_english_.count(lang) > 0; }
   std::string gloss_from_english(const std::string& text, const std::string& lang) const;
+  std::vector<std::string> glosses_from_english(const std::string& text, const std::string& lang) const;
 
  private:
-  using Glosses = std::map<std::string, std::map<std::string, std::string>>;  // lang -> word -> its gloss
+  // lang -> word -> its glosses, the first the likeliest
+  using Glosses = std::map<std::string, std::map<std::string, std::vector<std::string>>>;
   Glosses glosses_;       // into English
   Glosses from_english_;  // English into lang
   // The same tables keyed by words without accents (an accented word's
