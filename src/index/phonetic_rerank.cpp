@@ -46,7 +46,7 @@ void phonetic_rerank(std::vector<float>& scores, const std::vector<int64_t>& que
       if (!opt.tries_gloss || opt.tries_gloss(top[r], g)) ranks.push_back(r);
     if (ranks.empty()) continue;
     const auto gm = match_of(gloss, ranks);
-    for (size_t j = 0; j < ranks.size(); ++j) match[ranks[j]] = std::max(match[ranks[j]], gm[j]);
+    for (size_t j = 0; j < ranks.size(); ++j) match[ranks[j]] = std::max(match[ranks[j]], opt.gloss_weight * gm[j]);
   }
   // Only a match above the candidates' median counts: unrelated phonemes
   // still align in part, and that chance level would otherwise reorder the

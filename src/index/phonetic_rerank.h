@@ -40,6 +40,10 @@ struct PhoneticRerankOptions {
   // position i of `scores` (e.g. only where it is in the gloss's language);
   // unset = every gloss on every candidate.
   std::function<bool(size_t i, size_t g)> tries_gloss;
+  // A gloss's match counts this much of the query's own: a candidate that
+  // says the query in the query's language stays above one that says it in
+  // another (a recording often holds both). Chosen on validation (docs/text.md).
+  float gloss_weight = 0.8f;
 };
 
 // For the top_k highest scores: scores[k] += weight *
