@@ -2,6 +2,7 @@
 
 #include <sndfile.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -118,7 +119,16 @@ Audio read_audio(const std::string& path, const ReadOptions& opt) {
 
   const int ch = info.channels;
   std::vector<float> mono;
-  if (info.frames > 0) mono.reserve(static_cast<size_t>(info.frames));
+  // The header's frame count is a claim, not a fact: a 600-byte FLAC can claim
+  // 9e9 frames (36 GB of floats). Reserve at most what the file could hold at
+  // 1024 frames a byte (more than any codec packs); decoding grows past it if
+  // need be, and a header that promised more than decodes is refused below.
+  if (info.frames > 0) {
+    std::error_code ec;
+    const auto bytes = std::filesystem::file_size(path, ec);
+    const double plausible = ec ? 0.0 : 1024.0 * static_cast<double>(bytes);
+    mono.reserve(static_cast<size_t>(std::min(static_cast<double>(info.frames), plausible)));
+  }
   std::vector<float> buf(static_cast<size_t>(4096) * ch);
   while (true) {
     sf_count_t got = sf_readf_float(f.get(), buf.data(), 4096);
@@ -146,12 +156,16 @@ Audio read_audio(const std::string& path, const ReadOptions& opt) {
     fail_file(path, "truncated audio data: header promises " + std::to_string(info.frames) +
                         " frames, only " + std::to_string(mono.size()) + " could be read");
 
+  const size_t decoded = mono.size();
   Audio a;
   a.sample_rate = info.samplerate;
   a.samples = std::move(mono);
   if (opt.target_rate > 0 && opt.target_rate != a.sample_rate) {
     a.samples = resample(a.samples, a.sample_rate, opt.target_rate);
     a.sample_rate = opt.target_rate;
+    if (a.samples.empty())
+      fail_file(path, "too short: " + std::to_string(decoded) + " sample(s) at " + std::to_string(info.samplerate) +
+                          " Hz is less than one sample at " + std::to_string(opt.target_rate) + " Hz");
   }
   return a;
 }

@@ -14,6 +14,9 @@ std::vector<float> resample(const std::vector<float>& in, int in_rate, int out_r
                 std::to_string(out_rate) + ")");
   if (in_rate == out_rate || in.empty()) return in;
   size_t out_len = static_cast<size_t>(std::llround(static_cast<double>(in.size()) * out_rate / in_rate));
+  // Shorter than half an output sample (one sample at 48 kHz -> 16 kHz): no
+  // output; soxr_oneshot would be handed a null output buffer and crash.
+  if (out_len == 0) return {};
   std::vector<float> out(out_len);
   size_t done = 0;
   soxr_io_spec_t io = soxr_io_spec(SOXR_FLOAT32_I, SOXR_FLOAT32_I);

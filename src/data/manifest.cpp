@@ -1,5 +1,6 @@
 #include "data/manifest.h"
 
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -35,7 +36,7 @@ Utterance parse_utterance(const std::string& line, const std::string& where) {
   json j;
   try {
     j = json::parse(line);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse_error, or out_of_range for a number such as 1e999
     throw Error(where + ": not valid JSON (" + e.what() + ")");
   }
   if (!j.is_object()) throw Error(where + ": expected a JSON object per line");
@@ -50,7 +51,14 @@ Utterance parse_utterance(const std::string& line, const std::string& where) {
   get_opt(j, "split", &u.split, where);
   get_opt(j, "doc", &u.doc, where);
   get_opt(j, "source_id", &u.source_id, where);
-  get_opt(j, "tokens", &u.tokens, where);
+  // A count: a whole number that fits an int (converting 1e300 to int would be undefined behaviour).
+  if (auto it = j.find("tokens"); it != j.end() && !it->is_null()) {
+    if (!it->is_number_integer() || *it < 0 || *it > std::numeric_limits<int>::max())
+      throw Error(where + ": field \"tokens\" must be a whole number from 0 to " +
+                  std::to_string(std::numeric_limits<int>::max()) + ", got " +
+                  (it->is_number() ? it->dump() : std::string(it->type_name())));
+    u.tokens = it->get<int>();
+  }
   get_opt(j, "audio", &u.audio, where);
   get_opt(j, "duration", &u.duration, where);
   get_opt(j, "voice", &u.voice, where);

@@ -27,7 +27,7 @@ nlohmann::json hits_to_json(const std::vector<SearchHit>& hits, HitFiles files, 
                         {"end", rounded(h.segment.end, 1e3)},
                         {"lang", escape_invalid_utf8(h.segment.lang)},
                         {"text", escape_invalid_utf8(h.segment.text)},
-                        {"heard", h.heard}};
+                        {"heard", escape_invalid_utf8(h.heard)}};
     if (!h.segment.text.empty()) j["text_source"] = "manifest";
     if (files == HitFiles::WithPath) j["path"] = escape_invalid_utf8(h.segment.path, &escaped);
     if (escaped) j["file_escaped"] = true;
@@ -45,25 +45,40 @@ SearchAnswer text_search_answer(const std::string& query, const std::string& que
 
 nlohmann::json search_answer_json(const SearchAnswer& a, const std::vector<SearchHit>& hits, HitFiles files,
                                   int first_rank) {
-  nlohmann::json j = {{"query", a.query}, {"mode", a.mode}, {"query_lang", a.query_lang}};
-  if (!a.notice.empty()) j["notice"] = a.notice;
+  // The query language is the request's as sent (only a model with a phonetic
+  // part checks it) and the notice may quote it: escaped like every string
+  // here, so dump() cannot throw on bytes that are not UTF-8.
+  nlohmann::json j = {{"query", escape_invalid_utf8(a.query)},
+                      {"mode", a.mode},
+                      {"query_lang", escape_invalid_utf8(a.query_lang)}};
+  if (!a.notice.empty()) j["notice"] = escape_invalid_utf8(a.notice);
   j["results"] = hits_to_json(hits, files, first_rank);
   return j;
 }
 
+namespace {
+// Messages quote file paths, which are bytes.
+nlohmann::json escaped_all(const std::vector<std::string>& v) {
+  auto arr = nlohmann::json::array();
+  for (const auto& s : v) arr.push_back(escape_invalid_utf8(s));
+  return arr;
+}
+}  // namespace
+
 nlohmann::json add_report_to_json(const AddReport& r) {
   return {{"seen", r.seen},         {"added", r.added},         {"replaced", r.replaced},
           {"unchanged", r.unchanged}, {"failed", r.failed},       {"segments", r.segments},
-          {"audio_hours", r.audio_s / 3600}, {"wall_s", r.wall_s}, {"failures", r.failures},
-          {"no_speech", r.no_speech}};
+          {"audio_hours", r.audio_s / 3600}, {"wall_s", r.wall_s}, {"failures", escaped_all(r.failures)},
+          {"no_speech", escaped_all(r.no_speech)}};
 }
 
 nlohmann::json status_to_json(const IndexStatus& s) {
   nlohmann::json langs = nlohmann::json::object();
-  for (const auto& [l, n] : s.languages) langs[l.empty() ? "unknown" : l] = n;
+  for (const auto& [l, n] : s.languages) langs[l.empty() ? "unknown" : escape_invalid_utf8(l)] = n;
   nlohmann::json heard = nlohmann::json::object();
-  for (const auto& [l, n] : s.languages_heard) heard[l] = n;
-  return {{"model", {{"id", s.model.id}, {"version", s.model.version}, {"dim", s.model.dim}}},
+  for (const auto& [l, n] : s.languages_heard) heard[escape_invalid_utf8(l)] = n;
+  return {{"model", {{"id", escape_invalid_utf8(s.model.id)}, {"version", escape_invalid_utf8(s.model.version)},
+                     {"dim", s.model.dim}}},
           {"files", s.files},
           {"segments", s.segments},
           {"audio_hours", s.audio_s / 3600},

@@ -264,7 +264,8 @@ WordLexicon WordLexicon::load(const std::string& path) {
   } catch (const std::exception& e) {
     throw Error(path + ": not a lexicon (not JSON: " + std::string(e.what()) + ")");
   }
-  if (!j.is_object() || j.value("format", "") != kFormat)
+  // Compared as JSON: "format": 1 is not a lexicon (value() would throw a type_error).
+  if (!j.is_object() || !j.contains("format") || j["format"] != kFormat)
     throw Error(path + ": not a lexicon (expected \"format\": \"" + kFormat + "\")");
   if (!j.contains("languages") || !j["languages"].is_object())
     throw Error(path + ": \"languages\" must be an object of language -> {word: English word}");

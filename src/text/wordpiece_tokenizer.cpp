@@ -124,6 +124,7 @@ WordPieceTokenizer::WordPieceTokenizer(const std::string& vocab_path, WordPieceO
     vocab_.emplace(line, id++);  // the first occurrence of a duplicate wins, as in Hugging Face
   }
   if (vocab_.empty()) throw Error(vocab_path + ": WordPiece vocabulary is empty");
+  lines_ = id;
   cls_ = special(vocab_path, "[CLS]");
   sep_ = special(vocab_path, "[SEP]");
   pad_ = special(vocab_path, "[PAD]");

@@ -31,7 +31,9 @@ class WordPieceTokenizer : public TextTokenizer {
   // The word pieces themselves, as strings (for tests and debugging).
   std::vector<std::string> tokenize(const std::string& text) const;
   int64_t pad_id() const override { return pad_; }
-  int64_t vocab_size() const override { return static_cast<int64_t>(vocab_.size()); }
+  // Lines of vocab.txt (every id is below it), not distinct tokens: with a
+  // duplicated line the two differ, and the embedding must hold every id.
+  int64_t vocab_size() const override { return lines_; }
 
  private:
   std::vector<std::u32string> basic_tokens(const std::string& text) const;
@@ -40,6 +42,7 @@ class WordPieceTokenizer : public TextTokenizer {
 
   WordPieceOptions opt_;
   std::unordered_map<std::string, int64_t> vocab_;
+  int64_t lines_ = 0;
   int64_t cls_, sep_, pad_, unk_;
 };
 
