@@ -67,6 +67,19 @@ TEST(Safetensors, RoundTripAndErrors) {
   bytes[0] = static_cast<char>(h.size());
   std::ofstream(dir / "short.safetensors", std::ios::binary) << bytes << h << "abcd";
   EXPECT_THROW(load_safetensors(dir / "short.safetensors"), Error);
+  // Headers of the wrong shape are refused by name, not with a JSON library
+  // exception; a shape whose product overflows is refused before it is used.
+  for (const std::string& bad : {std::string(R"([1,2])"), std::string(R"({"x":3})"),
+                                 std::string(R"({"x":{"dtype":5,"shape":[1],"data_offsets":[0,4]}})"),
+                                 std::string(R"({"x":{"dtype":"F32","shape":"4","data_offsets":[0,4]}})"),
+                                 std::string(R"({"x":{"dtype":"F32","shape":[-1],"data_offsets":[0,4]}})"),
+                                 std::string(R"({"x":{"dtype":"F32","shape":[4],"data_offsets":{"a":1}}})"),
+                                 std::string(R"({"x":{"dtype":"F32","shape":[4294967296,4294967296],"data_offsets":[0,0]}})")}) {
+    std::string b(8, '\0');
+    b[0] = static_cast<char>(bad.size());
+    std::ofstream(dir / "odd.safetensors", std::ios::binary) << b << bad << "abcd";
+    test::expect_error_naming([&] { load_safetensors(dir / "odd.safetensors"); }, "odd.safetensors");
+  }
 }
 
 TEST(Bert, PaddingDoesNotChangeTheOutput) {

@@ -3,6 +3,8 @@
 #include <fstream>
 
 #include <cstring>
+#include <algorithm>
+#include <climits>
 #include <nlohmann/json.hpp>
 
 #include "util/error.h"
@@ -66,23 +68,38 @@ std::map<std::string, torch::Tensor> load_safetensors(const std::string& path) {
   } catch (const nlohmann::json::exception& e) {
     fail_file(path, std::string("safetensors header is not valid JSON: ") + e.what());
   }
+  if (!header.is_object()) fail_file(path, "safetensors header is not a JSON object of tensors");
   const size_t base = 8 + hlen, data_len = bytes.size() - base;
   std::map<std::string, torch::Tensor> out;
   for (auto it = header.begin(); it != header.end(); ++it) {
     if (it.key() == "__metadata__") continue;
     const auto& t = it.value();
     const std::string where = "tensor \"" + it.key() + "\"";
-    if (!t.contains("dtype") || !t.contains("shape") || !t.contains("data_offsets"))
+    if (!t.is_object() || !t.contains("dtype") || !t.contains("shape") || !t.contains("data_offsets"))
       fail_file(path, where + " lacks dtype, shape or data_offsets");
+    // Types checked here, so a damaged header is an error naming the file,
+    // not a JSON library exception.
+    if (!t["dtype"].is_string()) fail_file(path, where + ": dtype must be a string");
+    auto whole_numbers = [&](const nlohmann::json& v, const char* field) {
+      if (!v.is_array() || !std::all_of(v.begin(), v.end(), [](const auto& x) { return x.is_number_unsigned(); }))
+        fail_file(path, where + ": " + field + " must be an array of whole numbers >= 0");
+    };
+    whole_numbers(t["shape"], "shape");
+    whole_numbers(t["data_offsets"], "data_offsets");
     const DtypeInfo* d = by_name(t["dtype"].get<std::string>());
     if (!d) fail_file(path, where + " has unsupported dtype " + t["dtype"].get<std::string>());
-    std::vector<int64_t> shape = t["shape"].get<std::vector<int64_t>>();
-    auto off = t["data_offsets"].get<std::vector<uint64_t>>();
+    std::vector<int64_t> shape;
     int64_t numel = 1;
-    for (auto s : shape) {
-      if (s < 0) fail_file(path, where + " has a negative dimension");
-      numel *= s;
+    for (const auto& x : t["shape"]) {
+      const uint64_t s = x.get<uint64_t>();
+      if (s > static_cast<uint64_t>(INT64_MAX) || (s > 0 && numel > INT64_MAX / static_cast<int64_t>(s)))
+        fail_file(path, where + " has a shape too large for any file");
+      shape.push_back(static_cast<int64_t>(s));
+      numel *= static_cast<int64_t>(s);
     }
+    auto off = t["data_offsets"].get<std::vector<uint64_t>>();
+    if (static_cast<uint64_t>(numel) > data_len / d->size)
+      fail_file(path, where + " has data_offsets that do not match its shape or the file size");
     if (off.size() != 2 || off[1] < off[0] || off[1] > data_len ||
         off[1] - off[0] != static_cast<uint64_t>(numel) * d->size)
       fail_file(path, where + " has data_offsets that do not match its shape or the file size");
