@@ -1,5 +1,7 @@
 // The phonetic candidate index: phone classes, n-gram keys, BM25 ranking.
 #include <gtest/gtest.h>
+#include <algorithm>
+#include <random>
 #include <set>
 
 #include "index/phone_gram_index.h"
@@ -70,7 +72,55 @@ TEST(PhoneGramIndex, SavesLoadsAndRefusesDamage) {
     EXPECT_THROW(PhoneGramIndex::load(dir / "bad.bin"), Error) << cut;
   }
   std::string flipped = bytes;
-  flipped[bytes.size() - 2] = '\x7f';  // the last key's document frequency, now above its postings
+  flipped[bytes.size() - 1] = 'x';  // the symbol table's last line, now unterminated
   clasp::write_file_atomic(dir / "bad.bin", flipped);
   EXPECT_THROW(PhoneGramIndex::load(dir / "bad.bin"), Error);
+}
+
+TEST(PhoneGramIndex, EditDistanceIsTheFewestEditsToAnyStretch) {
+  // Myers' bit-parallel count against the textbook table, on random strings.
+  std::mt19937 rng(7);
+  auto brute = [](const std::vector<uint8_t>& q, const std::vector<uint8_t>& t) {
+    std::vector<size_t> prev(t.size() + 1, 0), row(t.size() + 1);  // free start: row 0 all zero
+    for (size_t i = 1; i <= q.size(); ++i) {
+      row[0] = i;
+      for (size_t j = 1; j <= t.size(); ++j)
+        row[j] = std::min({prev[j - 1] + (q[i - 1] != t[j - 1]), prev[j] + 1, row[j - 1] + 1});
+      std::swap(prev, row);
+    }
+    return *std::min_element(prev.begin(), prev.end());  // free end
+  };
+  for (int trial = 0; trial < 500; ++trial) {
+    std::vector<uint8_t> q(1 + rng() % 64), t(rng() % 90);
+    const unsigned alphabet = trial % 2 ? 2 + rng() % 15 : 256;
+    for (auto& c : q) c = static_cast<uint8_t>(rng() % alphabet);
+    for (auto& c : t) c = static_cast<uint8_t>(rng() % alphabet);
+    ASSERT_EQ(substring_edit_distance(q, t.data(), t.size()), brute(q, t)) << "trial " << trial;
+  }
+  const std::vector<uint8_t> abc = {1, 2, 3};
+  const std::vector<uint8_t> text = {9, 1, 2, 3, 9};
+  EXPECT_EQ(substring_edit_distance(abc, text.data(), text.size()), 0u);
+  EXPECT_EQ(substring_edit_distance(abc, text.data(), 0), 3u);  // nothing to match: every class inserted
+  EXPECT_EQ(substring_edit_distance({}, text.data(), text.size()), SIZE_MAX);
+  EXPECT_EQ(substring_edit_distance(std::vector<uint8_t>(65, 1), text.data(), text.size()), SIZE_MAX);
+}
+
+TEST(PhoneGramIndex, RefinementPrefersThePhraseInOrderToItsPiecesScattered) {
+  // Segment 1 says the phrase inside a long stretch of other speech;
+  // segment 2, short, holds its pieces apart and in the other order, which
+  // a bag of n-grams scores higher.
+  const std::string phrase = "bɹɛdmʌðɚ";
+  auto build = [](size_t refine) {  // 20 unrelated segments keep the n-grams' document frequencies low
+    PhoneGramOptions o;
+    o.refine = refine;
+    PhoneGramIndex idx(o);
+    idx.add(1, "en", "sʌndeɪkoʊtʃsʌndeɪkoʊtʃbɹɛdmʌðɚsʌndeɪkoʊtʃsʌndeɪkoʊtʃ");
+    idx.add(2, "en", "mʌðɚsubɹɛdsumʌðɚ");
+    for (int i = 0; i < 20; ++i) idx.add(10 + i, "en", "sʌndeɪkoʊtʃ");  // unrelated
+    idx.freeze();
+    return idx;
+  };
+  EXPECT_EQ(build(0).top(phrase, 1).at(0).first, 2) << "BM25 alone";
+  EXPECT_EQ(build(8).top(phrase, 1).at(0).first, 1) << "refined";
+  EXPECT_EQ(build(8).top(phrase, 2).size(), 2u);
 }

@@ -46,8 +46,9 @@ void run_two_stage_bench(SearchBenchArgs& a) {
   Searcher s(a.index);
   auto rows = bench_two_stage(s, a.ts);
   std::printf("machine: %s\n", machine_summary(a.ts.threads).c_str());
-  std::printf("two-stage search, %zu-word queries, rerank %zu + phonetic %zu of %zu candidates:\n",
-              a.ts.query_words, a.ts.search.rerank, a.ts.search.scan, a.ts.search.phonetic_candidates);
+  std::printf("two-stage search, %zu-word queries, rerank %zu + phonetic %zu of %zu candidates (refine x%zu):\n",
+              a.ts.query_words, a.ts.search.rerank, a.ts.search.scan, a.ts.search.phonetic_candidates,
+              a.ts.grams.refine);
   std::printf("| segments | audio h | first stage | build s | RSS MB (peak) | grams MB | p50 ms | p99 ms | exhaustive "
               "p50 ms | recall@1 | recall@10 | ANN recall@10 | own segment first | own first, exhaustive queries: "
               "product / exhaustive |\n"
@@ -84,6 +85,7 @@ void run_two_stage_bench(SearchBenchArgs& a) {
   out["rerank"] = a.ts.search.rerank;
   out["scan"] = a.ts.search.scan;
   out["phonetic_candidates"] = a.ts.search.phonetic_candidates;
+  out["gram_refine"] = a.ts.grams.refine;
   out["machine"] = machine_json(a.ts.threads);
   if (!a.json_out.empty()) write_file_atomic(a.json_out, out.dump(2) + "\n");
 }
@@ -201,6 +203,10 @@ void add_product_bench_commands(CLI::App& app) {
       ->capture_default_str();
   b->add_option("--phonetic-candidates", s.ts.search.phonetic_candidates,
                 "With --two-stage: segments the phonetic candidate index passes to the exact match")
+      ->capture_default_str();
+  b->add_option("--gram-refine", s.ts.grams.refine,
+                "With --two-stage: the phonetic candidate index re-ranks its BM25 best (this x candidates) by class "
+                "edits (0 = BM25 alone)")
       ->capture_default_str();
   b->add_option("--ts-nprobe", s.ts.search.nprobe, "With --two-stage and ivf-sq8: clusters scanned per query")
       ->capture_default_str();

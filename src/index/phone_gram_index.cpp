@@ -5,6 +5,7 @@
 #include <cstring>
 #include <map>
 
+#include "speech/phoneme_vocab.h"
 #include "util/error.h"
 #include "util/fs.h"
 #include "util/utf8.h"
@@ -53,6 +54,31 @@ std::string phone_classes(const std::string& ipa) {
   return out;
 }
 
+size_t substring_edit_distance(const std::vector<uint8_t>& query, const uint8_t* text, size_t n) {
+  const size_t m = query.size();
+  if (m == 0 || m > 64) return SIZE_MAX;
+  uint64_t peq[256] = {};
+  for (size_t i = 0; i < m; ++i) peq[query[i]] |= uint64_t{1} << i;
+  const uint64_t high = uint64_t{1} << (m - 1);
+  uint64_t pv = m == 64 ? ~uint64_t{0} : (uint64_t{1} << m) - 1, mv = 0;
+  size_t score = m, best = m;
+  for (size_t j = 0; j < n; ++j) {
+    const uint64_t eq = peq[text[j]];
+    const uint64_t xv = eq | mv;
+    const uint64_t xh = (((eq & pv) + pv) ^ pv) | eq;
+    uint64_t ph = mv | ~(xh | pv);
+    uint64_t mh = pv & xh;
+    if (ph & high) ++score;
+    else if (mh & high) --score;
+    ph <<= 1;  // no carry in: the match may start anywhere in the text
+    mh <<= 1;
+    pv = mh | ~(xv | ph);
+    mv = ph & xv;
+    best = std::min(best, score);
+  }
+  return best;
+}
+
 std::vector<uint32_t> phone_gram_keys(const std::string& classes) {
   std::vector<uint32_t> keys;
   for (size_t n : {3u, 4u})
@@ -63,6 +89,29 @@ std::vector<uint32_t> phone_gram_keys(const std::string& classes) {
     }
   return keys;
 }
+
+namespace {
+constexpr uint8_t kOtherSymbol = 254;    // a text symbol past the table's 254
+constexpr uint8_t kUnknownSymbol = 255;  // a query symbol no text has
+
+// The codes of a transcript's symbols in `table`; with `grow`, symbols it
+// lacks are added (kOtherSymbol once it is full), else they are kUnknownSymbol.
+std::vector<uint8_t> symbol_codes(std::vector<std::string>& table, const std::string& ipa, bool grow) {
+  std::vector<uint8_t> out;
+  for (const auto& sym : ipa_symbols(ipa)) {
+    auto it = std::find(table.begin(), table.end(), sym);
+    if (it != table.end()) {
+      out.push_back(static_cast<uint8_t>(it - table.begin()));
+    } else if (grow && table.size() < kOtherSymbol) {
+      table.push_back(sym);
+      out.push_back(static_cast<uint8_t>(table.size() - 1));
+    } else {
+      out.push_back(grow ? kOtherSymbol : kUnknownSymbol);
+    }
+  }
+  return out;
+}
+}  // namespace
 
 void PhoneGramIndex::add(int64_t segment_id, const std::string& lang, const std::string& ipa) {
   if (frozen_) throw Error("phonetic candidate index: add() after freeze()");
@@ -75,6 +124,9 @@ void PhoneGramIndex::add(int64_t segment_id, const std::string& lang, const std:
     it = langs_.end() - 1;
   }
   auto keys = phone_gram_keys(phone_classes(ipa));
+  if (phone_off_.empty()) phone_off_.push_back(0);
+  for (uint8_t c : symbol_codes(symbols_, ipa, true)) phones_.push_back(c);
+  phone_off_.push_back(phones_.size());
   ids_.push_back(segment_id);
   lang_of_.push_back(static_cast<uint8_t>(it - langs_.begin()));
   lens_.push_back(static_cast<uint16_t>(std::min<size_t>(keys.size(), UINT16_MAX)));
@@ -146,12 +198,35 @@ std::vector<std::pair<int64_t, float>> PhoneGramIndex::top(const std::string& qu
       score[li] += static_cast<float>(idf * tf * (opt_.k1 + 1) / (tf + norm));
     }
   }
-  for (uint32_t li : touched) out.push_back({ids_[li], score[li]});
-  size_t keep = std::min(m, out.size());
-  std::partial_sort(out.begin(), out.begin() + static_cast<long>(keep), out.end(), [](const auto& a, const auto& b) {
-    return a.second > b.second || (a.second == b.second && a.first < b.first);
-  });
-  out.resize(keep);
+  // The best by BM25 (refine x m of them when refining), ties by segment id.
+  std::vector<std::pair<uint32_t, float>> best;
+  best.reserve(touched.size());
+  for (uint32_t li : touched) best.push_back({li, score[li]});
+  auto table = symbols_;  // looked up, never grown: a copy of a few hundred bytes
+  const auto qcodes = symbol_codes(table, query_ipa, false);
+  const bool refine = opt_.refine > 0 && !qcodes.empty() && qcodes.size() <= 64;
+  const size_t pool = std::min(best.size(), refine ? m * opt_.refine : m);
+  auto by_bm25 = [this](const auto& a, const auto& b) {
+    return a.second > b.second || (a.second == b.second && ids_[a.first] < ids_[b.first]);
+  };
+  std::nth_element(best.begin(), best.begin() + static_cast<long>(pool), best.end(), by_bm25);
+  best.resize(pool);
+  std::sort(best.begin(), best.end(), by_bm25);
+  if (refine && best.size() > m) {
+    // Fewest phoneme edits first; BM25's order among equals.
+    std::vector<std::pair<size_t, size_t>> dist(best.size());  // (edits, BM25 rank)
+    for (size_t r = 0; r < best.size(); ++r) {
+      const uint32_t li = best[r].first;
+      dist[r] = {substring_edit_distance(qcodes, phones_.data() + phone_off_[li], phone_off_[li + 1] - phone_off_[li]), r};
+    }
+    std::nth_element(dist.begin(), dist.begin() + static_cast<long>(m), dist.end());
+    dist.resize(m);
+    std::sort(dist.begin(), dist.end());
+    std::vector<std::pair<uint32_t, float>> kept;
+    for (const auto& [d, r] : dist) kept.push_back(best[r]);
+    best = std::move(kept);
+  }
+  for (const auto& [li, sc] : best) out.push_back({ids_[li], sc});
   return out;
 }
 
@@ -159,18 +234,26 @@ size_t PhoneGramIndex::memory_bytes() const {
   return ids_.capacity() * sizeof(int64_t) + lens_.capacity() * sizeof(uint16_t) + lang_of_.capacity() +
          keys_.capacity() * sizeof(uint32_t) + offsets_.capacity() * sizeof(uint64_t) +
          postings_.capacity() * sizeof(uint32_t) + df_.capacity() * sizeof(uint32_t) +
+         phone_off_.capacity() * sizeof(uint64_t) + phones_.capacity() +
          pending_.capacity() * sizeof(pending_[0]);
 }
 
 namespace {
 
-constexpr char kMagic[8] = {'C', 'L', 'P', 'G', 'R', 'A', 'M', '2'};  // 2: document frequencies stored
+// 2: document frequencies stored; 3: transcripts as phoneme codes stored (refinement).
+constexpr char kMagic[8] = {'C', 'L', 'P', 'G', 'R', 'A', 'M', '3'};
 
 template <class T>
 void put_vec(std::string& out, const std::vector<T>& v) {
   const uint64_t n = v.size();
   out.append(reinterpret_cast<const char*>(&n), sizeof n);
   out.append(reinterpret_cast<const char*>(v.data()), n * sizeof(T));
+}
+
+void put_lines(std::string& out, const std::vector<std::string>& lines) {
+  std::string all;
+  for (const auto& l : lines) all += l + '\n';
+  put_vec(out, std::vector<char>(all.begin(), all.end()));
 }
 
 struct Reader {
@@ -194,6 +277,19 @@ struct Reader {
     at += n * sizeof(T);
     return v;
   }
+  // A table of newline-terminated strings (false when the last is not terminated).
+  bool lines(std::vector<std::string>& out) {
+    std::string cur;
+    for (char c : vec<char>()) {
+      if (c == '\n') {
+        out.push_back(std::move(cur));
+        cur.clear();
+      } else {
+        cur += c;
+      }
+    }
+    return cur.empty();
+  }
 };
 
 }  // namespace
@@ -205,18 +301,22 @@ void PhoneGramIndex::save(const std::string& path) const {
   put_vec(out, ids_);
   put_vec(out, lens_);
   put_vec(out, lang_of_);
-  std::string langs;
-  for (const auto& l : langs_) langs += l + '\n';
-  put_vec(out, std::vector<char>(langs.begin(), langs.end()));
+  put_lines(out, langs_);
   put_vec(out, keys_);
   put_vec(out, offsets_);
   put_vec(out, postings_);
   put_vec(out, df_);
+  put_vec(out, phone_off_);
+  put_vec(out, phones_);
+  put_lines(out, symbols_);
   write_file_atomic(path, out);
 }
 
 PhoneGramIndex PhoneGramIndex::load(const std::string& path) {
   const std::string bytes = read_file(path);
+  if (bytes.size() >= sizeof kMagic && std::memcmp(bytes.data(), kMagic, sizeof kMagic - 1) == 0 &&
+      bytes[sizeof kMagic - 1] != kMagic[sizeof kMagic - 1])
+    fail_file(path, "a phonetic candidate index of another version");
   if (bytes.size() < sizeof kMagic || std::memcmp(bytes.data(), kMagic, sizeof kMagic) != 0)
     fail_file(path, "not a phonetic candidate index (wrong magic)");
   Reader r{bytes, path, sizeof kMagic};
@@ -225,22 +325,16 @@ PhoneGramIndex PhoneGramIndex::load(const std::string& path) {
   g.ids_ = r.vec<int64_t>();
   g.lens_ = r.vec<uint16_t>();
   g.lang_of_ = r.vec<uint8_t>();
-  const auto langs = r.vec<char>();
-  std::string cur;
-  for (char c : langs) {
-    if (c == '\n') {
-      g.langs_.push_back(cur);
-      cur.clear();
-    } else {
-      cur += c;
-    }
-  }
+  bool ok = r.lines(g.langs_);
   g.keys_ = r.vec<uint32_t>();
   g.offsets_ = r.vec<uint64_t>();
   g.postings_ = r.vec<uint32_t>();
   g.df_ = r.vec<uint32_t>();
+  g.phone_off_ = r.vec<uint64_t>();
+  g.phones_ = r.vec<uint8_t>();
+  ok = r.lines(g.symbols_) && ok;
   const size_t n = g.ids_.size();
-  bool ok = g.lens_.size() == n && g.lang_of_.size() == n && g.offsets_.size() == g.keys_.size() + 1 &&
+  ok = ok && g.lens_.size() == n && g.lang_of_.size() == n && g.offsets_.size() == g.keys_.size() + 1 &&
             g.offsets_.front() == 0 && g.offsets_.back() == g.postings_.size() && r.at == bytes.size() &&
             std::is_sorted(g.offsets_.begin(), g.offsets_.end()) && std::isfinite(g.avg_len_) && g.avg_len_ >= 1;
   for (size_t i = 0; ok && i < n; ++i) ok = g.lang_of_[i] < g.langs_.size();
@@ -248,6 +342,12 @@ PhoneGramIndex PhoneGramIndex::load(const std::string& path) {
   ok = ok && g.df_.size() == g.keys_.size();
   for (size_t k = 0; ok && k < g.df_.size(); ++k)
     ok = g.df_[k] >= 1 && g.df_[k] <= g.offsets_[k + 1] - g.offsets_[k];
+  ok = ok && g.symbols_.size() <= kOtherSymbol &&
+       (n == 0 ? g.phone_off_.size() <= 1 : g.phone_off_.size() == n + 1) &&
+       (g.phone_off_.empty() || (g.phone_off_.front() == 0 && g.phone_off_.back() == g.phones_.size())) &&
+       std::is_sorted(g.phone_off_.begin(), g.phone_off_.end()) &&
+       std::all_of(g.phones_.begin(), g.phones_.end(),
+                   [&](uint8_t c) { return c < g.symbols_.size() || c == kOtherSymbol; });
   if (!ok) fail_file(path, "damaged phonetic candidate index (its tables do not fit together)");
   g.frozen_ = true;
   return g;

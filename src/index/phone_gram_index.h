@@ -28,7 +28,19 @@ struct PhoneGramOptions {
   // and cost the most to read.
   double max_df_share = 0.05;
   uint64_t min_df_cut = 2000;
+  // The BM25 best (refine x m) are ranked again by how closely the query's
+  // phonemes occur in order in each one's transcript (fewest edits, any
+  // stretch: substring_edit_distance), and the best m of those returned:
+  // a bag of n-grams cannot tell a segment that says the phrase from one
+  // that holds its pieces scattered. 0 = BM25 alone.
+  size_t refine = 8;
 };
+
+// Fewest unit-cost edits turning `query` into some stretch of `text` (free
+// start and end), both byte codes; Myers' bit-parallel algorithm, one
+// machine word: a query of at most 64 symbols. SIZE_MAX for a longer or
+// empty query.
+size_t substring_edit_distance(const std::vector<uint8_t>& query, const uint8_t* text, size_t n);
 
 class PhoneGramIndex {
  public:
@@ -39,7 +51,8 @@ class PhoneGramIndex {
   size_t size() const { return ids_.size(); }
   // The best `m` segments for a query's IPA transcript (ties by segment id),
   // only those in `lang` or of unknown language ("") unless it is "".
-  // Score: BM25 over the query's distinct keys.
+  // Score: BM25 over the query's distinct keys, the best refined as
+  // PhoneGramOptions::refine says (the score returned stays BM25's).
   std::vector<std::pair<int64_t, float>> top(const std::string& query_ipa, size_t m, const std::string& lang = "") const;
   // Bytes of the postings, keys and per-segment tables.
   size_t memory_bytes() const;
@@ -60,6 +73,11 @@ class PhoneGramIndex {
   std::vector<uint64_t> offsets_;   // keys_.size() + 1
   std::vector<uint32_t> postings_;  // local indexes, sorted within a key (repeats = term frequency)
   std::vector<uint32_t> df_;        // per key: distinct segments holding it (counted once, at freeze)
+  // Each segment's transcript as phoneme codes (CSR, size() + 1 offsets),
+  // for the refinement; codes index symbols_ (kOtherSymbol past 254 symbols).
+  std::vector<uint64_t> phone_off_;
+  std::vector<uint8_t> phones_;
+  std::vector<std::string> symbols_;
   double avg_len_ = 1;
   bool frozen_ = false;
 };

@@ -184,6 +184,7 @@ std::vector<TwoStageBenchRow> bench_two_stage(Searcher& s, const TwoStageBenchOp
     auto t_build = Clock::now();
     // 2. The collection.
     Collection c;
+    c.grams = PhoneGramIndex(opt.grams);
     c.base = B;
     c.mix.resize(n);
     c.phone_off.reserve(n + 1);

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "index/audio_index.h"
+#include "index/phone_gram_index.h"
 
 namespace clasp {
 
@@ -32,6 +33,7 @@ struct TwoStageBenchOptions {
   size_t exhaustive_queries = 30; // of those, also ranked exhaustively (the reference for recall)
   size_t query_words = 4;         // each query: the first N words of its sentence (0 = all)
   SearchOptions search;           // rerank, scan, scan_words, phonetic_candidates, nprobe
+  PhoneGramOptions grams;         // the phonetic candidate index's (refine: 0 = BM25 alone)
   std::string ann = "auto";       // first stage: flat | ivf-flat | ivf-sq8 | auto (flat up to 20,000 segments, ivf-sq8 above)
   double edit_rate = 0.1;         // substitutions, deletions, insertions, each, per phoneme of a made segment
   uint64_t seed = 1;
