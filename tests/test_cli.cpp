@@ -1,3 +1,5 @@
+#include <nlohmann/json.hpp>
+#include <array>
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -107,4 +109,36 @@ TEST(Logging, WarningsGoToStderrNotStdout) {
   const std::string err = testing::internal::GetCapturedStderr();
   EXPECT_EQ(out.find("a warning for the logging test"), std::string::npos) << out;
   EXPECT_NE(err.find("a warning for the logging test"), std::string::npos) << err;
+}
+
+TEST(Cli, TextEvalReportsEachTestSource) {
+  // Two sources, each with its own languages: one table each, and the JSON
+  // keyed by manifest path.
+  clasp::test::TempDir dir;
+  auto write = [&](const std::string& name, const std::vector<std::array<std::string, 3>>& rows) {
+    std::ofstream f(dir / name);
+    for (size_t i = 0; i < rows.size(); ++i) {
+      const std::string id = name + std::to_string(i);
+      f << nlohmann::json({{"id", id}, {"lang", "en"}, {"split", "test"}, {"text", rows[i][0]}}).dump() << "\n";
+      f << nlohmann::json({{"id", id + ".x"}, {"lang", rows[i][1]}, {"split", "test"}, {"text", rows[i][2]},
+                           {"source_id", id}})
+               .dump()
+        << "\n";
+    }
+  };
+  write("a.jsonl", {{{"The dog sleeps in the house.", "es", "El perro duerme en la casa."}},
+                    {{"My sister buys bread.", "es", "Mi hermana compra pan."}}});
+  write("b.jsonl", {{{"The train leaves at noon.", "it", "Il treno parte a mezzogiorno."}},
+                    {{"We read a book.", "it", "Leggiamo un libro."}}});
+  int rc = -1;
+  const std::string out = run_capture(clasp_cmd("text eval -i " + (dir / "a.jsonl") + " -i " + (dir / "b.jsonl") +
+                                                " --json " + (dir / "r.json")),
+                                      &rc);
+  ASSERT_EQ(rc, 0) << out;
+  EXPECT_NE(out.find(dir / "a.jsonl"), std::string::npos) << out;
+  EXPECT_NE(out.find(dir / "b.jsonl"), std::string::npos) << out;
+  auto j = nlohmann::json::parse(std::ifstream(dir / "r.json"));
+  EXPECT_EQ(j[dir / "a.jsonl"]["bitext"].count("es"), 1u) << j.dump();
+  EXPECT_EQ(j[dir / "a.jsonl"]["bitext"].count("it"), 0u) << j.dump();
+  EXPECT_EQ(j[dir / "b.jsonl"]["bitext"]["it"]["candidates"], 2) << j.dump();
 }

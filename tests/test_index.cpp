@@ -789,6 +789,65 @@ TEST_F(IndexTest, ServerAnswersGuardsWritesAndServesOnlyIndexedAudio) {
   th.join();
 }
 
+// Context on demand: the segments before and after a hit in its file (the
+// index's context_of and GET /api/context), in the hits' shape, by id only.
+TEST_F(IndexTest, ContextShowsTheSegmentsAroundAHitInItsFile) {
+  const std::string b_path = (tmp.path / "audio/b.wav").string();
+  std::vector<IndexedSegment> b;
+  int64_t a_id = 0;
+  {
+    AudioIndex idx(tmp / "index", model);
+    idx.add(collect_index_inputs(tmp / "audio"), *embedder);
+    b = idx.segments_of(b_path);
+    ASSERT_EQ(b.size(), 2u);
+    const auto a = idx.segments_of((tmp.path / "audio/a.wav").string());
+    ASSERT_EQ(a.size(), 1u);
+    a_id = a[0].id;
+    const auto first = idx.context_of(b[0].id), second = idx.context_of(b[1].id), alone = idx.context_of(a_id);
+    ASSERT_TRUE(first && second && alone);
+    EXPECT_EQ(first->segment.id, b[0].id);
+    EXPECT_FALSE(first->previous);
+    ASSERT_TRUE(first->next);
+    EXPECT_EQ(first->next->id, b[1].id);
+    ASSERT_TRUE(second->previous);
+    EXPECT_EQ(second->previous->id, b[0].id);
+    EXPECT_FALSE(second->next);
+    EXPECT_FALSE(alone->previous || alone->next);  // another file's segments are not its context
+    EXPECT_FALSE(idx.context_of(b[1].id + 1000));
+  }
+  std::thread th;
+  const int port = serve_a(ServeOptions{}, th);  // the same index (a.wav unchanged)
+  ASSERT_NE(port, 0);
+  httplib::Client cli("127.0.0.1", port);
+  auto r = cli.Get("/api/context?id=" + std::to_string(b[1].id));
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  const auto j = nlohmann::json::parse(r->body);
+  EXPECT_EQ(j["segment"]["segment_id"], b[1].id);
+  EXPECT_TRUE(j["next"].is_null());
+  ASSERT_TRUE(j["previous"].is_object()) << r->body;
+  const auto& prev = j["previous"];
+  EXPECT_EQ(prev["segment_id"], b[0].id);
+  EXPECT_EQ(prev["name"], "b.wav");
+  EXPECT_EQ(prev["file_id"], b[0].file_id);
+  EXPECT_DOUBLE_EQ(prev["start"].get<double>(), rounded(b[0].start, 1e3));
+  EXPECT_DOUBLE_EQ(prev["end"].get<double>(), rounded(b[0].end, 1e3));
+  EXPECT_TRUE(prev["heard"].is_string());
+  // Nobody searched for them: no rank or score; and never a server path.
+  EXPECT_FALSE(prev.contains("rank") || prev.contains("score") || prev.contains("path")) << prev;
+  EXPECT_EQ(r->body.find(tmp.path.string()), std::string::npos) << r->body;
+  auto alone = nlohmann::json::parse(cli.Get("/api/context?id=" + std::to_string(a_id))->body);
+  EXPECT_TRUE(alone["previous"].is_null() && alone["next"].is_null()) << alone;
+  auto unknown = cli.Get("/api/context?id=" + std::to_string(b[1].id + 1000));
+  ASSERT_TRUE(unknown);
+  EXPECT_EQ(unknown->status, 404);
+  EXPECT_NE(unknown->body.find("no such segment"), std::string::npos) << unknown->body;
+  for (const char* bad : {"", "?id=", "?id=abc", "?id=-1", "?id=1e3", "?id=1234567890123456789"})
+    EXPECT_EQ(cli.Get(std::string("/api/context") + bad)->status, 400) << bad;
+  stop_server();
+  th.join();
+}
+
 TEST(SearchJson, AFileNameThatIsNotUtf8IsEscapedNotAnError) {
   SearchHit h;
   h.segment.path = "/data/caf\xe9.wav";  // Latin-1 name

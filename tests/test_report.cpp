@@ -41,7 +41,7 @@ TEST(SvgPlot, ReadsMetricsAndDrawsEverySeries) {
 }
 
 TEST(SvgPlot, BarsAndScatterDrawOneMarkPerValue) {
-  auto bars = bar_chart_svg("cats", "n", {{"news", 3}, {"fiction", 1}, {"a<b", 0}});
+  auto bars = bar_chart_svg("cats", "category", "n", {{"news", 3}, {"fiction", 1}, {"a<b", 0}});
   size_t rects = 0;
   for (size_t p = 0; (p = bars.find("class=\"bar\"", p)) != std::string::npos; ++p) ++rects;
   EXPECT_EQ(rects, 3u);
@@ -52,6 +52,27 @@ TEST(SvgPlot, BarsAndScatterDrawOneMarkPerValue) {
   for (size_t p = 0; (p = sc.find("stroke=\"#bbb\"", p)) != std::string::npos; ++p) ++lines;
   EXPECT_EQ(circles, 4u);
   EXPECT_EQ(lines, 2u);  // one per pair
+  // Both axes titled; the picture scales (viewBox); the legend sits above the frame.
+  for (const auto* svg : {&bars, &sc}) {
+    size_t titles = 0;
+    for (size_t p = 0; (p = svg->find("class=\"axis-title\"", p)) != std::string::npos; ++p) ++titles;
+    EXPECT_EQ(titles, 2u) << *svg;
+    EXPECT_NE(svg->find("viewBox=\"0 0 "), std::string::npos);
+  }
+  EXPECT_LT(sc.find("class=\"legend\""), sc.find("<circle"));
+}
+
+TEST(SvgPlot, PanelsShareAGivenRangeAndPaddedOnesKeepPointsOffTheFrame) {
+  const std::vector<PlotSeries> s = {{"a", {0, 1}, {0, 2}}};
+  const auto r = data_range(s, 0.1);
+  EXPECT_DOUBLE_EQ(r.x0, -0.1);
+  EXPECT_DOUBLE_EQ(r.x1, 1.1);
+  EXPECT_DOUBLE_EQ(r.y0, -0.2);
+  EXPECT_DOUBLE_EQ(r.y1, 2.2);
+  // A range given is the axes' extent whatever the points (panels compared by eye share one).
+  const auto wide = scatter_plot_svg("p", "x", "y", s, false, 400, 300, AxisRange{-10, 10, -10, 10});
+  EXPECT_NE(wide.find(">-10</text>"), std::string::npos) << wide;
+  EXPECT_NE(wide.find(">10</text>"), std::string::npos);
 }
 
 TEST(EmbeddingProjection, KeepsStructureAndPairDistances) {
@@ -79,4 +100,24 @@ TEST(HtmlTables, CellsCarryTheirJsonPath) {
   EXPECT_NE(t.find("class=\"na\">-</td>"), std::string::npos);  // missing values are marked, not invented
   ASSERT_NE(json_at(r, "m.en.hard.hits1"), nullptr);
   EXPECT_EQ(json_at(r, "m.fr"), nullptr);
+}
+
+TEST(HtmlTables, PaperColumnsLowerIsBetterMarksAndRowsDeeperThanColumns) {
+  nlohmann::json r = {
+      {"m", {{"en", {{"hard", {{"hits1", 0.25}, {"mean_rank", 3.5}}}, {"by_category", {{"news", {{"queries", 2}}}}}}}}},
+      {"paper", {{"cv", {{"hits1", 0.916}}}}}};
+  auto t = html_table("t", "cap", r, {{"en", "m.en.hard", "paper.cv"}, {"xx", "m.xx.hard"}},
+                      {{"HITS@1", "hits1"}, {"paper", "hits1", 3, true}, {"meanR", "mean_rank", 1}});
+  // The caption above a box of its own, which scrolls on a narrow page.
+  EXPECT_NE(t.find("<p class=\"caption\" id=\"t-caption\">cap</p>\n<div class=\"table-wrap\"><table id=\"t\""),
+            std::string::npos) << t;
+  EXPECT_NE(t.find("<th class=\"paper\">paper</th>"), std::string::npos) << t;
+  EXPECT_NE(t.find("<td class=\"paper\" data-key=\"paper.cv.hits1\" data-decimals=\"3\">0.916</td>"), std::string::npos);
+  EXPECT_NE(t.find("<td class=\"na paper\">-</td>"), std::string::npos);  // the paper gives nothing for xx
+  EXPECT_NE(t.find("<th class=\"lower\">meanR&nbsp;<span title=\"lower is better\">&darr;</span></th>"), std::string::npos);
+  EXPECT_TRUE(lower_is_better("a.wer") && lower_is_better("per") && !lower_is_better("hard.hits1"));
+  // {row}: a row deeper in the JSON than its columns (a category under each language).
+  auto c = html_table("c", "cap", r, {{"news", "news"}}, {{"en clips", "m.en.by_category.{row}.queries", 0}});
+  EXPECT_NE(c.find("data-key=\"m.en.by_category.news.queries\" data-decimals=\"0\">2</td>"), std::string::npos) << c;
+  EXPECT_EQ(html_table("e", "cap", r, {}, {{"HITS@1", "hits1"}}), "");  // no empty tables
 }

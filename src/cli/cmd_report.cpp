@@ -57,9 +57,13 @@ void add_report_commands(CLI::App& app) {
                 "Also report the two-stage search: each query's best K clips by CLASP score re-ranked by phonemes "
                 "(0 = the paper's protocol only)")
       ->capture_default_str();
+  r->add_option("--ablations", ro.ablations_dir,
+                 "Folder of earlier clasp eval --json reports (ablation runs) shown as one table (none: no section)")
+      ->capture_default_str();
   r->callback([] {
     set_compute_threads(ro.threads);
     ro.model_dir = resolve_project_relative(ro.model_dir);
+    ro.ablations_dir = resolve_project_relative(ro.ablations_dir);
     write_report(ro);
   });
 }

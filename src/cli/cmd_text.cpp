@@ -22,7 +22,8 @@ struct EmbedArgs {
   std::string model = default_text_encoder_dir(), in, out;
 };
 struct EvalArgs {
-  std::string model = default_text_encoder_dir(), manifest = "data/brown-multilingual.jsonl", split = "test";
+  std::string model = default_text_encoder_dir(), split = "test";
+  std::vector<std::string> manifests = {"data/brown-multilingual.jsonl"};
   size_t candidates = 1000;
   uint64_t seed = 1;
   std::string json_out;
@@ -63,21 +64,28 @@ void run_embed(const EmbedArgs& a) {
 
 void run_eval(const EvalArgs& a) {
   auto enc = SentenceEncoder::load(a.model);
-  auto utts = read_manifest(a.manifest);
-  auto scores = eval_bitext(*enc, utts, a.split, a.candidates, a.seed);
-  double same = eval_same_language(*enc, utts, a.split, a.candidates, a.seed);
-  std::printf("Bitext retrieval, %s split, accuracy@1 (model %s, %lld parameters)\n", a.split.c_str(),
-              a.model.c_str(), static_cast<long long>(enc->info().parameters));
-  std::printf("  %-4s %10s %8s %8s\n", "lang", "candidates", "en->x", "x->en");
-  nlohmann::json j;
-  for (const auto& s : scores) {
-    std::printf("  %-4s %10zu %8.3f %8.3f\n", s.lang.c_str(), s.candidates, s.en_to_x, s.x_to_en);
-    j["bitext"][s.lang] = {{"candidates", s.candidates}, {"en_to_x", s.en_to_x}, {"x_to_en", s.x_to_en}};
+  std::printf("Bitext retrieval, %s split, accuracy@1 (model %s, %lld parameters)\n", a.split.c_str(), a.model.c_str(),
+              static_cast<long long>(enc->info().parameters));
+  // One table per test source (Brown-apertium, DDTP, gettext, Asterisk, ...);
+  // the JSON keeps one manifest's layout as before, several under their paths.
+  nlohmann::json all;
+  for (const auto& manifest : a.manifests) {
+    auto utts = read_manifest(manifest);
+    auto scores = eval_bitext(*enc, utts, a.split, a.candidates, a.seed);
+    double same = eval_same_language(*enc, utts, a.split, a.candidates, a.seed);
+    std::printf("\n%s\n  %-4s %10s %8s %8s\n", manifest.c_str(), "lang", "candidates", "en->x", "x->en");
+    nlohmann::json j;
+    for (const auto& s : scores) {
+      std::printf("  %-4s %10zu %8.3f %8.3f\n", s.lang.c_str(), s.candidates, s.en_to_x, s.x_to_en);
+      j["bitext"][s.lang] = {{"candidates", s.candidates}, {"en_to_x", s.en_to_x}, {"x_to_en", s.x_to_en}};
+    }
+    std::printf("  same-language (en vs lower-cased, unpunctuated en): %.3f\n", same);
+    j["same_language_en"] = same;
+    if (a.manifests.size() == 1) all = std::move(j);
+    else all[manifest] = std::move(j);
   }
-  std::printf("  same-language (en vs lower-cased, unpunctuated en): %.3f\n", same);
-  j["same_language_en"] = same;
   if (!a.json_out.empty()) {
-    std::ofstream(a.json_out) << j.dump(2) << "\n";
+    std::ofstream(a.json_out) << all.dump(2) << "\n";
     std::printf("wrote %s\n", a.json_out.c_str());
   }
 }
@@ -178,7 +186,9 @@ void add_text_commands(CLI::App& app) {
   static EvalArgs ev;
   auto* v = text->add_subcommand("eval", "Bitext retrieval accuracy@1 between English and each language");
   v->add_option("-m,--model", ev.model, "Text encoder directory")->capture_default_str();
-  v->add_option("-i,--in", ev.manifest, "Manifest with translations")->capture_default_str();
+  v->add_option("-i,--in", ev.manifests,
+                "Manifest with translations; repeat -i for several test sources, each reported on its own")
+      ->capture_default_str();
   v->add_option("--split", ev.split, "Split to evaluate on")->capture_default_str();
   v->add_option("--candidates", ev.candidates, "Candidates per language")->capture_default_str();
   v->add_option("--seed", ev.seed, "Sample seed")->capture_default_str();

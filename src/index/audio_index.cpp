@@ -853,4 +853,24 @@ std::vector<IndexedSegment> AudioIndex::segments_of(const std::string& path) {
   return out;
 }
 
+std::optional<AudioIndex::SegmentContext> AudioIndex::context_of(int64_t segment_id) {
+  std::shared_lock lock(mu_);
+  const auto found = lookup({segment_id});
+  if (found.empty()) return std::nullopt;
+  SegmentContext c{found[0], std::nullopt, std::nullopt};
+  // Equal start times (an add never writes them, a damaged index might) are
+  // ordered by id, so no segment is skipped or its own neighbour.
+  auto neighbour = [&](const std::string& where_order) -> std::optional<IndexedSegment> {
+    auto st = db_->prepare(
+        "SELECT s.id, s.file_id, f.path, s.start_s, s.end_s, s.lang, s.text FROM segments s "
+        "JOIN files f ON f.id = s.file_id WHERE s.file_id = ?1 AND " + where_order + " LIMIT 1");
+    st.bind(1, c.segment.file_id).bind(2, c.segment.start).bind(3, c.segment.id);
+    if (!st.step()) return std::nullopt;
+    return IndexedSegment{st.int64(0), st.int64(1), st.text(2), st.real(3), st.real(4), st.text(5), st.text(6)};
+  };
+  c.previous = neighbour("(s.start_s < ?2 OR (s.start_s = ?2 AND s.id < ?3)) ORDER BY s.start_s DESC, s.id DESC");
+  c.next = neighbour("(s.start_s > ?2 OR (s.start_s = ?2 AND s.id > ?3)) ORDER BY s.start_s, s.id");
+  return c;
+}
+
 }  // namespace clasp

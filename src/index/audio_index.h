@@ -182,6 +182,14 @@ class AudioIndex {
   };
   std::optional<FileRecord> file_record(int64_t file_id);
   std::vector<IndexedSegment> segments_of(const std::string& path);
+  // Segment `segment_id` with the segments just before and after it in its
+  // file (by start time): a hit shown in context (the server's
+  // /api/context). nullopt when there is no such segment.
+  struct SegmentContext {
+    IndexedSegment segment;
+    std::optional<IndexedSegment> previous, next;
+  };
+  std::optional<SegmentContext> context_of(int64_t segment_id);
   void build_approx(int nprobe = 16);
   // After an add or rm: the derived files a search reads (phonetic
   // candidates; IVF when the collection is large enough that searches use

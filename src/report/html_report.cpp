@@ -80,8 +80,85 @@ std::vector<const Utterance*> english_test_clips(const std::vector<Utterance>& u
   return out;
 }
 
-std::string projection_svg(const std::string& title, const Projection2D& p) {
-  return scatter_plot_svg(title, "PC 1", "PC 2", {{"speech", p.ax, p.ay}, {"text", p.bx, p.by}}, true, 460, 400);
+std::string projection_svg(const std::string& title, const Projection2D& p, const AxisRange& axes) {
+  return scatter_plot_svg(title, "PC 1", "PC 2", {{"speech", p.ax, p.ay}, {"text", p.bx, p.by}}, true, 460, 400, axes);
+}
+
+// The paper's reported figures (Abootorabi & Asgari, ECIR 2025, as quoted in
+// the project's design brief), shown beside ours where it gives them.
+nlohmann::json paper_figures() {
+  auto m = [](double hits1, double mrr, double mean_rank) {
+    return nlohmann::json{{"hits1", hits1}, {"mrr", mrr}, {"mean_rank", mean_rank}};
+  };
+  return {{"common_voice_en_hard",
+           {{"clasp", m(0.916, 0.935, 24.4)},
+            {"hubert_ctc_asr_labse", m(0.968, 0.974, 10.4)},
+            {"wav2vec2_ctc_asr_labse", m(0.891, 0.906, 48.2)}}},
+          {"speech_brown_soft", {{"clasp", {{"hits1", 0.99}}}}}};
+}
+
+// The mean of `key` over the members of `group` that have it; null if none.
+nlohmann::json mean_over(const nlohmann::json& group, const std::string& key) {
+  double sum = 0;
+  size_t n = 0;
+  for (const auto& [_, g] : group.items())
+    if (const auto* v = json_at(g, key); v && v->is_number()) sum += v->get<double>(), ++n;
+  return n ? nlohmann::json(sum / static_cast<double>(n)) : nlohmann::json();
+}
+
+// One summary per `clasp eval --json` report in `dir` (other JSON files are
+// skipped): hard-protocol text -> audio means over the languages, English,
+// the cross-lingual queries and, where the run had it, the two-stage search.
+// Keyed by file stem ('.' -> '_': dots would split the cells' JSON paths).
+nlohmann::json ablation_runs(const std::string& dir) {
+  nlohmann::json runs = nlohmann::json::object();
+  std::error_code ec;
+  if (dir.empty() || !fs::is_directory(dir, ec)) return runs;
+  for (const auto& e : fs::directory_iterator(dir, ec)) {
+    if (e.path().extension() != ".json") continue;
+    const auto E = nlohmann::json::parse(read_file(e.path().string()), nullptr, false);
+    if (!E.is_object() || !E.contains("languages") || !E["languages"].is_object()) continue;
+    nlohmann::json run = {{"file", e.path().filename().string()}, {"split", ""}};
+    if (E.contains("split") && E["split"].is_string()) run["split"] = E["split"];
+    for (const char* m : {"hits1", "mrr", "mean_rank"})
+      run["same_language"][m] = mean_over(E["languages"], std::string("text_to_audio.hard.") + m);
+    if (const auto* en = json_at(E, "languages.en.text_to_audio.hard.hits1")) run["en"]["hits1"] = *en;
+    if (E.contains("cross_lingual")) run["cross_lingual"]["hits1"] = mean_over(E["cross_lingual"], "hard.hits1");
+    if (const auto* ts = json_at(E, "two_stage.languages")) run["two_stage"]["hits1"] = mean_over(*ts, "hard.hits1");
+    std::string key = e.path().stem().string();
+    std::replace(key.begin(), key.end(), '.', '_');
+    runs[key] = run;
+  }
+  return runs;
+}
+
+std::string ablations_section(const nlohmann::json& R, const std::string& dir) {
+  const auto& runs = R["ablations"]["runs"];
+  // The test split first, then validation; by name within each.
+  std::vector<std::pair<std::string, std::string>> order;
+  for (const auto& [key, run] : runs.items()) {
+    const std::string split = run["split"].get<std::string>();
+    order.push_back({split == "test" ? "" : split, key});
+  }
+  std::sort(order.begin(), order.end());
+  std::vector<Row> rows;
+  for (const auto& [_, key] : order) {
+    std::string label = runs[key]["file"].get<std::string>();
+    label = label.substr(0, label.size() - 5);  // ".json"
+    if (label.size() > 5 && label.compare(label.size() - 5, 5, "-eval") == 0) label.resize(label.size() - 5);
+    const std::string split = runs[key]["split"].get<std::string>();
+    rows.push_back({split.empty() ? label : label + " (" + split + ")", "ablations.runs." + key});
+  }
+  return "<h2>Ablations</h2>\n<p class=\"note\">Every <code>clasp eval --json</code> report in <code>" + html_escape(dir) +
+         "</code>, with the split it was measured on; what each run changed is in that folder's README.md and "
+         "docs/clasp.md.</p>\n" +
+         html_table("ablations",
+                    "Ablation runs, hard protocol, text -> audio: means over the run's languages, English alone, "
+                    "the translated (cross-lingual) queries, and the two-stage search where the run had it",
+                    R, rows,
+                    {{"HITS@1", "same_language.hits1"}, {"MRR", "same_language.mrr"},
+                     {"meanR", "same_language.mean_rank", 1}, {"en HITS@1", "en.hits1"},
+                     {"cross-lingual HITS@1", "cross_lingual.hits1"}, {"two-stage HITS@1", "two_stage.hits1"}});
 }
 
 std::string now_utc() {
@@ -226,6 +303,9 @@ nlohmann::json write_report(const ReportOptions& opt) {
   for (auto [name, p] : {std::pair{"before", &pb}, std::pair{"after", &pa}})
     R["projection"][name] = {{"clips", audio.size()}, {"explained_variance", p->explained},
                              {"mean_pair_distance", p->mean_pair_distance}};
+  R["paper"] = paper_figures();
+  if (auto runs = ablation_runs(opt.ablations_dir); !runs.empty())
+    R["ablations"] = {{"dir", opt.ablations_dir}, {"runs", runs}};
 
   // ---- HTML ----
   std::vector<std::string> langs;
@@ -246,25 +326,42 @@ nlohmann::json write_report(const ReportOptions& opt) {
   if (R["clasp"].contains("cross_lingual_from_en"))
     for (auto& [l, _] : R["clasp"]["cross_lingual_from_en"].items())
       xl_rows.push_back({"en -> " + l + " audio", "clasp.cross_lingual_from_en." + l});
-  // Categories as columns, languages as rows (paper: results per source).
+  // One row per category with its number of test clips beside the HITS@1
+  // (a category of 1-2 clips scores 1.000 or 0.000 by chance), languages as
+  // columns. Translations share their clips' categories: one count column
+  // serves every language unless the counts differ.
   std::vector<Row> cat_rows;
-  std::vector<Column> cat_hits, cat_n;
-  for (const auto& l : langs) cat_rows.push_back({l, "clasp.languages." + l + ".by_category"});
-  for (const auto& c : categories) {
-    cat_hits.push_back({c, c + ".hits1", 3});
-    cat_n.push_back({c, c + ".queries", 0});
+  for (const auto& c : categories) cat_rows.push_back({c, c});
+  const auto by_cat = [](const std::string& l, const std::string& what) {
+    return "clasp.languages." + l + ".by_category.{row}." + what;
+  };
+  const auto clips = [&](const std::string& l, const std::string& c) {
+    const auto* n = json_at(R, "clasp.languages." + l + ".by_category." + c + ".queries");
+    return n ? n->dump() : std::string();
+  };
+  bool same_counts = true;
+  for (const auto& c : categories)
+    for (const auto& l : langs) same_counts = same_counts && clips(l, c) == clips(langs[0], c);
+  std::vector<Column> cat_cols;
+  if (same_counts && !langs.empty()) cat_cols.push_back({"test clips", by_cat(langs[0], "queries"), 0});
+  for (const auto& l : langs) {
+    if (!same_counts) cat_cols.push_back({l + " clips", by_cat(l, "queries"), 0});
+    cat_cols.push_back({l + " HITS@1", by_cat(l, "hits1")});
   }
   const std::string cat_table =
-      html_table("by-category", "Hard protocol, text -> audio, HITS@1 by Brown category", R, cat_rows, cat_hits) +
-      html_table("by-category-n", "Test clips per category", R, cat_rows, cat_n);
+      html_table("by-category", "Hard protocol, text -> audio, HITS@1 by Brown category", R, cat_rows, cat_cols);
 
   std::string h = R"(<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>CLASP report</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
 <style>
-body{font-family:sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}
-table{border-collapse:collapse;margin:1em 0}caption{text-align:left;font-weight:bold;padding:.3em 0}
-td,th{border:1px solid #ccc;padding:.25em .6em;text-align:right}th{background:#f4f4f4}
-tr th:first-child{text-align:left}figure{display:inline-block;margin:.5em 1em .5em 0}
+body{font-family:sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222;overflow-wrap:break-word}
+.caption{font-weight:bold;margin:1.2em 0 .3em}.table-wrap{max-width:100%;overflow-x:auto;margin:0 0 1em}
+table{border-collapse:collapse}
+td,th{border:1px solid #ccc;padding:.25em .5em;text-align:right}th{background:#f4f4f4}
+th.paper,td.paper{background:#f3f6fb;color:#345}
+tr th:first-child{text-align:left;min-width:8em}figure{margin:.5em 0}figure svg{display:block;max-width:100%;height:auto}
+.panels{display:flex;flex-wrap:wrap;gap:1em;align-items:flex-start}.panels figure{flex:0 1 460px}
 figcaption{font-size:.9em;color:#555;max-width:460px}.note{color:#555;font-size:.92em}
 </style></head><body>
 <h1>CLASP report</h1>
@@ -273,7 +370,9 @@ figcaption{font-size:.9em;color:#555;max-width:460px}.note{color:#555;font-size:
        html_escape(opt.manifest) + "</code>, split <code>" + html_escape(opt.split) + "</code>, model <code>" +
        html_escape(opt.model_dir) + "</code>; soft protocol: gold + " + std::to_string(opt.soft_distractors) +
        " seeded random candidates (seed " + std::to_string(opt.seed) + "). Every figure below is in the JSON at the end "
-       "of this page and in the report's .json file.</p>\n";
+       "of this page and in the report's .json file. &darr; marks a metric where lower is better (meanR: the mean "
+       "rank of the right clip, 1 = best; WER, PER: error rates); the others are better higher. Columns headed "
+       "\"paper\" hold the CLASP paper's reported figures, on its own data.</p>\n";
   h += "<h2>CLASP vs transcribe-then-retrieve (English test clips)</h2>\n";
   std::vector<Row> vs_asr_rows = {{"CLASP", "clasp.languages.en.text_to_audio"},
                                   {"ASR pipeline", "asr.text_to_audio"},
@@ -311,6 +410,18 @@ figcaption{font-size:.9em;color:#555;max-width:460px}.note{color:#555;font-size:
                    {"MRR", "text_to_audio.hard.mrr"}, {"meanR", "text_to_audio.hard.mean_rank", 1},
                    {"soft HITS@1", "text_to_audio.soft.hits1"}});
   h += "<h2>CLASP: the paper's protocol</h2>\n";
+  // The paper's figures are on its data (Common Voice English, Speech Brown),
+  // ours on this corpus: the same protocol, not the same clips.
+  h += html_table("vs-paper",
+                  "English text -> audio beside the paper's reported figures (paper: hard protocol on Common Voice "
+                  "English, soft on Speech Brown; its ASR pipeline is HuBERT-CTC + LaBSE, ours PocketSphinx + our "
+                  "text encoder)",
+                  R,
+                  {{"CLASP, hard", "clasp.languages.en.text_to_audio.hard", "paper.common_voice_en_hard.clasp"},
+                   {"CLASP, soft", "clasp.languages.en.text_to_audio.soft", "paper.speech_brown_soft.clasp"},
+                   {"ASR pipeline, hard", "asr.text_to_audio.hard", "paper.common_voice_en_hard.hubert_ctc_asr_labse"}},
+                  {{"HITS@1", "hits1"}, {"paper", "hits1", 3, true}, {"MRR", "mrr"}, {"paper", "mrr", 3, true},
+                   {"meanR", "mean_rank", 1}, {"paper", "mean_rank", 1, true}});
   h += html_table("t2a", "Same-language retrieval, text -> audio (hard: all test clips of the language)", R,
                   lang_rows("text_to_audio"), kMetricCols);
   h += html_table("a2t", "Same-language retrieval, audio -> text", R, lang_rows("audio_to_text"), kMetricCols);
@@ -344,10 +455,12 @@ figcaption{font-size:.9em;color:#555;max-width:460px}.note{color:#555;font-size:
                       "English test audio", R, ts_xl_rows, kMetricCols);
   }
   if (R.contains("real")) h += real_speech_section(R);
+  if (R.contains("ablations")) h += ablations_section(R, opt.ablations_dir);
   h += "<h2>Figures</h2>\n";
   std::vector<std::pair<std::string, double>> bars;
   for (auto& [c, n] : cats) bars.push_back({c, n});
-  h += "<figure id=\"fig-categories\">" + bar_chart_svg("English sentences per Brown category", "sentences", bars) +
+  h += "<figure id=\"fig-categories\">" +
+       bar_chart_svg("English sentences per Brown category", "Brown category", "sentences", bars) +
        "<figcaption>Corpus composition by category, all splits (paper Fig. 4).</figcaption></figure>\n";
   const std::string metrics_log = opt.model_dir + "/training-metrics.jsonl";
   if (fs::exists(metrics_log))
@@ -356,20 +469,22 @@ figcaption{font-size:.9em;color:#555;max-width:460px}.note{color:#555;font-size:
          "<figcaption>Training and validation loss of " + html_escape(opt.model_dir) + ".</figcaption></figure>\n";
   else
     h += "<p id=\"fig-loss\" class=\"note\">No training-metrics.jsonl beside the model: no loss curve.</p>\n";
+  // The two panels side by side on the same axes, so they compare by eye.
+  const AxisRange axes = data_range({{"", pb.ax, pb.ay}, {"", pb.bx, pb.by}, {"", pa.ax, pa.ay}, {"", pa.bx, pa.by}}, 0.05);
   char buf[256];
   std::snprintf(buf, sizeof buf, "mean speech-text pair distance %.3f, 2 axes keep %.0f%% of the variance",
                 pb.mean_pair_distance, 100 * pb.explained);
-  h += "<figure id=\"fig-projection-before\">" + projection_svg("Before CLASP training", pb) +
+  h += "<div class=\"panels\">\n<figure id=\"fig-projection-before\">" + projection_svg("Before CLASP training", pb, axes) +
        "<figcaption>PCA of " + std::to_string(audio.size()) + " English test clips' audio embeddings (seeded, untrained "
        "fusion over the frozen speech encoder) and their texts' embeddings; lines join pairs; " + buf +
        ".</figcaption></figure>\n";
   std::snprintf(buf, sizeof buf, "mean pair distance %.3f, %.0f%% of the variance", pa.mean_pair_distance, 100 * pa.explained);
-  h += "<figure id=\"fig-projection-after\">" + projection_svg("After CLASP training", pa) +
-       "<figcaption>The same clips and texts with the trained model (paper Fig. 3); " + std::string(buf) +
-       ".</figcaption></figure>\n";
+  h += "<figure id=\"fig-projection-after\">" + projection_svg("After CLASP training", pa, axes) +
+       "<figcaption>The same clips and texts with the trained model (paper Fig. 3), on the same axes; " +
+       std::string(buf) + ".</figcaption></figure>\n</div>\n";
   std::string data = R.dump();
   for (size_t p = 0; (p = data.find("</", p)) != std::string::npos; p += 3) data.replace(p, 2, "<\\/");
-  h += "<h2>Data</h2>\n<script type=\"application/json\" id=\"report-data\">" + data + "</script>\n</body></html>\n";
+  h += "<script type=\"application/json\" id=\"report-data\">" + data + "</script>\n</body></html>\n";
 
   fs::create_directories(fs::absolute(opt.out_html).parent_path());
   write_file_atomic(opt.out_html, h);

@@ -27,6 +27,9 @@ struct ReportOptions {
   // Real-speech corpora (`clasp data import-asterisk`, ...) evaluated the same
   // way and shown in their own section, each named by its folder.
   std::vector<std::string> real_manifests;
+  // Earlier `clasp eval --json` reports (one per ablation run), summarised
+  // in one table; a folder that is missing or holds none adds no section.
+  std::string ablations_dir = "reports/ablations";
 };
 
 nlohmann::json write_report(const ReportOptions& opt);

@@ -196,11 +196,9 @@ std::vector<float> decode_upload(const std::string& body) {
 
 void run_server(const ServeOptions& opt, const std::function<void(int)>& on_ready) {
   Searcher searcher(opt.index_dir, opt.model_dir);
-  // Indexing gets its own copy of the model so adds never stall queries.
-  std::unique_ptr<AudioEmbedder> indexer;
+  // Adds use the queries' model (one copy in memory): AudioEmbedder::embed
+  // takes one batch at a time, so queries run between an add's batches.
   std::mutex add_mu;
-  const std::string model_dir =
-      opt.model_dir.empty() ? AudioIndex::model_of(opt.index_dir).dir : opt.model_dir;
   const std::string token = opt.token.empty() ? random_token() : opt.token;
   if (opt.token.empty()) std::printf("write token (Authorization: Bearer ...): %s\n", token.c_str());
   RateLimiter limiter(opt.rate, opt.burst);
@@ -297,6 +295,30 @@ void run_server(const ServeOptions& opt, const std::function<void(int)>& on_read
     j["more"] = more;  // a next page may hold results (offset + k)
     send_json(res, 200, j);
   });
+  // A hit's context on demand: the segments just before and after it in its
+  // file (one each, so the answer stays small), in the hits' shape without
+  // rank and score (nobody searched for them).
+  svr.Get("/api/context", [&](const httplib::Request& req, httplib::Response& res) {
+    const std::string id = req.get_param_value("id");
+    if (id.empty() || id.size() > 18 || id.find_first_not_of("0123456789") != std::string::npos)
+      return send_error(res, 400, "parameter id: expected a segment id (a hit's segment_id)");
+    const auto c = searcher.index().context_of(std::stoll(id));
+    if (!c) return send_error(res, 404, "no such segment: " + id);
+    std::vector<SearchHit> hits{SearchHit{c->segment}};
+    if (c->previous) hits.push_back(SearchHit{*c->previous});
+    if (c->next) hits.push_back(SearchHit{*c->next});
+    searcher.attach_heard(hits);
+    auto shown = hits_to_json(hits, HitFiles::NameOnly);
+    for (auto& h : shown) {
+      h.erase("rank");
+      h.erase("score");
+    }
+    json j = {{"segment", shown[0]}, {"previous", nullptr}, {"next", nullptr}};
+    size_t i = 1;
+    if (c->previous) j["previous"] = shown[i++];
+    if (c->next) j["next"] = shown[i++];
+    send_json(res, 200, j);
+  });
   svr.Post("/api/search/audio", [&](const httplib::Request& req, httplib::Response& res,
                                     const httplib::ContentReader& reader) {
     auto body = read_body(req, reader, opt.max_body_bytes, res);
@@ -311,8 +333,7 @@ void run_server(const ServeOptions& opt, const std::function<void(int)>& on_read
     if (!body) return;
     auto path = path_from_body(*body);
     std::lock_guard lock(add_mu);
-    if (!indexer) indexer = std::make_unique<AudioEmbedder>(model_dir);
-    auto rep = searcher.index().add(collect_index_inputs(path), *indexer);
+    auto rep = searcher.index().add(collect_index_inputs(path), *searcher.model().audio);
     send_json(res, 200, add_report_to_json(rep));
   });
   svr.Post("/api/remove", [&](const httplib::Request& req, httplib::Response& res,

@@ -4,6 +4,7 @@
 //   GET  /api/status            index status
 //   GET  /api/search?q=&k=&lang=    text query
 //   POST /api/search/audio?k=&lang= query by example (body: an audio file)
+//   GET  /api/context?id=<segment id>  the segments before and after a hit in its file
 //   POST /api/add     {"path": ...}   index a file/folder/manifest   (token)
 //   POST /api/remove  {"path": ...}   remove a file or folder        (token)
 //   GET  /audio/<file id>        an indexed file (Range requests work), by id

@@ -27,6 +27,12 @@ std::string_view search_page_html() {
   .error { color: #b00; }
   .scale { color: #666; font-size: .85em; }
   button:disabled { opacity: .5; }
+  /* A narrow phone (412 px) must not scroll sideways: long names and
+     transcripts wrap, the player shrinks to the column. */
+  .hit { overflow-wrap: anywhere; }
+  .hit audio { display: block; max-width: 100%; margin-top: .3em; }
+  button.ctx { font-size: .85em; padding: .15em .6em; margin-left: .3em; }
+  .context { border-left: 3px solid #ddd; padding: .2em .6em; margin: .3em 0; font-size: .9em; color: #444; }
 </style>
 </head>
 <body>
@@ -97,7 +103,8 @@ function show(body, append) {
     li.className = 'hit';
     li.dataset.file = h.name;
     li.dataset.start = h.start;
-    li.innerHTML = `<div><b class="file"></b> <span class="meta"></span></div><div class="text"></div><div class="heard"></div>`;
+    li.innerHTML = `<div><b class="file"></b> <span class="meta"></span><button type="button" class="ctx" aria-expanded="false" title="Show what is said just before and after, in the same file">before / after</button></div><div class="text"></div><div class="heard"></div><div class="context" hidden></div>`;
+    li.querySelector('.ctx').addEventListener('click', (ev) => toggleContext(li, h, ev.currentTarget));
     li.querySelector('.file').textContent = h.name;
     // Scores: the cosine of query and segment (-1..1), plus the phoneme
     // match's bonus in a two-stage search; only their order is meaningful.
@@ -116,6 +123,43 @@ function show(body, append) {
     a.addEventListener('loadedmetadata', () => { a.currentTime = h.start; });
     li.appendChild(a);
     ol.appendChild(li);
+  }
+}
+
+// Context on demand: the segments just before and after a hit in its file
+// (GET /api/context), fetched once, then shown and hidden.
+function contextLine(which, s) {
+  const div = document.createElement('div');
+  div.className = 'ctx-' + which;
+  if (!s) { div.textContent = which === 'before' ? 'nothing before: the file starts here' : 'nothing after: the file ends here'; return div; }
+  div.dataset.start = s.start;
+  const said = s.text ? s.text + ' (text from the manifest)' : s.heard ? 'heard: /' + s.heard + '/' : '(no transcript)';
+  div.textContent = `${which} ${fmt(s.start)}–${fmt(s.end)}: ${said}`;
+  return div;
+}
+
+async function toggleContext(li, h, btn) {
+  const box = li.querySelector('.context');
+  if (!box.hidden && box.dataset.loaded) { box.hidden = true; btn.setAttribute('aria-expanded', 'false'); return; }
+  box.hidden = false;
+  btn.setAttribute('aria-expanded', 'true');
+  if (box.dataset.loaded) return;
+  btn.disabled = true;
+  box.textContent = 'Loading…';
+  try {
+    const r = await fetch('/api/context?id=' + encodeURIComponent(h.segment_id));
+    const type = r.headers.get('content-type') || '';
+    const body = type.includes('json') ? await r.json() : { error: `${r.status} ${r.statusText}` };
+    if (!r.ok) throw new Error(body.error || r.statusText);
+    box.textContent = '';
+    box.classList.remove('error');  // a retry after a failed fetch
+    box.append(contextLine('before', body.previous), contextLine('after', body.next));
+    box.dataset.loaded = '1';
+  } catch (e) {
+    box.textContent = 'Context unavailable: ' + e.message;
+    box.classList.add('error');
+  } finally {
+    btn.disabled = false;
   }
 }
 

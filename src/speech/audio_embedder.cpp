@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <mutex>
 #include <numeric>
 
 #include "audio/audio_file.h"
@@ -22,6 +23,9 @@ namespace clasp {
 
 struct AudioEmbedder::Impl {
   ClaspAudioModel model{nullptr};
+  // embed() grows `mels` and runs the forward passes; one call at a time, so
+  // one loaded model can serve an index add and the queries of a server.
+  std::mutex mu;
   // One extractor per torch thread: the log-mel of a batch is computed in
   // parallel (a third of the pipeline's time when done on one thread).
   std::vector<std::unique_ptr<MelExtractor>> mels;
@@ -86,6 +90,7 @@ const std::vector<std::string>& AudioEmbedder::heard_languages() const {
 std::vector<float> AudioEmbedder::embed(const std::vector<std::vector<float>>& segments, size_t batch,
                                         std::vector<std::string>* phonemes, std::vector<PhonePosteriors>* posteriors,
                                         std::vector<std::vector<float>>* languages) {
+  std::lock_guard lock(impl_->mu);
   if (languages) languages->assign(segments.size(), {});
   const size_t D = static_cast<size_t>(ident_.dim);
   std::vector<float> out(segments.size() * D);

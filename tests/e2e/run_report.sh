@@ -66,8 +66,14 @@ node -e '
   close(a.cross_lingual, b.cross_lingual, "cross_lingual");' "$T/eval.json" "$T/eval-ens.json"
 # --real: the same tiny corpus again as a "real-speech" corpus (named by its
 # folder, "corpus"), so its section's cells can be checked against the eval too.
+# --ablations: the two eval reports as ablation runs (a dot in a name is kept
+# out of the JSON paths), beside a JSON file that is not one (skipped).
+mkdir "$T/abl"
+cp "$T/eval.json" "$T/abl/a-eval.json"
+cp "$T/eval-ens.json" "$T/abl/b.0-eval.json"
+echo '{"notes": []}' >"$T/abl/notes.json"
 "$CLASP" report -i "$T/corpus/manifest.jsonl" -o "$T/out/report.html" --asr-dir "$T/asr" --threads 1 \
-  --speed-clips 3 --projection-clips 6 --real "$T/corpus/manifest.jsonl" >"$T/report.log" 2>&1 \
+  --speed-clips 3 --projection-clips 6 --real "$T/corpus/manifest.jsonl" --ablations "$T/abl" >"$T/report.log" 2>&1 \
   || { cat "$T/report.log"; exit 1; }
 [ -s "$T/out/report.json" ] || { echo "report e2e: no report.json beside the HTML"; exit 1; }
 node "$HERE/report_page.mjs" "$T/out/report.html" "$T/eval.json" "${E2E_SCREENSHOT:-}"

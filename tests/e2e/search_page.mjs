@@ -1,7 +1,11 @@
 // Drives the search page in headless Chromium: types each query, checks the
-// first result is the expected file, and that its audio element loads.
+// first result is the expected file, and that its audio element loads; then
+// the rest of the page (URL, busy state, pages, context) and its layout at
+// 1,280 and 412 px wide.
 // Usage: node search_page.mjs <base url> <screenshot.png> <query> <expected file name> [<query> <file>]...
 // A query written phonetic:xx:text runs as a phonetic search in language xx.
+// The index also holds talk.wav, three sentences in one file (run_e2e.sh),
+// whose middle segment has context on both sides.
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,7 +26,7 @@ const browser = await chromium.launch({
 });
 let failed = 0;
 try {
-  const page = await browser.newPage();
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   page.on('pageerror', (e) => { console.error('page error:', e.message); failed++; });
   await page.goto(base, { waitUntil: 'load' });
   await page.waitForFunction(() => /segments/.test(document.getElementById('status').textContent));
@@ -99,7 +103,62 @@ try {
   const allFour = await page.locator('li.hit').evaluateAll((els) => els.map((e) => e.dataset.file + e.dataset.start));
   check(grew && allFour.slice(0, 2).join() === firstTwo.join() && new Set(allFour).size === 4,
         `"More results" appends the next page (${allFour.length} results, none repeated)`);
-  if (shot) await page.screenshot({ path: shot, fullPage: true });
+
+  // Context on demand: each hit of talk.wav asks for its neighbours; the
+  // middle one shows the segment before and after it (span and what was
+  // heard), both of them hits of the same file; a clip alone in its file
+  // says there is nothing around it.
+  await page.goto(new URL('?k=20&q=' + encodeURIComponent(pairs[0]), base).toString(), { waitUntil: 'load' });
+  const talk = page.locator('li.hit[data-file="talk.wav"]');
+  await talk.nth(2).waitFor({ timeout: 20000 }).catch(() => {});
+  const starts = await talk.evaluateAll((els) => els.map((e) => Number(e.dataset.start)));
+  let middle = null;
+  for (let i = 0; i < starts.length; i++) {
+    const li = talk.nth(i);
+    await li.locator('button.ctx').click();
+    await li.locator('.context[data-loaded]').waitFor({ timeout: 10000 });
+    const before = await li.locator('.ctx-before').getAttribute('data-start');
+    const after = await li.locator('.ctx-after').getAttribute('data-start');
+    if (before !== null && after !== null)
+      middle = { before: Number(before), after: Number(after), start: starts[i], text: await li.locator('.context').textContent() };
+  }
+  check(starts.length === 3 && middle && starts.includes(middle.before) && starts.includes(middle.after) &&
+        middle.before < middle.start && middle.start < middle.after &&
+        /before \d+:\d\d\.\d–\d+:\d\d\.\d: heard: \/.+\//.test(middle.text) && /after \d+:\d\d\.\d–/.test(middle.text),
+        `context shows the segments before and after a hit (${starts.length} talk.wav hits; ${middle && middle.text})`);
+  const lone = page.locator('li.hit[data-file="e3.wav"]');
+  await lone.locator('button.ctx').click();
+  await lone.locator('.context[data-loaded]').waitFor({ timeout: 10000 });
+  check(/nothing before.*nothing after/.test(await lone.locator('.context').textContent()),
+        'a clip alone in its file has nothing before or after');
+  await lone.locator('button.ctx').click();
+  check(await lone.locator('.context').isHidden(), 'the context hides again');
+  const unknown = await page.request.get(new URL('/api/context?id=999999999', base).toString());
+  check(unknown.status() === 404, `an unknown segment's context is a 404 (${unknown.status()})`);
+
+  // Layout: the page never scrolls sideways, every part of a hit (context
+  // open) lies inside the window, and the results stay readable.
+  const layout = () => page.evaluate(() => {
+    const vw = document.documentElement.clientWidth, bad = [];
+    if (document.documentElement.scrollWidth > vw) bad.push(`page ${document.documentElement.scrollWidth} px wide`);
+    for (const el of document.querySelectorAll('form, li.hit, li.hit *')) {
+      const r = el.getBoundingClientRect();
+      if (r.width && (r.left < -0.5 || r.right > vw + 0.5)) bad.push(`${el.tagName}.${el.className} at ${r.left}-${r.right}`);
+    }
+    for (const el of document.querySelectorAll('li.hit .file, li.hit .meta, li.hit .heard, li.hit .context')) {
+      const size = parseFloat(getComputedStyle(el).fontSize);
+      if (size < 12) bad.push(`${el.className} in ${size} px type`);
+    }
+    const hit = document.querySelector('li.hit');
+    if (!hit || hit.getBoundingClientRect().width < 250) bad.push('results squeezed under 250 px');
+    return bad;
+  });
+  for (const width of [1280, 412]) {
+    await page.setViewportSize({ width, height: 900 });
+    const bad = await layout();
+    check(bad.length === 0, `layout at ${width} px${bad.length ? ': ' + bad.slice(0, 5).join('; ') : ''}`);
+    if (shot) await page.screenshot({ path: width === 1280 ? shot : shot.replace(/(\.png)?$/, '-412.png'), fullPage: true });
+  }
 } finally {
   await browser.close();
 }
