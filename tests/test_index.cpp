@@ -1319,6 +1319,17 @@ TEST_F(IndexTest, PhoneticSearchFindsTheSpokenSentence) {
   const auto st = idx.status();
   EXPECT_EQ(st.with_phones, st.segments);
   EXPECT_EQ(st.with_posteriors, st.segments);
+  // The phonetic candidate index the searches above built is current; one
+  // an older clasp wrote is named as such, with how it gets rebuilt.
+  EXPECT_EQ(st.phonetic_index, "current");
+  {
+    std::string grams = clasp::read_file(tmp / "index/phone-grams.bin");
+    grams[7] = '2';  // the version of the file format
+    std::ofstream(tmp / "index/phone-grams.bin", std::ios::binary) << grams;
+    AudioIndex reopened(tmp / "index", model, AudioIndex::Access::ReadOnly);
+    EXPECT_NE(reopened.status().phonetic_index.find("older clasp"), std::string::npos)
+        << reopened.status().phonetic_index;
+  }
   for (const auto& [id, p] : post) {
     EXPECT_EQ(p.classes, static_cast<int>(vocab.size()));
     EXPECT_EQ(p.top, kPosteriorTop);

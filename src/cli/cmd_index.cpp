@@ -127,6 +127,7 @@ void print_status(const std::string& dir, bool json) {
               s.audio_s / 3600, s.approx_ready ? "up to date" : "not built (clasp index approx builds it)");
   std::printf("  second stage: %zu segments with phoneme transcripts, %zu with CTC posteriors\n", s.with_phones,
               s.with_posteriors);
+  if (!s.phonetic_index.empty()) std::printf("  phonetic candidate index: %s\n", s.phonetic_index.c_str());
   if (s.with_posteriors < s.with_phones)
     std::printf("  (segments indexed before posteriors were kept are re-ranked by their transcripts alone; add their "
                 "files into a fresh index to give them posteriors)\n");

@@ -822,6 +822,16 @@ IndexStatus AudioIndex::status() {
   if (!s.approx_ready) {
     s.approx_ready = stamp_generation(dir_ + "/vectors-ivf.faiss") == std::to_string(generation());
   }
+  const std::string grams = dir_ + "/phone-grams.bin";
+  std::error_code ec;
+  if (s.with_phones == 0) s.phonetic_index = "";
+  else if (grams_ && grams_gen_ == generation()) s.phonetic_index = "current";
+  else if (!fs::exists(grams, ec)) s.phonetic_index = "not built yet (the first phonetic or two-stage search builds it)";
+  else if (stamp_generation(grams) != std::to_string(generation()))
+    s.phonetic_index = "out of date (the next phonetic or two-stage search rebuilds it)";
+  else if (!PhoneGramIndex::current_version(grams))
+    s.phonetic_index = "made by an older clasp (the next phonetic or two-stage search rebuilds it)";
+  else s.phonetic_index = "current";
   return s;
 }
 

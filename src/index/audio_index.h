@@ -71,6 +71,10 @@ struct IndexStatus {
   // Segments whose phoneme transcript / CTC posteriors the second stage of a
   // search can read (an index made before they were kept has fewer).
   size_t with_phones = 0, with_posteriors = 0;
+  // The phonetic candidate index (phone-grams.bin, derived from the
+  // transcripts): "current", or why the next phonetic search (re)builds it;
+  // "" when there are no transcripts.
+  std::string phonetic_index;
   std::vector<std::pair<std::string, size_t>> languages;  // segments per language ("" = unknown)
   // Of those, segments whose language the model heard (files added without
   // --lang or a manifest language), per language.

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <fstream>
 #include <map>
 
 #include "speech/phoneme_vocab.h"
@@ -310,6 +311,12 @@ void PhoneGramIndex::save(const std::string& path) const {
   put_vec(out, phones_);
   put_lines(out, symbols_);
   write_file_atomic(path, out);
+}
+
+bool PhoneGramIndex::current_version(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  char magic[sizeof kMagic] = {};
+  return f.read(magic, sizeof magic) && std::memcmp(magic, kMagic, sizeof kMagic) == 0;
 }
 
 PhoneGramIndex PhoneGramIndex::load(const std::string& path) {

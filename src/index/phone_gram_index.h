@@ -60,6 +60,9 @@ class PhoneGramIndex {
   // not one, or whose tables do not fit together, is an Error naming it.
   void save(const std::string& path) const;
   static PhoneGramIndex load(const std::string& path);
+  // Whether the file at `path` is of the version this build writes (false
+  // for a missing file or one an older clasp wrote).
+  static bool current_version(const std::string& path);
 
  private:
   PhoneGramOptions opt_;

@@ -85,6 +85,7 @@ nlohmann::json status_to_json(const IndexStatus& s) {
           {"approx_ready", s.approx_ready},
           {"segments_with_phones", s.with_phones},
           {"segments_with_posteriors", s.with_posteriors},
+          {"phonetic_index", s.phonetic_index},
           {"languages", langs},
           {"languages_heard", heard}};
 }
