@@ -95,22 +95,10 @@ namespace {
 constexpr uint8_t kOtherSymbol = 254;    // a text symbol past the table's 254
 constexpr uint8_t kUnknownSymbol = 255;  // a query symbol no text has
 
-// The codes of a transcript's symbols in `table`; with `grow`, symbols it
-// lacks are added (kOtherSymbol once it is full), else they are kUnknownSymbol.
-std::vector<uint8_t> symbol_codes(std::vector<std::string>& table, const std::string& ipa, bool grow) {
-  std::vector<uint8_t> out;
-  for (const auto& sym : ipa_symbols(ipa)) {
-    auto it = std::find(table.begin(), table.end(), sym);
-    if (it != table.end()) {
-      out.push_back(static_cast<uint8_t>(it - table.begin()));
-    } else if (grow && table.size() < kOtherSymbol) {
-      table.push_back(sym);
-      out.push_back(static_cast<uint8_t>(table.size() - 1));
-    } else {
-      out.push_back(grow ? kOtherSymbol : kUnknownSymbol);
-    }
-  }
-  return out;
+// The code of `sym` in `table` (its position), or `absent` when it lacks it.
+uint8_t code_in(const std::vector<std::string>& table, const std::string& sym, uint8_t absent) {
+  auto it = std::find(table.begin(), table.end(), sym);
+  return it == table.end() ? absent : static_cast<uint8_t>(it - table.begin());
 }
 }  // namespace
 
@@ -126,7 +114,14 @@ void PhoneGramIndex::add(int64_t segment_id, const std::string& lang, const std:
   }
   auto keys = phone_gram_keys(phone_classes(ipa));
   if (phone_off_.empty()) phone_off_.push_back(0);
-  for (uint8_t c : symbol_codes(symbols_, ipa, true)) phones_.push_back(c);
+  for (const auto& sym : ipa_symbols(ipa)) {
+    uint8_t c = code_in(symbols_, sym, kOtherSymbol);
+    if (c == kOtherSymbol && symbols_.size() < kOtherSymbol) {  // a symbol not seen before
+      symbols_.push_back(sym);
+      c = static_cast<uint8_t>(symbols_.size() - 1);
+    }
+    phones_.push_back(c);
+  }
   phone_off_.push_back(phones_.size());
   ids_.push_back(segment_id);
   lang_of_.push_back(static_cast<uint8_t>(it - langs_.begin()));
@@ -203,8 +198,8 @@ std::vector<std::pair<int64_t, float>> PhoneGramIndex::top(const std::string& qu
   std::vector<std::pair<uint32_t, float>> best;
   best.reserve(touched.size());
   for (uint32_t li : touched) best.push_back({li, score[li]});
-  auto table = symbols_;  // looked up, never grown: a copy of a few hundred bytes
-  const auto qcodes = symbol_codes(table, query_ipa, false);
+  std::vector<uint8_t> qcodes;
+  for (const auto& sym : ipa_symbols(query_ipa)) qcodes.push_back(code_in(symbols_, sym, kUnknownSymbol));
   const bool refine = opt_.refine > 0 && !qcodes.empty() && qcodes.size() <= 64;
   const size_t pool = std::min(best.size(), refine ? m * opt_.refine : m);
   auto by_bm25 = [this](const auto& a, const auto& b) {

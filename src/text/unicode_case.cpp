@@ -1,5 +1,7 @@
 #include "text/unicode_case.h"
 
+#include <algorithm>
+
 #include <unicode/locid.h>
 #include <unicode/normalizer2.h>
 #include <unicode/uchar.h>
@@ -18,6 +20,9 @@ std::string utf8_lower(const std::string& text) {
 }
 
 std::string utf8_strip_accents(const std::string& text) {
+  // Most words are plain ASCII, which has no accents: no ICU round trip
+  // (a lexicon's load strips every word).
+  if (std::all_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; })) return text;
   require_utf8(text, "text to strip of accents");
   UErrorCode status = U_ZERO_ERROR;
   const icu::Normalizer2* nfd = icu::Normalizer2::getNFDInstance(status);
