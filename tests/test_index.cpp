@@ -131,6 +131,17 @@ class IndexTest : public ::testing::Test {
     write_wav(tmp / "audio/sub/c.wav", test::sine(440, 3.0, 16000, 0.2f));
     { std::ofstream(tmp / "audio/sub/broken.wav") << "not audio at all"; }
   }
+  // `text` spoken in `lang` by an espeak-ng voice (16 kHz samples); the same
+  // `key` always gets the same voice.
+  static std::vector<float> spoken(const std::string& text, const std::string& lang, const std::string& key) {
+    static const VoiceAssigner voices = [] {
+      VoicePolicy p;
+      p.engines = {"espeak"};
+      p.holdout_regex = "";
+      return VoiceAssigner(p, 5);
+    }();
+    return synthesize_clip(text, lang, voices.choose(key, lang, "train")).samples;
+  }
   // An index of audio/a.wav at tmp/index, served by `clasp serve` with `o`
   // (index_dir and a free port set here) on a thread; the bound port, 0 if
   // the server never came up.
@@ -1157,17 +1168,13 @@ TEST(PhoneticRerank, AGlossFindsSpeechInEnglishTheQueryItselfCannot) {
 // phonetic part's language head), kept with its confidence; a given
 // language still wins; a tone has no language worth the name.
 TEST_F(IndexTest, FilesAddedWithoutALanguageGetTheOneTheModelHears) {
-  VoicePolicy p;
-  p.engines = {"espeak"};
-  p.holdout_regex = "";
-  VoiceAssigner voices(p, 5);
   const std::vector<std::pair<std::string, std::string>> said = {
       {"es", "los niños juegan en el jardín después de la escuela"},
       {"it", "il presidente ha parlato ai giornalisti questa mattina"},
       {"fr", "les enfants jouent dans le jardin après l'école"}};
   fs::create_directories(tmp.path / "langs");
   for (const auto& [lang, text] : said)
-    write_wav(tmp / ("langs/" + lang + ".wav"), synthesize_clip(text, lang, voices.choose("lid" + lang, lang, "train")).samples);
+    write_wav(tmp / ("langs/" + lang + ".wav"), spoken(text, lang, "lid" + lang));
   AudioIndex idx(tmp / "index", model);
   auto inputs = collect_index_inputs(tmp / "langs");
   for (auto& in : inputs)
@@ -1191,7 +1198,7 @@ TEST_F(IndexTest, FilesAddedWithoutALanguageGetTheOneTheModelHears) {
   for (const auto& [lang, text] : said) {
     mixed.insert(mixed.end(), 16000, 0.0f);  // 1 s of silence between them
     starts.push_back({mixed.size() / 16000.0, lang});
-    auto clip = synthesize_clip(text, lang, voices.choose("lid" + lang, lang, "train")).samples;
+    auto clip = spoken(text, lang, "lid" + lang);
     mixed.insert(mixed.end(), clip.begin(), clip.end());
   }
   mixed.insert(mixed.end(), 16000, 0.0f);
@@ -1215,10 +1222,6 @@ TEST_F(IndexTest, AnEnglishQueryFindsSpanishSpeechThroughItsGloss) {
   // word-for-word Spanish gloss (the model's lexicon.json, from_english),
   // pronounced in Spanish, against what was heard: the spoken sentence
   // comes first and gains well over what the vectors gave it.
-  VoicePolicy p;
-  p.engines = {"espeak"};
-  p.holdout_regex = "";
-  VoiceAssigner voices(p, 5);
   const std::vector<std::pair<std::string, std::string>> said = {
       {"el perro duerme en la casa grande", "the dog sleeps in the big house"},
       {"mi hermana compra pan todas las mañanas", "my sister buys bread every morning"},
@@ -1226,7 +1229,7 @@ TEST_F(IndexTest, AnEnglishQueryFindsSpanishSpeechThroughItsGloss) {
   fs::create_directories(tmp.path / "es");
   for (size_t i = 0; i < said.size(); ++i)
     write_wav(tmp / ("es/s" + std::to_string(i) + ".wav"),
-              synthesize_clip(said[i].first, "es", voices.choose("gl" + std::to_string(i), "es", "train")).samples);
+              spoken(said[i].first, "es", "gl" + std::to_string(i)));
   {
     AudioIndex idx(tmp / "index", model);
     idx.add(collect_index_inputs(tmp / "es", "es"), *embedder);
@@ -1249,17 +1252,13 @@ TEST_F(IndexTest, AnEnglishQueryFindsSpanishSpeechThroughItsGloss) {
 
 TEST_F(IndexTest, PhoneticSearchFindsTheSpokenSentence) {
   // Three espeak sentences (real speech this time), indexed with their phoneme transcripts.
-  VoicePolicy p;
-  p.engines = {"espeak"};
-  p.holdout_regex = "";
-  VoiceAssigner voices(p, 5);
   const std::vector<std::string> texts = {"the river flooded the old mill last spring",
                                           "my grandmother baked bread every sunday morning",
                                           "the committee approved the budget for the new school"};
   fs::create_directories(tmp.path / "speech");
   for (size_t i = 0; i < texts.size(); ++i)
     write_wav(tmp / ("speech/s" + std::to_string(i) + ".wav"),
-              synthesize_clip(texts[i], "en", voices.choose("ph" + std::to_string(i), "en", "train")).samples);
+              spoken(texts[i], "en", "ph" + std::to_string(i)));
   AudioIndex idx(tmp / "index", model);
   idx.add(collect_index_inputs(tmp / "speech", "en"), *embedder);
   auto vocab = PhonemeVocab::from_symbols(embedder->phoneme_symbols());
