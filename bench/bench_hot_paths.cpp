@@ -1,6 +1,7 @@
 // Google Benchmark suite for the hot paths: log-mel, the speech encoder,
 // the spectrogram CNN (forward and training step), fusion, the text
-// encoder, the whole audio pipeline and vector search. Run through
+// encoder, the whole audio pipeline, vector search and the ASR baselines'
+// recognisers. Run through
 // scripts/bench.sh, which saves JSON so runs can be compared.
 #include <benchmark/benchmark.h>
 #include <torch/torch.h>
@@ -9,6 +10,8 @@
 #include <nlohmann/json.hpp>
 #include <random>
 
+#include "asr/ctc_vocabulary.h"
+#include "asr/pocketsphinx_asr.h"
 #include "audio/mel.h"
 #include "index/vector_index.h"
 #include "models/hf_speech_model.h"
@@ -17,9 +20,12 @@
 #include "speech/audio_embedder.h"
 #include "speech/speech_encoder.h"
 #include "text/sentence_encoder.h"
+#include "tts/synth_job.h"
+#include "tts/voice_catalog.h"
 #include "util/blas_kernel.h"
 #include "util/logging.h"
 #include "util/malloc_tuning.h"
+#include "util/paths.h"
 
 namespace {
 
@@ -141,6 +147,46 @@ void BM_HubertBaseForward(benchmark::State& st) {
   set_rate_counter(st, st.range(0));
 }
 BENCHMARK(BM_HubertBaseForward)->Arg(4)->Unit(benchmark::kMillisecond);
+
+// The recognisers of the transcribe-then-retrieve baselines on the same
+// spoken English (flite, about 10 s). A wav2vec2/HuBERT-base-size CTC model
+// (95M parameters, random weights: the cost does not depend on them) with
+// greedy decoding over a LibriSpeech-style letter vocabulary, on torch's
+// threads; PocketSphinx en-us, one decoder (the baseline runs one per core).
+std::vector<float> spoken_english() {
+  static std::vector<float> audio = [] {
+    VoicePolicy p;
+    p.engines = {"flite"};
+    p.holdout_regex = "";
+    VoiceAssigner as(p, 3);
+    return synthesize_clip("the committee said the report was sent to the city council on monday, and the mayor "
+                           "read it aloud to the people who had waited in the hall since the morning",
+                           "en", as.choose("bench-asr", "en", "train"))
+        .samples;
+  }();
+  return audio;
+}
+
+void BM_AsrCtcBaseGreedy(benchmark::State& st) {
+  auto m = HfSpeechModel::random(HfSpeechConfig{});
+  auto vocab = CtcVocabulary::from_dir(project_path("tests/fixtures/hf/wav2vec2-ctc-tiny"));
+  auto x = spoken_english();
+  for (auto _ : st) {
+    int64_t frames = 0;
+    auto logits = m->ctc_logits(m->preprocess(x), &frames);
+    benchmark::DoNotOptimize(vocab.decode(CtcVocabulary::best_path(logits, static_cast<size_t>(frames), 32)));
+  }
+  set_rate_counter(st, static_cast<double>(x.size()) / kRate);
+}
+BENCHMARK(BM_AsrCtcBaseGreedy)->Unit(benchmark::kMillisecond);
+
+void BM_AsrPocketsphinx(benchmark::State& st) {
+  PocketsphinxAsr asr;
+  auto x = spoken_english();
+  for (auto _ : st) benchmark::DoNotOptimize(asr.transcribe(x));
+  set_rate_counter(st, static_cast<double>(x.size()) / kRate);
+}
+BENCHMARK(BM_AsrPocketsphinx)->Unit(benchmark::kMillisecond);
 
 // Arg: 0 = concat, 1 = gating; both branches on, batch 128.
 void BM_FusionForward(benchmark::State& st) {

@@ -7,17 +7,19 @@
 #include <string>
 #include <vector>
 
+#include "asr/speech_recognizer.h"
+
 namespace clasp {
 
-class PocketsphinxAsr {
+class PocketsphinxAsr : public SpeechRecognizer {
  public:
   // model_dir holds en-us/, en-us.lm.bin and cmudict-en-us.dict.
   explicit PocketsphinxAsr(const std::string& model_dir = default_model_dir());
-  ~PocketsphinxAsr();
+  ~PocketsphinxAsr() override;
   PocketsphinxAsr(const PocketsphinxAsr&) = delete;
   PocketsphinxAsr& operator=(const PocketsphinxAsr&) = delete;
   // 16 kHz mono samples in [-1, 1] -> lower-case words ("" if nothing heard).
-  std::string transcribe(const std::vector<float>& samples);
+  std::string transcribe(const std::vector<float>& samples) override;
   static std::string default_model_dir();
 
  private:

@@ -15,17 +15,27 @@ void add_baseline_commands(CLI::App& app) {
   b->require_subcommand(1);
   static AsrBaselineOptions o;
   static std::string json_out;
-  auto* a = b->add_subcommand("asr", "PocketSphinx transcripts embedded by the text encoder, retrieved as CLASP is");
+  auto* a = b->add_subcommand("asr",
+                              "A recogniser's transcripts (PocketSphinx, or a Hugging Face wav2vec2 / HuBERT CTC "
+                              "model) embedded by a text encoder, retrieved as CLASP is");
   a->add_option("-i,--in", o.manifest, "Synthesised corpus manifest")->required();
-  a->add_option("-m,--model", o.model_dir, "CLASP model whose text encoder embeds the transcripts")
+  a->add_option("-m,--model", o.model_dir,
+                 "Embeds the transcripts: a CLASP model (its text encoder) or a text encoder directory (clasp's, "
+                 "Hugging Face BERT / XLM-R, sentence-transformers such as LaBSE)")
       ->capture_default_str();
+  a->add_option("--asr-model", o.asr_model,
+                "\"pocketsphinx\" (default) or a Hugging Face Wav2Vec2ForCTC / HubertForCTC directory (config.json, "
+                "model.safetensors or pytorch_model.bin, vocab.json): greedy CTC with its own vocabulary");
   a->add_option("-o,--out-dir", o.out_dir, "Transcripts (resumable) and report")->capture_default_str();
   a->add_option("--split", o.split, "Split")->capture_default_str();
-  a->add_option("--lang", o.lang, "Language (the ASR model is English)")->capture_default_str();
-  a->add_option("--threads", o.threads, "Decoders in parallel")->capture_default_str();
+  a->add_option("--lang", o.lang, "Language of the clips (PocketSphinx's model is English)")->capture_default_str();
+  a->add_option("--threads", o.threads, "Decoders in parallel (PocketSphinx) or torch threads (CTC models)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 256));
   a->add_option("--json", json_out, "Write the report as JSON");
   a->callback([] {
     o.model_dir = resolve_project_relative(o.model_dir);
+    if (o.asr_model != "pocketsphinx" && !o.asr_model.empty()) o.asr_model = resolve_project_relative(o.asr_model);
     auto rep = run_asr_baseline(o);
     if (!json_out.empty()) {
       write_file_atomic(json_out, rep.dump(2) + "\n");

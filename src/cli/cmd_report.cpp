@@ -43,6 +43,10 @@ void add_report_commands(CLI::App& app) {
   r->add_option("-o,--out", ro.out_html, "Output HTML file")->capture_default_str();
   r->add_option("--json", ro.out_json, "Output JSON (default: beside the HTML)");
   r->add_option("--asr-dir", ro.asr_dir, "Where the ASR baseline keeps its transcripts (resumable)")->capture_default_str();
+  r->add_option("--asr-model", ro.asr_models,
+                "A Hugging Face Wav2Vec2ForCTC / HubertForCTC directory, run as a further ASR baseline beside "
+                "PocketSphinx (the paper's pipelines); repeatable")
+      ->check(CLI::ExistingDirectory);
   r->add_option("--split", ro.split, "Split to evaluate")->capture_default_str();
   r->add_option("--speed-clips", ro.speed_clips, "English test clips timed through both pipelines")
       ->capture_default_str()->check(CLI::Range(1, 100000));

@@ -10,7 +10,7 @@
 #include <numeric>
 #include <thread>
 
-#include "asr/pocketsphinx_asr.h"
+#include "asr/speech_recognizer.h"
 #include "audio/audio_file.h"
 #include "data/manifest.h"
 #include "eval/retrieval_metrics.h"
@@ -33,6 +33,10 @@ nlohmann::json metrics_json(const RetrievalMetrics& m) {
 
 }  // namespace
 
+std::string asr_baseline_text_encoder_dir(const std::string& model_dir) {
+  return fs::exists(fs::path(model_dir) / "clasp.json") ? clasp_text_encoder_dir(model_dir) : model_dir;
+}
+
 nlohmann::json run_asr_baseline(const AsrBaselineOptions& opt) {
   auto utts = read_manifest(opt.manifest);
   const fs::path root = fs::path(opt.manifest).parent_path();
@@ -40,18 +44,30 @@ nlohmann::json run_asr_baseline(const AsrBaselineOptions& opt) {
   for (const auto& u : utts)
     if (u.split == opt.split && u.lang == opt.lang && !u.audio.empty() && !u.text.empty()) clips.push_back(&u);
   if (clips.empty()) throw Error(opt.manifest + ": no " + opt.lang + " clips in the " + opt.split + " split");
+  const auto asr = choose_recognizer(opt.asr_model, opt.threads);
   fs::create_directories(opt.out_dir);
 
-  // Resume: transcripts already made for these clips.
+  // Resume: transcripts this recogniser already made for these clips (lines from before the "asr" field were
+  // PocketSphinx's).
   const std::string tpath = opt.out_dir + "/transcripts.jsonl";
   std::map<std::string, std::string> hyp;
+  size_t foreign = 0;
   if (std::ifstream in(tpath); in) {
     std::string line;
     while (std::getline(in, line)) {
       auto j = nlohmann::json::parse(line, nullptr, false);
-      if (!j.is_discarded() && j.contains("id") && j.contains("hypothesis")) hyp[j["id"]] = j["hypothesis"];
+      if (j.is_discarded() || !j.is_object() || !j.contains("id") || !j["id"].is_string() ||
+          !j.contains("hypothesis") || !j["hypothesis"].is_string())
+        continue;
+      const std::string by = j.contains("asr") && j["asr"].is_string() ? j["asr"].get<std::string>()
+                                                                        : "pocketsphinx en-us";
+      if (by == asr.identity) hyp[j["id"].get<std::string>()] = j["hypothesis"].get<std::string>();
+      else ++foreign;
     }
   }
+  if (foreign)
+    std::fprintf(stderr, "%s: %zu transcripts by another recogniser are not reused (give each its own --out-dir)\n",
+                 tpath.c_str(), foreign);
   std::vector<const Utterance*> todo;
   for (const auto* u : clips)
     if (!hyp.count(u->id)) todo.push_back(u);
@@ -60,21 +76,23 @@ nlohmann::json run_asr_baseline(const AsrBaselineOptions& opt) {
   std::mutex mu;
   std::atomic<size_t> next{0}, done{0};
   std::atomic<double> audio_s{0};
-  Progress bar("pocketsphinx", static_cast<int64_t>(todo.size()), "clips");
+  Progress bar(asr.name, static_cast<int64_t>(todo.size()), "clips");
   auto t0 = std::chrono::steady_clock::now();
   std::vector<std::thread> th;
   std::string first_error;
-  for (int w = 0; w < std::max(1, opt.threads); ++w)
+  for (int w = 0; w < asr.workers; ++w)
     th.emplace_back([&] {
       try {
-        PocketsphinxAsr asr;
+        auto recogniser = asr.make();
         for (size_t i; (i = next++) < todo.size();) {
           const auto* u = todo[i];
           auto a = read_audio((root / u->audio).string());
-          std::string h = asr.transcribe(a.samples);
+          std::string h = recogniser->transcribe(a.samples);
           std::lock_guard lock(mu);
           hyp[u->id] = h;
-          log << nlohmann::json{{"id", u->id}, {"hypothesis", h}, {"audio_s", a.duration()}}.dump() << "\n";
+          log << nlohmann::json{{"id", u->id}, {"hypothesis", h}, {"audio_s", a.duration()}, {"asr", asr.identity}}
+                     .dump()
+              << "\n";
           log.flush();
           audio_s = audio_s + a.duration();
           bar.update(static_cast<int64_t>(++done));
@@ -101,7 +119,7 @@ nlohmann::json run_asr_baseline(const AsrBaselineOptions& opt) {
     refs.push_back(u->text);
     hyps.push_back(hyp[u->id]);
   }
-  auto text = SentenceEncoder::load(clasp_text_encoder_dir(opt.model_dir));
+  auto text = SentenceEncoder::load(asr_baseline_text_encoder_dir(opt.model_dir));
   const size_t D = static_cast<size_t>(text->dim());
   auto q = text->embed(refs), c = text->embed(hyps);
   std::vector<size_t> gold(clips.size());
@@ -111,7 +129,8 @@ nlohmann::json run_asr_baseline(const AsrBaselineOptions& opt) {
   std::map<std::string, std::vector<size_t>> engine_ranks;
   for (size_t i = 0; i < clips.size(); ++i) engine_ranks[clips[i]->engine].push_back(hard[i]);
 
-  nlohmann::json rep = {{"system", "pocketsphinx en-us + " + text->info().name},
+  nlohmann::json rep = {{"system", asr.name + " + " + text->info().name},
+                        {"asr", asr.name},
                         {"manifest", opt.manifest},
                         {"split", opt.split},
                         {"lang", opt.lang},
@@ -120,12 +139,12 @@ nlohmann::json run_asr_baseline(const AsrBaselineOptions& opt) {
                         {"text_to_audio", {{"hard", metrics_json(mh)}, {"soft", metrics_json(ms)}}}};
   if (!todo.empty())
     rep["speed"] = {{"audio_s", audio_s.load()}, {"wall_s", wall}, {"x_realtime", audio_s.load() / wall},
-                    {"decoders", opt.threads}};
+                    {"decoders", asr.workers}, {"threads", opt.threads}};
   for (auto& [e, w] : by_engine) {
     rep["by_engine"][e]["wer"] = w.rate();
     rep["by_engine"][e]["hard"] = metrics_json(RetrievalMetrics::from_ranks(engine_ranks[e]));
   }
-  std::printf("ASR baseline (pocketsphinx en-us, %zu %s %s clips): WER %.3f\n", clips.size(), opt.lang.c_str(),
+  std::printf("ASR baseline (%s, %zu %s %s clips): WER %.3f\n", asr.name.c_str(), clips.size(), opt.lang.c_str(),
               opt.split.c_str(), total.rate());
   for (auto& [e, w] : by_engine) std::printf("  %-9s WER %.3f\n", e.c_str(), w.rate());
   std::printf("| protocol | n | HITS@1 | MRR | meanR | R@5 | R@10 |\n|---|---|---|---|---|---|---|\n");
@@ -133,7 +152,7 @@ nlohmann::json run_asr_baseline(const AsrBaselineOptions& opt) {
     std::printf("| %s | %zu | %.3f | %.3f | %.1f | %.3f | %.3f |\n", name, m.queries, m.hits1, m.mrr, m.mean_rank,
                 m.r5, m.r10);
   if (!todo.empty())
-    std::printf("speed: %.1f s of audio in %.1f s -> %.2fx real time with %d decoders\n", audio_s.load(), wall,
+    std::printf("speed: %.1f s of audio in %.1f s -> %.2fx real time with %d threads\n", audio_s.load(), wall,
                 audio_s.load() / wall, opt.threads);
   return rep;
 }

@@ -8,7 +8,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
-#include "models/safetensors.h"
+#include "models/torch_checkpoint.h"
 #include "util/error.h"
 
 namespace fs = std::filesystem;
@@ -69,6 +69,7 @@ HfSpeechConfig HfSpeechConfig::from_dir(const std::string& dir) {
   field(j, path, "feat_proj_layer_norm", c.feat_proj_layer_norm);
   field(j, path, "hidden_act", c.hidden_act);
   field(j, path, "feat_extract_activation", c.feat_extract_activation);
+  field(j, path, "vocab_size", c.vocab_size);
   if (c.model_type == "wav2vec2") c.feat_proj_layer_norm = true;
   if (c.feat_extract_norm != "group" && c.feat_extract_norm != "layer")
     fail(path, "feat_extract_norm must be \"group\" or \"layer\", not \"" + c.feat_extract_norm + "\"");
@@ -76,6 +77,7 @@ HfSpeechConfig HfSpeechConfig::from_dir(const std::string& dir) {
     fail(path, "conv_dim, conv_stride and conv_kernel must be non-empty and of the same length");
   if (c.hidden_size % c.num_attention_heads || c.hidden_size % c.num_conv_pos_embedding_groups)
     fail(path, "hidden_size must be divisible by num_attention_heads and num_conv_pos_embedding_groups");
+  if (c.vocab_size < 1) fail(path, "vocab_size must be at least 1");
   for (const auto* a : {&c.hidden_act, &c.feat_extract_activation})
     if (*a != "gelu" && *a != "gelu_new" && *a != "relu" && *a != "swish" && *a != "silu")
       fail(path, "activation \"" + *a + "\" is not supported (gelu, gelu_new, relu, swish)");
@@ -152,15 +154,18 @@ HfSpeechModel::~HfSpeechModel() = default;
 
 std::unique_ptr<HfSpeechModel> HfSpeechModel::load(const std::string& dir) {
   auto cfg = HfSpeechConfig::from_dir(dir);
-  const std::string path = dir + "/model.safetensors";
-  if (!fs::exists(path)) fail(dir, "no model.safetensors (convert pytorch_model.bin with safetensors' convert tool)");
-  auto raw = load_safetensors(path);
+  const std::string path = fs::exists(dir + "/model.safetensors") ? dir + "/model.safetensors" : dir + "/pytorch_model.bin";
+  auto raw = load_weights_in_dir(dir);
   // *ForCTC / *ForPreTraining checkpoints prefix the base model's keys.
   std::string prefix;
   for (const char* p : {"hubert.", "wav2vec2."})
     if (raw.count(std::string(p) + "feature_projection.projection.weight")) prefix = p;
   auto w = std::make_unique<Weights>();
   for (auto& [k, v] : raw) {
+    if (k == "lm_head.weight" || k == "lm_head.bias") {  // *ForCTC's head sits outside the prefix
+      w->t[k] = v.to(torch::kFloat32);
+      continue;
+    }
     if (k.rfind(prefix, 0) != 0) continue;
     std::string name = k.substr(prefix.size());
     // Newer transformers store the weight norm as a parametrization.
@@ -175,6 +180,15 @@ std::unique_ptr<HfSpeechModel> HfSpeechModel::load(const std::string& dir) {
       fail(path, "tensor \"" + prefix + name + "\" has shape " + c10::str(it->second.sizes()) + ", expected " +
                      c10::str(c10::IntArrayRef(shape)));
   }
+  const bool head_w = w->t.count("lm_head.weight"), head_b = w->t.count("lm_head.bias");
+  if (head_w != head_b) fail(path, "has only one of lm_head.weight and lm_head.bias");
+  if (head_w) {
+    const std::vector<int64_t> ws{cfg.vocab_size, cfg.hidden_size}, bs{cfg.vocab_size};
+    if (w->t["lm_head.weight"].sizes().vec() != ws || w->t["lm_head.bias"].sizes().vec() != bs)
+      fail(path, "lm_head has shape " + c10::str(w->t["lm_head.weight"].sizes()) + ", expected [vocab_size " +
+                     std::to_string(cfg.vocab_size) + ", hidden_size " + std::to_string(cfg.hidden_size) +
+                     "] (config.json's vocab_size)");
+  }
   return std::unique_ptr<HfSpeechModel>(new HfSpeechModel(cfg, std::move(w)));
 }
 
@@ -185,6 +199,8 @@ std::unique_ptr<HfSpeechModel> HfSpeechModel::random(const HfSpeechConfig& cfg, 
     bool norm_gain = name.find("norm.weight") != std::string::npos || name.find("weight_g") != std::string::npos;
     w->t[name] = norm_gain ? torch::ones(shape) : at::normal(0.0, 0.02, shape, gen);
   }
+  w->t["lm_head.weight"] = at::normal(0.0, 0.02, {cfg.vocab_size, cfg.hidden_size}, gen);
+  w->t["lm_head.bias"] = torch::zeros({cfg.vocab_size});
   return std::unique_ptr<HfSpeechModel>(new HfSpeechModel(cfg, std::move(w)));
 }
 
@@ -194,8 +210,10 @@ size_t HfSpeechModel::parameter_count() const {
   return n;
 }
 
-std::vector<float> HfSpeechModel::last_hidden_state(const std::vector<float>& samples, int64_t* frames) const {
-  const auto& c = cfg_;
+namespace {
+
+// The base model's forward pass: [T, hidden].
+torch::Tensor encode(const HfSpeechConfig& c, const HfSpeechModel::Weights& W, const std::vector<float>& samples) {
   if (c.frames_for(static_cast<int64_t>(samples.size())) < 1)
     throw Error("audio of " + std::to_string(samples.size()) + " samples is too short for " + c.model_type +
                 "'s feature encoder");
@@ -204,38 +222,38 @@ std::vector<float> HfSpeechModel::last_hidden_state(const std::vector<float>& sa
   // Feature encoder.
   for (size_t i = 0; i < c.conv_dim.size(); ++i) {
     const std::string p = "feature_extractor.conv_layers." + std::to_string(i) + ".";
-    x = torch::conv1d(x, w_->at(p + "conv.weight"), w_->opt(p + "conv.bias"), c.conv_stride[i]);
+    x = torch::conv1d(x, W.at(p + "conv.weight"), W.opt(p + "conv.bias"), c.conv_stride[i]);
     if (c.feat_extract_norm == "layer")
-      x = layer_norm(x.transpose(1, 2), w_->at(p + "layer_norm.weight"), w_->at(p + "layer_norm.bias"), 1e-5)
+      x = layer_norm(x.transpose(1, 2), W.at(p + "layer_norm.weight"), W.at(p + "layer_norm.bias"), 1e-5)
               .transpose(1, 2);
     else if (i == 0)
-      x = torch::group_norm(x, c.conv_dim[0], w_->at(p + "layer_norm.weight"), w_->at(p + "layer_norm.bias"), 1e-5);
+      x = torch::group_norm(x, c.conv_dim[0], W.at(p + "layer_norm.weight"), W.at(p + "layer_norm.bias"), 1e-5);
     x = act(x, c.feat_extract_activation);
   }
   auto h = x.transpose(1, 2);  // [1, T, C]
   if (c.feat_proj_layer_norm)
-    h = layer_norm(h, w_->at("feature_projection.layer_norm.weight"), w_->at("feature_projection.layer_norm.bias"),
+    h = layer_norm(h, W.at("feature_projection.layer_norm.weight"), W.at("feature_projection.layer_norm.bias"),
                    c.layer_norm_eps);
-  h = torch::linear(h, w_->at("feature_projection.projection.weight"), w_->at("feature_projection.projection.bias"));
+  h = torch::linear(h, W.at("feature_projection.projection.weight"), W.at("feature_projection.projection.bias"));
   // Positional convolution: weight = g * v / ||v||, the norm over all but the kernel axis (weight_norm dim=2).
   {
-    const auto& g = w_->at("encoder.pos_conv_embed.conv.weight_g");
-    const auto& v = w_->at("encoder.pos_conv_embed.conv.weight_v");
+    const auto& g = W.at("encoder.pos_conv_embed.conv.weight_g");
+    const auto& v = W.at("encoder.pos_conv_embed.conv.weight_v");
     auto weight = g * v / v.pow(2).sum(torch::IntArrayRef{0, 1}, true).sqrt();
-    auto pos = torch::conv1d(h.transpose(1, 2), weight, w_->at("encoder.pos_conv_embed.conv.bias"), 1,
+    auto pos = torch::conv1d(h.transpose(1, 2), weight, W.at("encoder.pos_conv_embed.conv.bias"), 1,
                              c.num_conv_pos_embeddings / 2, 1, c.num_conv_pos_embedding_groups);
     if (c.num_conv_pos_embeddings % 2 == 0) pos = pos.slice(2, 0, pos.size(2) - 1);
     h = h + act(pos, c.feat_extract_activation).transpose(1, 2);
   }
   auto ln = [&](const torch::Tensor& t, const std::string& p) {
-    return layer_norm(t, w_->at(p + ".weight"), w_->at(p + ".bias"), c.layer_norm_eps);
+    return layer_norm(t, W.at(p + ".weight"), W.at(p + ".bias"), c.layer_norm_eps);
   };
   if (!c.do_stable_layer_norm) h = ln(h, "encoder.layer_norm");
   const int64_t H = c.hidden_size, nh = c.num_attention_heads, hd = H / nh, T = h.size(1);
   for (int64_t l = 0; l < c.num_hidden_layers; ++l) {
     const std::string p = "encoder.layers." + std::to_string(l) + ".";
     auto lin = [&](const torch::Tensor& t, const std::string& m) {
-      return torch::linear(t, w_->at(p + m + ".weight"), w_->at(p + m + ".bias"));
+      return torch::linear(t, W.at(p + m + ".weight"), W.at(p + m + ".bias"));
     };
     auto attention = [&](const torch::Tensor& t) {
       auto q = (lin(t, "attention.q_proj") * (1.0 / std::sqrt(static_cast<double>(hd)))).view({1, T, nh, hd}).transpose(1, 2);
@@ -256,9 +274,29 @@ std::vector<float> HfSpeechModel::last_hidden_state(const std::vector<float>& sa
     }
   }
   if (c.do_stable_layer_norm) h = ln(h, "encoder.layer_norm");
-  h = h[0].contiguous();
-  if (frames) *frames = h.size(0);
-  return std::vector<float>(h.data_ptr<float>(), h.data_ptr<float>() + h.numel());
+  return h[0].contiguous();
+}
+
+std::vector<float> rows(const torch::Tensor& t, int64_t* n) {
+  if (n) *n = t.size(0);
+  return std::vector<float>(t.data_ptr<float>(), t.data_ptr<float>() + t.numel());
+}
+
+}  // namespace
+
+std::vector<float> HfSpeechModel::last_hidden_state(const std::vector<float>& samples, int64_t* frames) const {
+  torch::NoGradGuard ng;
+  return rows(encode(cfg_, *w_, samples), frames);
+}
+
+bool HfSpeechModel::has_ctc_head() const { return w_->t.count("lm_head.weight") > 0; }
+
+std::vector<float> HfSpeechModel::ctc_logits(const std::vector<float>& input_values, int64_t* frames) const {
+  if (!has_ctc_head())
+    throw Error("this " + cfg_.model_type + " checkpoint has no CTC head (lm_head): use a *ForCTC model");
+  torch::NoGradGuard ng;
+  auto h = encode(cfg_, *w_, input_values);
+  return rows(torch::linear(h, w_->at("lm_head.weight"), w_->at("lm_head.bias")).contiguous(), frames);
 }
 
 std::vector<float> HfSpeechModel::preprocess(const std::vector<float>& samples) const {

@@ -3,10 +3,12 @@
 // CLASP's frozen speech branch: conv feature encoder (group-norm or
 // layer-norm variant), feature projection, weight-normed positional
 // convolution, post-norm or stable-layer-norm transformer. Loads a
-// directory with config.json + model.safetensors (keys with or without the
-// "hubert." / "wav2vec2." prefix of *ForCTC / *ForPreTraining checkpoints;
-// heads and quantisers are ignored) and preprocessor_config.json if present
-// (do_normalize). No torch types in this header.
+// directory with config.json + model.safetensors or pytorch_model.bin (keys
+// with or without the "hubert." / "wav2vec2." prefix of *ForCTC /
+// *ForPreTraining checkpoints; a *ForCTC checkpoint's lm_head is kept as the
+// CTC head, quantisers and other heads are ignored) and
+// preprocessor_config.json if present (do_normalize). No torch types in this
+// header.
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -28,6 +30,7 @@ struct HfSpeechConfig {
   bool feat_proj_layer_norm = true;  // HuBERT only; wav2vec2 always has it
   std::string hidden_act = "gelu", feat_extract_activation = "gelu";
   bool do_normalize = false;  // preprocessor: zero-mean unit-variance input
+  int64_t vocab_size = 32;     // the CTC head's outputs (*ForCTC checkpoints)
 
   // Reads config.json (+ preprocessor_config.json beside it); errors name the file and field.
   static HfSpeechConfig from_dir(const std::string& dir);
@@ -52,8 +55,14 @@ class HfSpeechModel {
   // Mean over frames of the last layer of preprocess(samples) (CLASP's speech-branch feature).
   std::vector<float> mean_pooled(const std::vector<float>& samples) const;
 
+  // The CTC head (lm_head of a *ForCTC checkpoint; random() makes one too).
+  bool has_ctc_head() const;
+  // Logits for already-processed input values, row-major [frames x vocab_size], as *ForCTC's `logits`.
+  std::vector<float> ctc_logits(const std::vector<float>& input_values, int64_t* frames = nullptr) const;
+
+  struct Weights;  // opaque: the tensors by name
+
  private:
-  struct Weights;
   HfSpeechModel(HfSpeechConfig cfg, std::unique_ptr<Weights> w);
   HfSpeechConfig cfg_;
   std::unique_ptr<Weights> w_;

@@ -1,7 +1,8 @@
 #pragma once
 // Reads a PyTorch state dict saved with torch.save (pytorch_model.bin, zip
-// format). libtorch's unpickler rebuilds only tensors and plain containers,
-// so unlike Python's pickle it cannot run code from the file.
+// format), or the parameters and buffers of a whole pickled module, with a
+// restricted unpickler (models/torch_pickle.h) that, unlike Python's pickle,
+// cannot run code from the file.
 #include <torch/torch.h>
 
 #include <map>

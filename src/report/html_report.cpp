@@ -10,6 +10,7 @@
 #include <set>
 
 #include "asr/pocketsphinx_asr.h"
+#include "asr/speech_recognizer.h"
 #include "audio/audio_file.h"
 #include "data/manifest.h"
 #include "eval/asr_baseline.h"
@@ -45,6 +46,11 @@ std::vector<float> leading_columns(const std::vector<float>& v, size_t dim, size
     for (size_t k = 0; k < keep; ++k) out[i * keep + k] = v[i * dim + k] * inv;
   }
   return out;
+}
+
+std::vector<Row> with_rows(std::vector<Row> rows, const std::vector<Row>& more) {
+  rows.insert(rows.end(), more.begin(), more.end());
+  return rows;
 }
 
 const std::vector<Column> kMetricCols = {
@@ -209,6 +215,7 @@ nlohmann::json write_report(const ReportOptions& opt) {
   const fs::path root = fs::path(opt.manifest).parent_path();
   const auto en = english_test_clips(utts, opt.split);
   if (en.size() < 2) throw Error(opt.manifest + ": fewer than 2 English clips in the " + opt.split + " split");
+  for (const auto& dir : opt.asr_models) choose_recognizer(dir, 1);  // a broken checkpoint is refused before any work
   nlohmann::json R;
   R["generated"] = now_utc();
   R["manifest"] = opt.manifest;
@@ -245,6 +252,20 @@ nlohmann::json write_report(const ReportOptions& opt) {
   ao.threads = opt.threads;
   R["asr"] = run_asr_baseline(ao);
   R["asr"]["overall"] = {{"hard", R["asr"]["text_to_audio"]["hard"]}, {"wer", R["asr"]["wer"]}};
+  // Further recognisers, keyed by their folder's name (dots would split the cells' JSON paths).
+  std::vector<std::pair<std::string, std::string>> asr_models;  // key, directory
+  for (const auto& dir : opt.asr_models) {
+    std::string key = fs::path(dir).lexically_normal().filename().string();
+    if (key.empty() || key == ".") key = fs::path(dir).lexically_normal().parent_path().filename().string();
+    std::replace(key.begin(), key.end(), '.', '_');
+    while (key.empty() || R["asr_models"].contains(key)) key += "_";
+    std::fprintf(stderr, "report: ASR baseline with %s\n", dir.c_str());
+    ao.asr_model = dir;
+    ao.out_dir = opt.asr_dir + "-" + key;
+    R["asr_models"][key] = run_asr_baseline(ao);
+    R["asr_models"][key]["dir"] = dir;
+    asr_models.emplace_back(key, dir);
+  }
 
   auto cfg = ClaspModelConfig::from_json_file(opt.model_dir + "/clasp.json");
   const std::string speech_dir = (fs::path(opt.model_dir) / cfg.speech_encoder).lexically_normal().string();
@@ -270,6 +291,8 @@ nlohmann::json write_report(const ReportOptions& opt) {
                 {"clasp", cs.to_json()},
                 {"asr", as.to_json()},
                 {"clasp_over_asr", as.x_realtime() > 0 ? cs.x_realtime() / as.x_realtime() : 0.0}};
+  for (const auto& [key, dir] : asr_models)
+    R["speed"]["asr_models"][key] = measure_asr_speed(wavs, opt.model_dir, opt.threads, dir).to_json();
 
   // Members and the phonetic part share the speech encoder, counted once.
   const auto clasp_files = clasp_weight_files(opt.model_dir, cfg);
@@ -377,6 +400,19 @@ figcaption{font-size:.9em;color:#555;max-width:460px}.note{color:#555;font-size:
   std::vector<Row> vs_asr_rows = {{"CLASP", "clasp.languages.en.text_to_audio"},
                                   {"ASR pipeline", "asr.text_to_audio"},
                                   {"phonetic matching", "phonetic.languages.en.text_to_audio"}};
+  std::vector<Row> asr_model_rows, asr_speed_rows, asr_paper_rows;
+  for (const auto& [key, dir] : asr_models) {
+    const auto& A = R["asr_models"][key];
+    const std::string name = "ASR pipeline: " + A["asr"].get<std::string>();
+    asr_model_rows.push_back({name, "asr_models." + key + ".text_to_audio"});
+    asr_speed_rows.push_back({name, "speed.asr_models." + key});
+    // The paper's row for the same kind of recogniser (its HuBERT-CTC or wav2vec2-CTC + LaBSE).
+    const bool hubert = A["asr"].get<std::string>().rfind("hubert", 0) == 0;
+    asr_paper_rows.push_back({name + ", hard", "asr_models." + key + ".text_to_audio.hard",
+                              std::string("paper.common_voice_en_hard.") +
+                                  (hubert ? "hubert_ctc_asr_labse" : "wav2vec2_ctc_asr_labse")});
+  }
+  vs_asr_rows.insert(vs_asr_rows.begin() + 2, asr_model_rows.begin(), asr_model_rows.end());
   if (two_stage) {
     vs_asr_rows[0].label = "CLASP (the paper's protocol: one vector per clip)";
     vs_asr_rows.insert(vs_asr_rows.begin() + 1, {"CLASP two-stage search", "clasp.two_stage.languages.en"});
@@ -386,13 +422,19 @@ figcaption{font-size:.9em;color:#555;max-width:460px}.note{color:#555;font-size:
                   "encoder's own phonemes matched to the query's",
                   R,
                   vs_asr_rows, kMetricCols);
-  h += html_table("asr-by-engine", "ASR pipeline by voice engine (hard) and its word error rate", R,
-                  {{"espeak", "asr.by_engine.espeak"}, {"festival", "asr.by_engine.festival"}, {"all", "asr.overall"}},
+  std::vector<Row> wer_rows = {
+      {"espeak", "asr.by_engine.espeak"}, {"festival", "asr.by_engine.festival"}, {"all", "asr.overall"}};
+  for (const auto& [key, dir] : asr_models) {
+    R["asr_models"][key]["overall"] = {{"hard", R["asr_models"][key]["text_to_audio"]["hard"]},
+                                       {"wer", R["asr_models"][key]["wer"]}};
+    wer_rows.push_back({R["asr_models"][key]["asr"].get<std::string>() + ", all", "asr_models." + key + ".overall"});
+  }
+  h += html_table("asr-by-engine", "ASR pipeline by voice engine (hard) and its word error rate", R, wer_rows,
                   {{"n", "hard.queries", 0}, {"HITS@1", "hard.hits1"}, {"MRR", "hard.mrr"}, {"meanR", "hard.mean_rank", 1},
                    {"WER", "wer"}});
   h += html_table("speed", "Speed on the same " + std::to_string(wavs.size()) + " clips and " +
                                std::to_string(opt.threads) + " threads (audio seconds per wall second)",
-                  R, {{"CLASP", "speed.clasp"}, {"ASR pipeline", "speed.asr"}},
+                  R, with_rows({{"CLASP", "speed.clasp"}, {"ASR pipeline", "speed.asr"}}, asr_speed_rows),
                   {{"clips", "clips", 0}, {"audio s", "audio_s", 1}, {"wall s", "wall_s", 2}, {"x real time", "x_realtime", 1}});
   h += html_table("speed-ratio", "CLASP speed / ASR pipeline speed", R, {{"ratio", "speed"}}, {{"x", "clasp_over_asr", 1}});
   h += html_table("sizes", "Model sizes", R,
@@ -414,12 +456,14 @@ figcaption{font-size:.9em;color:#555;max-width:460px}.note{color:#555;font-size:
   // ours on this corpus: the same protocol, not the same clips.
   h += html_table("vs-paper",
                   "English text -> audio beside the paper's reported figures (paper: hard protocol on Common Voice "
-                  "English, soft on Speech Brown; its ASR pipeline is HuBERT-CTC + LaBSE, ours PocketSphinx + our "
-                  "text encoder)",
+                  "English, soft on Speech Brown; its ASR pipelines are HuBERT-CTC / wav2vec2-CTC + LaBSE, ours "
+                  "PocketSphinx and any CTC model given with --asr-model, + the text encoder)",
                   R,
-                  {{"CLASP, hard", "clasp.languages.en.text_to_audio.hard", "paper.common_voice_en_hard.clasp"},
-                   {"CLASP, soft", "clasp.languages.en.text_to_audio.soft", "paper.speech_brown_soft.clasp"},
-                   {"ASR pipeline, hard", "asr.text_to_audio.hard", "paper.common_voice_en_hard.hubert_ctc_asr_labse"}},
+                  with_rows({{"CLASP, hard", "clasp.languages.en.text_to_audio.hard", "paper.common_voice_en_hard.clasp"},
+                             {"CLASP, soft", "clasp.languages.en.text_to_audio.soft", "paper.speech_brown_soft.clasp"},
+                             {"ASR pipeline, hard", "asr.text_to_audio.hard",
+                              "paper.common_voice_en_hard.hubert_ctc_asr_labse"}},
+                            asr_paper_rows),
                   {{"HITS@1", "hits1"}, {"paper", "hits1", 3, true}, {"MRR", "mrr"}, {"paper", "mrr", 3, true},
                    {"meanR", "mean_rank", 1}, {"paper", "mean_rank", 1, true}});
   h += html_table("t2a", "Same-language retrieval, text -> audio (hard: all test clips of the language)", R,

@@ -13,6 +13,9 @@ struct ReportOptions {
   std::string manifest;
   std::string model_dir = "models/clasp-default";
   std::string asr_dir = "runs/baseline-asr";  // the baseline's resumable transcripts
+  // Hugging Face wav2vec2 / HuBERT CTC checkpoints (the paper's ASR baselines), each run as a further
+  // transcribe-then-retrieve baseline beside PocketSphinx; transcripts in <asr_dir>-<folder name>.
+  std::vector<std::string> asr_models;
   std::string out_html = "reports/report.html";
   std::string out_json;                       // "" = <out_html without .html>.json
   std::string split = "test";

@@ -4,8 +4,9 @@
 #include <chrono>
 #include <thread>
 
-#include "asr/pocketsphinx_asr.h"
+#include "asr/speech_recognizer.h"
 #include "audio/audio_file.h"
+#include "eval/asr_baseline.h"
 #include "speech/audio_embedder.h"
 #include "text/sentence_encoder.h"
 #include "speech/clasp_audio_model.h"
@@ -38,11 +39,12 @@ PipelineSpeed measure_clasp_speed(const std::vector<std::string>& wavs, const st
   return s;
 }
 
-PipelineSpeed measure_asr_speed(const std::vector<std::string>& wavs, const std::string& model_dir, int threads) {
-  threads = std::max(1, threads);
-  std::vector<std::unique_ptr<PocketsphinxAsr>> decoders;
-  for (int t = 0; t < threads; ++t) decoders.push_back(std::make_unique<PocketsphinxAsr>());
-  auto text = SentenceEncoder::load(clasp_text_encoder_dir(model_dir));
+PipelineSpeed measure_asr_speed(const std::vector<std::string>& wavs, const std::string& model_dir, int threads,
+                                const std::string& asr_model) {
+  const auto asr = choose_recognizer(asr_model, threads);
+  std::vector<std::shared_ptr<SpeechRecognizer>> decoders;  // loading is not part of the per-audio cost
+  for (int t = 0; t < asr.workers; ++t) decoders.push_back(asr.make());
+  auto text = SentenceEncoder::load(asr_baseline_text_encoder_dir(model_dir));
   std::vector<std::string> hyps(wavs.size());
   std::vector<double> seconds(wavs.size());
   std::atomic<size_t> next{0};
@@ -50,7 +52,7 @@ PipelineSpeed measure_asr_speed(const std::vector<std::string>& wavs, const std:
   std::mutex failure_mu;
   auto t0 = std::chrono::steady_clock::now();
   std::vector<std::thread> pool;
-  for (int t = 0; t < threads; ++t)
+  for (int t = 0; t < asr.workers; ++t)
     pool.emplace_back([&, t] {
       try {
         for (size_t i; (i = next++) < wavs.size();) {

@@ -1,7 +1,7 @@
 #pragma once
 // Speed of the two retrieval pipelines on the same audio files and cores,
 // for `clasp report`: CLASP (decode, resample, log-mel, branches, fusion)
-// and transcribe-then-retrieve (decode, PocketSphinx, text encoder on the
+// and transcribe-then-retrieve (decode, a recogniser, text encoder on the
 // transcript). No torch types in this header.
 #include <nlohmann/json.hpp>
 #include <string>
@@ -18,7 +18,9 @@ struct PipelineSpeed {
 
 // torch threads = `threads`.
 PipelineSpeed measure_clasp_speed(const std::vector<std::string>& wavs, const std::string& model_dir, int threads);
-// `threads` PocketSphinx decoders in parallel, then the model's text encoder.
-PipelineSpeed measure_asr_speed(const std::vector<std::string>& wavs, const std::string& model_dir, int threads);
+// The recogniser of choose_recognizer(asr_model, threads) ("" = `threads` PocketSphinx decoders in parallel),
+// then the model's text encoder.
+PipelineSpeed measure_asr_speed(const std::vector<std::string>& wavs, const std::string& model_dir, int threads,
+                                const std::string& asr_model = "");
 
 }  // namespace clasp

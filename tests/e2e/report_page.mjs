@@ -78,6 +78,18 @@ try {
     if (!paper.includes(v)) failures.push(`vs-paper: the paper's ${v} is not shown (${paper})`);
   if (await page.locator('table#vs-paper th.paper', { hasText: 'paper' }).count() < 3)
     failures.push('vs-paper: no "paper" column headers');
+  // Each --asr-model: its own rows (vs CLASP, word error rate, speed) and, beside them, the paper's figures for
+  // the same kind of recogniser (wav2vec2-CTC + LaBSE: HITS@1 0.891).
+  for (const [key, A] of Object.entries(data.asr_models || {})) {
+    for (const [table, path] of [['clasp-vs-asr', `asr_models.${key}.text_to_audio.hard.hits1`],
+                                 ['asr-by-engine', `asr_models.${key}.overall.wer`],
+                                 ['speed', `speed.asr_models.${key}.x_realtime`]])
+      if (await page.locator(`table#${table} td[data-key="${path}"]`).count() !== 1)
+        failures.push(`${table}: no cell for --asr-model ${key} (${path})`);
+    if (!A.asr || A.clips < 2) failures.push(`asr_models.${key}: ${JSON.stringify(A).slice(0, 200)}`);
+    if (A.asr.startsWith('wav2vec2') && !paper.includes('0.891'))
+      failures.push(`vs-paper: the paper's wav2vec2-CTC figure is not beside ${key}`);
+  }
   // Lower-is-better metrics are marked.
   const lower = await page.$$eval('th.lower', (ths) => ths.map((th) => th.textContent));
   if (!lower.some((t) => /meanR.*↓/.test(t)) || !lower.some((t) => /WER.*↓/.test(t)))

@@ -72,8 +72,47 @@ mkdir "$T/abl"
 cp "$T/eval.json" "$T/abl/a-eval.json"
 cp "$T/eval-ens.json" "$T/abl/b.0-eval.json"
 echo '{"notes": []}' >"$T/abl/notes.json"
-"$CLASP" report -i "$T/corpus/manifest.jsonl" -o "$T/out/report.html" --asr-dir "$T/asr" --threads 1 \
+# The paper's kind of ASR baseline: a Hugging Face Wav2Vec2ForCTC checkpoint (the tiny random parity fixture:
+# its transcripts are noise, the pipeline is what is checked), resumable, its transcripts never mixed with
+# another recogniser's.
+CTC="$HERE/../fixtures/hf/wav2vec2-ctc-tiny"
+"$CLASP" baseline asr -i "$T/corpus/manifest.jsonl" --asr-model "$CTC" -o "$T/asr-ctc" --threads 1 \
+  --json "$T/ctc1.json" >"$T/ctc1.log" 2>&1 || { cat "$T/ctc1.log"; exit 1; }
+"$CLASP" baseline asr -i "$T/corpus/manifest.jsonl" --asr-model "$CTC" -o "$T/asr-ctc" --threads 1 \
+  --json "$T/ctc2.json" >"$T/ctc2.log" 2>&1 || { cat "$T/ctc2.log"; exit 1; }
+node -e '
+  const fs = require("fs");
+  const a = JSON.parse(fs.readFileSync(process.argv[1], "utf8")), b = JSON.parse(fs.readFileSync(process.argv[2], "utf8"));
+  if (a.asr !== "wav2vec2 CTC (wav2vec2-ctc-tiny)") throw new Error("baseline asr --asr-model: recogniser " + a.asr);
+  if (!a.speed || !(a.speed.x_realtime > 0)) throw new Error("baseline asr --asr-model: no speed for a fresh run");
+  if (b.speed) throw new Error("baseline asr --asr-model: the second run transcribed again instead of resuming");
+  if (a.clips < 2 || a.text_to_audio.hard.queries !== a.clips) throw new Error("baseline asr: " + JSON.stringify(a));
+  for (const k of ["hits1", "mrr", "mean_rank"])
+    if (a.text_to_audio.hard[k] !== b.text_to_audio.hard[k]) throw new Error("resumed run differs in " + k);
+  if (!(a.wer >= 0.9)) throw new Error("random CTC weights gave WER " + a.wer + ": a transcript cannot be this good");
+  const lines = fs.readFileSync(process.argv[3], "utf8").trim().split("\n").map(JSON.parse);
+  if (lines.length !== a.clips || lines.some((l) => !l.asr || !l.asr.startsWith("hf-ctc:")))
+    throw new Error("transcripts.jsonl: " + lines.length + " lines for " + a.clips + " clips, each naming its recogniser");' \
+  "$T/ctc1.json" "$T/ctc2.json" "$T/asr-ctc/transcripts.jsonl"
+# PocketSphinx in the same folder does not reuse the CTC model's transcripts.
+"$CLASP" baseline asr -i "$T/corpus/manifest.jsonl" -o "$T/asr-ctc" --threads 1 --json "$T/ps.json" >"$T/ps.log" 2>&1 \
+  || { cat "$T/ps.log"; exit 1; }
+grep -q "transcripts by another recogniser are not reused" "$T/ps.log" || { cat "$T/ps.log"; exit 1; }
+node -e 'const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+  if (!r.speed || !r.asr.startsWith("pocketsphinx")) throw new Error("PocketSphinx reused foreign transcripts");' "$T/ps.json"
+# A checkpoint without a CTC head is refused by name before any clip is read.
+if "$CLASP" baseline asr -i "$T/corpus/manifest.jsonl" --asr-model "$HERE/../fixtures/hf/wav2vec2-base-tiny" \
+  -o "$T/asr-bad" >"$T/bad.log" 2>&1; then
+  echo "report e2e: baseline asr with a headless checkpoint succeeded"; exit 1
+fi
+grep -q "wav2vec2-base-tiny: no CTC head" "$T/bad.log" || { cat "$T/bad.log"; exit 1; }
+[ ! -e "$T/asr-bad/transcripts.jsonl" ] || { echo "report e2e: a refused baseline left transcripts"; exit 1; }
+"$CLASP" report -i "$T/corpus/manifest.jsonl" -o "$T/out/report.html" --asr-dir "$T/asr" --threads 1 --asr-model "$CTC" \
   --speed-clips 3 --projection-clips 6 --real "$T/corpus/manifest.jsonl" --ablations "$T/abl" >"$T/report.log" 2>&1 \
   || { cat "$T/report.log"; exit 1; }
 [ -s "$T/out/report.json" ] || { echo "report e2e: no report.json beside the HTML"; exit 1; }
+node -e 'const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+  const A = (r.asr_models || {})["wav2vec2-ctc-tiny"];
+  if (!A || A.asr !== "wav2vec2 CTC (wav2vec2-ctc-tiny)" || !r.speed.asr_models["wav2vec2-ctc-tiny"])
+    throw new Error("report --asr-model: no CTC baseline (or its speed) in report.json");' "$T/out/report.json"
 node "$HERE/report_page.mjs" "$T/out/report.html" "$T/eval.json" "${E2E_SCREENSHOT:-}"

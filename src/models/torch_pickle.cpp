@@ -1,0 +1,351 @@
+#include "models/torch_pickle.h"
+
+#include <caffe2/serialize/inline_container.h>
+
+#include <cstring>
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include "util/error.h"
+
+namespace clasp {
+
+namespace {
+
+struct Value;
+using V = std::shared_ptr<Value>;
+
+struct Value {
+  enum Kind { None, Bool, Int, Float, Str, Tensor, List, Tuple, Dict, Object, Global, Mark } kind = None;
+  int64_t i = 0;
+  double f = 0;
+  std::string s;  // Str; Global and Object: "module.Class"
+  torch::Tensor t;
+  std::vector<V> items;                 // List, Tuple
+  std::vector<std::pair<V, V>> entries; // Dict, in order; Object: its state when that is a dict
+  V state;                              // Object: its state when that is not a dict
+};
+
+V make(Value::Kind k) {
+  auto v = std::make_shared<Value>();
+  v->kind = k;
+  return v;
+}
+
+// kUndefined for a storage class this reader does not know.
+c10::ScalarType storage_dtype(const std::string& cls) {
+  static const std::map<std::string, c10::ScalarType> m = {
+      {"torch.FloatStorage", torch::kFloat32}, {"torch.DoubleStorage", torch::kFloat64},
+      {"torch.HalfStorage", torch::kFloat16},  {"torch.BFloat16Storage", torch::kBFloat16},
+      {"torch.LongStorage", torch::kInt64},    {"torch.IntStorage", torch::kInt32},
+      {"torch.ShortStorage", torch::kInt16},   {"torch.CharStorage", torch::kInt8},
+      {"torch.ByteStorage", torch::kUInt8},    {"torch.BoolStorage", torch::kBool}};
+  auto it = m.find(cls);
+  return it == m.end() ? c10::ScalarType::Undefined : it->second;
+}
+
+class Reader {
+ public:
+  Reader(const std::string& path) : path_(path), zip_(path) {}
+
+  V run() {
+    auto [data, size] = zip_.getRecord("data.pkl");
+    p_ = static_cast<const uint8_t*>(data.get());
+    end_ = p_ + size;
+    keep_ = std::move(data);
+    for (;;) {
+      const uint8_t op = byte();
+      switch (op) {
+        case 0x80: byte(); break;  // PROTO
+        case 0x95: take(8); break; // FRAME
+        case '.': {                // STOP
+          if (stack_.size() != 1) fail("the pickle ends with " + std::to_string(stack_.size()) + " values on its stack");
+          return stack_.back();
+        }
+        case 'c': {  // GLOBAL module\nname\n
+          auto g = make(Value::Global);
+          g->s = line();
+          g->s += "." + line();
+          push(g);
+          break;
+        }
+        case 0x93: {  // STACK_GLOBAL
+          auto name = pop(), mod = pop();
+          auto g = make(Value::Global);
+          g->s = str(mod) + "." + str(name);
+          push(g);
+          break;
+        }
+        case 'q': memo(byte()); break;
+        case 'r': memo(u32()); break;
+        case 0x94: memo(memo_.size()); break;  // MEMOIZE
+        case 'h': push(get(byte())); break;
+        case 'j': push(get(u32())); break;
+        case '(': push(make(Value::Mark)); break;
+        case ')': push(make(Value::Tuple)); break;
+        case ']': push(make(Value::List)); break;
+        case '}': push(make(Value::Dict)); break;
+        case 't': { auto t = make(Value::Tuple); t->items = since_mark(); push(t); break; }
+        case 0x85: case 0x86: case 0x87: {  // TUPLE1-3
+          auto t = make(Value::Tuple);
+          t->items.resize(op - 0x84);
+          for (size_t k = t->items.size(); k-- > 0;) t->items[k] = pop();
+          push(t);
+          break;
+        }
+        case 'a': { auto x = pop(); list(top())->items.push_back(x); break; }
+        case 'e': { auto xs = since_mark(); auto& l = list(top())->items; l.insert(l.end(), xs.begin(), xs.end()); break; }
+        case 's': { auto v = pop(), k = pop(); dict(top())->entries.emplace_back(k, v); break; }
+        case 'u': {
+          auto xs = since_mark();
+          if (xs.size() % 2) fail("SETITEMS with an odd number of values");
+          for (size_t k = 0; k < xs.size(); k += 2) dict(top())->entries.emplace_back(xs[k], xs[k + 1]);
+          break;
+        }
+        case 'X': push(string(u32())); break;
+        case 0x8c: push(string(byte())); break;  // SHORT_BINUNICODE
+        case 'T': push(string(u32())); break;    // BINSTRING
+        case 'U': push(string(byte())); break;   // SHORT_BINSTRING
+        case 'J': { int32_t x; std::memcpy(&x, take(4), 4); push(integer(x)); break; }
+        case 'K': push(integer(byte())); break;
+        case 'M': { uint16_t x; std::memcpy(&x, take(2), 2); push(integer(x)); break; }
+        case 0x8a: {  // LONG1: little-endian two's complement
+          const size_t n = byte();
+          if (n > 8) fail("an integer wider than 64 bits");
+          const uint8_t* b = take(n);
+          uint64_t x = 0;
+          for (size_t k = 0; k < n; ++k) x |= uint64_t(b[k]) << (8 * k);
+          if (n && n < 8 && (b[n - 1] & 0x80)) x |= ~uint64_t(0) << (8 * n);
+          push(integer(static_cast<int64_t>(x)));
+          break;
+        }
+        case 'G': {  // BINFLOAT, big-endian
+          const uint8_t* b = take(8);
+          uint64_t x = 0;
+          for (int k = 0; k < 8; ++k) x = x << 8 | b[k];
+          auto v = make(Value::Float);
+          std::memcpy(&v->f, &x, 8);
+          push(v);
+          break;
+        }
+        case 'N': push(make(Value::None)); break;
+        case 0x88: case 0x89: { auto v = make(Value::Bool); v->i = op == 0x88; push(v); break; }
+        case 'Q': push(storage(pop())); break;  // BINPERSID
+        case 'R': { auto args = pop(), fn = pop(); push(reduce(fn, args)); break; }
+        case 0x81: {  // NEWOBJ cls args: an object of a class we never import
+          pop();
+          auto cls = pop();
+          auto o = make(Value::Object);
+          o->s = cls->s;
+          push(o);
+          break;
+        }
+        case 'b': {  // BUILD: an object's state; a dict's or a tensor's extra state is dropped
+          auto st = pop();
+          auto& obj = top();
+          if (obj->kind == Value::Object) {
+            if (st->kind == Value::Dict) obj->entries = st->entries;
+            else obj->state = st;
+          }
+          break;
+        }
+        case '0': pop(); break;
+        default: fail("pickle opcode 0x" + hex(op) + " is not one a state dict or module uses");
+      }
+    }
+  }
+
+  // Parameters and buffers of a pickled nn.Module, as state_dict() names them.
+  void collect(const V& module, const std::string& prefix, std::map<std::string, torch::Tensor>& out) {
+    for (const char* part : {"_parameters", "_buffers"})
+      if (auto d = field(module, part))
+        for (auto& [k, v] : d->entries)
+          if (v->kind == Value::Tensor) out[prefix + str(k)] = v->t;
+    if (auto d = field(module, "_modules"))
+      for (auto& [k, v] : d->entries)
+        if (v->kind == Value::Object) collect(v, prefix + str(k) + ".", out);
+  }
+
+  [[noreturn]] void fail(const std::string& why) const { throw Error(path_ + ": " + why); }
+
+ private:
+  static std::string hex(unsigned x) {
+    char b[8];
+    std::snprintf(b, sizeof b, "%02x", x);
+    return b;
+  }
+  const uint8_t* take(size_t n) {
+    if (static_cast<size_t>(end_ - p_) < n) fail("the pickle is cut short");
+    const uint8_t* b = p_;
+    p_ += n;
+    return b;
+  }
+  uint8_t byte() { return *take(1); }
+  uint32_t u32() { uint32_t x; std::memcpy(&x, take(4), 4); return x; }
+  std::string line() {
+    const uint8_t* nl = static_cast<const uint8_t*>(std::memchr(p_, '\n', end_ - p_));
+    if (!nl) fail("the pickle is cut short");
+    std::string s(reinterpret_cast<const char*>(p_), nl - p_);
+    p_ = nl + 1;
+    return s;
+  }
+  V string(size_t n) { auto v = make(Value::Str); v->s.assign(reinterpret_cast<const char*>(take(n)), n); return v; }
+  static V integer(int64_t x) { auto v = make(Value::Int); v->i = x; return v; }
+  void push(V v) { stack_.push_back(std::move(v)); }
+  V pop() {
+    if (stack_.empty() || stack_.back()->kind == Value::Mark) fail("the pickle pops an empty stack");
+    auto v = std::move(stack_.back());
+    stack_.pop_back();
+    return v;
+  }
+  V& top() {
+    if (stack_.empty()) fail("the pickle reads an empty stack");
+    return stack_.back();
+  }
+  std::vector<V> since_mark() {
+    size_t m = stack_.size();
+    while (m > 0 && stack_[m - 1]->kind != Value::Mark) --m;
+    if (m == 0) fail("the pickle has no MARK where one is needed");
+    std::vector<V> xs(stack_.begin() + static_cast<std::ptrdiff_t>(m), stack_.end());
+    stack_.resize(m - 1);
+    return xs;
+  }
+  void memo(size_t k) {
+    if (k > memo_.size() + 1000000) fail("memo index out of range");
+    if (memo_.size() <= k) memo_.resize(k + 1);
+    memo_[k] = top();
+  }
+  V get(size_t k) {
+    if (k >= memo_.size() || !memo_[k]) fail("the pickle refers to memo entry " + std::to_string(k) + ", never stored");
+    return memo_[k];
+  }
+  V& list(V& v) { if (v->kind != Value::List) fail("APPEND to something not a list"); return v; }
+  V& dict(V& v) {
+    if (v->kind == Value::Dict || v->kind == Value::Object) return v;
+    fail("SETITEM on something not a dict");
+  }
+  const std::string& str(const V& v) const {
+    if (v->kind != Value::Str) fail("expected a string in the pickle");
+    return v->s;
+  }
+  int64_t num(const V& v) const {
+    if (v->kind != Value::Int) fail("expected an integer in the pickle");
+    return v->i;
+  }
+  std::vector<int64_t> ints(const V& v) const {
+    if (v->kind != Value::Tuple && v->kind != Value::List) fail("expected a tuple of integers in the pickle");
+    std::vector<int64_t> out;
+    for (const auto& x : v->items) out.push_back(num(x));
+    return out;
+  }
+  static V field(const V& obj, const std::string& name) {
+    if (obj->kind != Value::Object) return nullptr;
+    for (auto& [k, v] : obj->entries)
+      if (k->kind == Value::Str && k->s == name && v->kind == Value::Dict) return v;
+    return nullptr;
+  }
+
+  // ('storage', torch.FloatStorage, key, location, numel) -> a flat tensor over data/<key>.
+  V storage(const V& pid) {
+    if (pid->kind != Value::Tuple || pid->items.size() < 5 || str(pid->items[0]) != "storage" ||
+        pid->items[1]->kind != Value::Global)
+      fail("a persistent id that is not a tensor storage");
+    const std::string key = str(pid->items[2]);
+    auto it = storages_.find(key);
+    if (it == storages_.end()) {
+      const auto dtype = storage_dtype(pid->items[1]->s);
+      if (dtype == c10::ScalarType::Undefined) fail("storage type " + pid->items[1]->s + " is not supported");
+      const int64_t numel = num(pid->items[4]);
+      if (!zip_.hasRecord("data/" + key)) fail("storage " + key + " is missing from the archive");
+      auto [data, size] = zip_.getRecord("data/" + key);
+      const size_t need = static_cast<size_t>(numel) * c10::elementSize(dtype);
+      if (numel < 0 || size < need)
+        fail("storage " + key + " holds " + std::to_string(size) + " bytes, " + std::to_string(need) + " expected");
+      auto t = torch::empty({numel}, dtype);
+      std::memcpy(t.data_ptr(), data.get(), need);
+      it = storages_.emplace(key, t).first;
+    }
+    auto v = make(Value::Tensor);
+    v->t = it->second;
+    return v;
+  }
+
+  V reduce(const V& fn, const V& args) {
+    if (fn->kind != Value::Global) fail("REDUCE of something that is not a class or function");
+    if (args->kind != Value::Tuple) fail("REDUCE with arguments that are not a tuple");
+    const auto& a = args->items;
+    const std::string& name = fn->s;
+    if (name == "torch._utils._rebuild_tensor_v2" || name == "torch._utils._rebuild_tensor") {
+      if (a.size() < 4 || a[0]->kind != Value::Tensor) fail(name + " with unexpected arguments");
+      const auto& st = a[0]->t;
+      const int64_t offset = num(a[1]);
+      auto size = ints(a[2]), stride = ints(a[3]);
+      if (size.size() != stride.size()) fail("a tensor whose size and stride differ in length");
+      int64_t last = offset;  // the furthest element the view reaches must lie inside its storage
+      bool empty = false;
+      for (size_t d = 0; d < size.size(); ++d) {
+        if (size[d] < 0 || stride[d] < 0) fail("a tensor with a negative size or stride");
+        if (size[d] == 0) empty = true;
+        else last += (size[d] - 1) * stride[d];
+      }
+      if (offset < 0 || (!empty && last >= st.numel())) fail("a tensor reaching outside its storage");
+      auto v = make(Value::Tensor);
+      v->t = st.as_strided(size, stride, offset);
+      return v;
+    }
+    if (name == "torch._utils._rebuild_parameter" || name == "torch._utils._rebuild_parameter_with_state") {
+      if (a.empty() || a[0]->kind != Value::Tensor) fail(name + " with unexpected arguments");
+      return a[0];
+    }
+    if (name == "collections.OrderedDict" || name == "builtins.dict") {
+      auto d = make(Value::Dict);
+      if (!a.empty() && a[0]->kind == Value::List)
+        for (const auto& kv : a[0]->items)
+          if (kv->kind == Value::Tuple && kv->items.size() == 2) d->entries.emplace_back(kv->items[0], kv->items[1]);
+      return d;
+    }
+    auto o = make(Value::Object);  // anything else: kept by name, never called
+    o->s = name;
+    o->state = args;
+    return o;
+  }
+
+  std::string path_;
+  caffe2::serialize::PyTorchStreamReader zip_;
+  at::DataPtr keep_;
+  const uint8_t* p_ = nullptr;
+  const uint8_t* end_ = nullptr;
+  std::vector<V> stack_, memo_;
+  std::map<std::string, torch::Tensor> storages_;
+};
+
+}  // namespace
+
+std::map<std::string, torch::Tensor> read_torch_save(const std::string& path) {
+  std::unique_ptr<Reader> r;
+  V root;
+  try {
+    r = std::make_unique<Reader>(path);
+    root = r->run();
+  } catch (const Error&) {
+    throw;
+  } catch (const std::exception& e) {  // the zip reader's own errors
+    throw Error(path + ": cannot read PyTorch checkpoint: " + std::string(e.what()).substr(0, 300));
+  }
+  std::map<std::string, torch::Tensor> out;
+  if (root->kind == Value::Dict) {
+    for (auto& [k, v] : root->entries) {
+      if (k->kind != Value::Str || v->kind != Value::Tensor) r->fail("state dict entries must be name -> tensor");
+      out[k->s] = v->t;
+    }
+  } else if (root->kind == Value::Object) {
+    r->collect(root, "", out);
+    if (out.empty()) r->fail("a pickled " + root->s + " with no parameters or buffers");
+  } else {
+    r->fail("expected a state dict (name -> tensor) or a pickled module");
+  }
+  return out;
+}
+
+}  // namespace clasp
