@@ -149,8 +149,8 @@ void BM_HubertBaseForward(benchmark::State& st) {
 BENCHMARK(BM_HubertBaseForward)->Arg(4)->Unit(benchmark::kMillisecond);
 
 // The recognisers of the transcribe-then-retrieve baselines on the same
-// spoken English (flite, about 10 s). A wav2vec2/HuBERT-base-size CTC model
-// (95M parameters, random weights: the cost does not depend on them) with
+// spoken English (flite, about 10 s). A wav2vec2/HuBERT CTC model of base
+// or large size (random weights: the cost does not depend on them) with
 // greedy decoding over a LibriSpeech-style letter vocabulary, on torch's
 // threads; PocketSphinx en-us, one decoder (the baseline runs one per core).
 std::vector<float> spoken_english() {
@@ -167,8 +167,19 @@ std::vector<float> spoken_english() {
   return audio;
 }
 
-void BM_AsrCtcBaseGreedy(benchmark::State& st) {
-  auto m = HfSpeechModel::random(HfSpeechConfig{});
+// Arg: 0 = base size (95M parameters), 1 = large (HuBERT-large / wav2vec2-large-lv60 layout, 315M).
+void BM_AsrCtcGreedy(benchmark::State& st) {
+  HfSpeechConfig c;
+  if (st.range(0) == 1) {
+    c.hidden_size = 1024;
+    c.num_hidden_layers = 24;
+    c.num_attention_heads = 16;
+    c.intermediate_size = 4096;
+    c.feat_extract_norm = "layer";
+    c.conv_bias = true;
+    c.do_stable_layer_norm = true;
+  }
+  auto m = HfSpeechModel::random(c);
   auto vocab = CtcVocabulary::from_dir(project_path("tests/fixtures/hf/wav2vec2-ctc-tiny"));
   auto x = spoken_english();
   for (auto _ : st) {
@@ -178,7 +189,7 @@ void BM_AsrCtcBaseGreedy(benchmark::State& st) {
   }
   set_rate_counter(st, static_cast<double>(x.size()) / kRate);
 }
-BENCHMARK(BM_AsrCtcBaseGreedy)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_AsrCtcGreedy)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
 
 void BM_AsrPocketsphinx(benchmark::State& st) {
   PocketsphinxAsr asr;
