@@ -6,10 +6,13 @@
 
 #include <cmath>
 #include <fstream>
+#include <sndfile.h>
 #include <nlohmann/json.hpp>
 
 #include "models/reference_fusion.h"
 #include "models/torch_checkpoint.h"
+#include "speech/reference_model.h"
+#include "test_helpers.h"
 #include "util/error.h"
 
 using namespace clasp;
@@ -76,4 +79,57 @@ TEST(ReferenceFusion, OtherStructuresAreRefusedByName) {
   std::map<std::string, torch::Tensor> prefixed;
   for (auto& [k, v] : state) prefixed["module." + k] = v;
   EXPECT_EQ(convert_reference_fusion(prefixed, "x.pt").weights.size(), state.size());
+}
+
+TEST(ReferenceFusion, ImportAndEmbedAudioFromTheCommandLine) {
+  // The concat fixture's speech branch takes 32-d features: tests/fixtures/hf/hubert-tiny's size.
+  clasp::test::TempDir d;
+  const std::string hf = std::string(CLASP_SOURCE_DIR) + "/tests/fixtures/hf";
+  const std::string model = d / "ref", cmd = std::string(CLASP_BIN) + " reference ";
+  int rc = 0;
+  auto out = clasp::test::run_capture(cmd + "import " + kDir + "/concat-whole-module.pt --speech-model " + hf +
+                                          "/hubert-tiny --text-model " + hf + "/st-labse-tiny -o " + model,
+                                      &rc);
+  ASSERT_EQ(rc, 0) << out;
+  // A speech model of another output size is refused by name.
+  std::filesystem::create_directories(d.path / "wide");
+  auto cfg = nlohmann::json::parse(std::ifstream(hf + "/hubert-tiny/config.json"));
+  cfg["hidden_size"] = 64;
+  std::ofstream(d / "wide/config.json") << cfg.dump();
+  out = clasp::test::run_capture(cmd + "import " + kDir + "/concat-whole-module.pt --speech-model " + (d / "wide") +
+                                     " --text-model " + hf + "/st-labse-tiny -o " + (d / "bad"),
+                                 &rc);
+  EXPECT_NE(rc, 0);
+  EXPECT_NE(out.find("takes 32-d features"), std::string::npos) << out;
+  const std::string wav = d / "tone.wav";
+  auto x = clasp::test::sine(220, 0.5, 16000, 0.3f);
+  ASSERT_TRUE(clasp::test::write_audio(wav, x, 16000, 1, SF_FORMAT_WAV | SF_FORMAT_FLOAT));
+  std::vector<float> image(20);
+  for (size_t k = 0; k < image.size(); ++k) image[k] = std::sin(0.7f * static_cast<float>(k));
+  std::ofstream(d / "img.jsonl") << nlohmann::json{{"audio", "tone.wav"}, {"image", image}}.dump() << "\n";
+  out = clasp::test::run_capture(cmd + "embed -m " + model + " --image-features " + (d / "img.jsonl") + " " + wav, &rc);
+  ASSERT_EQ(rc, 0) << out;
+  auto v = nlohmann::json::parse(out.substr(out.find('{'))).at("embedding").get<std::vector<float>>();
+  ASSERT_EQ(v.size(), 768u);
+  // The same by hand: peak-normalised audio -> the HuBERT mean-pooled feature, both inputs L2-normalised, the
+  // reference fusion, the output L2-normalised.
+  ReferenceAudioEmbedder emb(model);
+  auto s = emb.speech_feature(x);
+  auto f = load_reference_fusion(kDir + "/concat-whole-module.pt");
+  torch::NoGradGuard ng;
+  namespace F = torch::nn::functional;
+  auto unit = [](torch::Tensor t) { return F::normalize(t.unsqueeze(0), F::NormalizeFuncOptions().dim(1)); };
+  auto y = unit(f->forward(unit(torch::tensor(s)), unit(torch::tensor(image)), {})[0])[0];
+  double worst = 0;
+  for (size_t k = 0; k < v.size(); ++k) worst = std::max(worst, std::abs(static_cast<double>(v[k]) - y[static_cast<int64_t>(k)].item<double>()));
+  EXPECT_LT(worst, 1e-5);
+  // An image feature of the wrong size, or none for the file, is refused by name.
+  std::ofstream(d / "short.jsonl") << R"({"audio": "tone.wav", "image": [1, 2, 3]})" << "\n";
+  out = clasp::test::run_capture(cmd + "embed -m " + model + " --image-features " + (d / "short.jsonl") + " " + wav, &rc);
+  EXPECT_NE(rc, 0);
+  EXPECT_NE(out.find("short.jsonl:1"), std::string::npos) << out;
+  std::ofstream(d / "other.jsonl") << nlohmann::json{{"audio", "other.wav"}, {"image", image}}.dump() << "\n";
+  out = clasp::test::run_capture(cmd + "embed -m " + model + " --image-features " + (d / "other.jsonl") + " " + wav, &rc);
+  EXPECT_NE(rc, 0);
+  EXPECT_NE(out.find("no image feature for"), std::string::npos) << out;
 }

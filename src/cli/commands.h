@@ -23,5 +23,7 @@ void add_serve_command(CLI::App& app);
 void add_product_bench_commands(CLI::App& app);
 void add_baseline_commands(CLI::App& app);
 void add_report_commands(CLI::App& app);
+// `reference import | embed` (cmd_reference.cpp): the CLASP authors' fusion encoder.
+void add_reference_commands(CLI::App& app);
 
 }  // namespace clasp::cli

@@ -28,6 +28,7 @@ int main(int argc, char** argv) {
   clasp::cli::add_product_bench_commands(app);
   clasp::cli::add_baseline_commands(app);
   clasp::cli::add_report_commands(app);
+  clasp::cli::add_reference_commands(app);
   clasp::cli::add_bench_command(app);
   const std::vector<std::string> args(argv + 1, argv + argc);
   if (auto why = clasp::cli::unknown_command_word(app, args)) {
