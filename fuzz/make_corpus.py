@@ -145,6 +145,41 @@ def search_json():
     put("search_json", "utf8.txt", "¿Dónde está? 東京\nqlang=es\n/data/ñ.flac  ʃ ʒ ɜː " * 3)
 
 
+def http_request():
+    put("http_request", "search.txt", "q=where%20is%20the%20station&k=5&lang=en&rerank=50&approx=1\nbytes=0-99")
+    put("http_request", "ranges.txt", "k=100&rerank=1000\nbytes=0-0, 2-3, -500, 900-")
+    put("http_request", "bad.txt", "k=5abc&rerank=-1&k=1e9&lang=%FF%FE\nbytes=500-100")
+    put("http_request", "many.txt", "q=a&q=b&&=&k=\nbytes=" + ",".join("%d-%d" % (i, i + 10) for i in range(0, 70, 7)))
+
+
+def torch_save():
+    # The pickles (data.pkl) of the torch.save fixtures: a state dict (OrderedDict with _metadata), a whole pickled
+    # module, views and dtypes, a HubertForCTC checkpoint, the CLASP authors' structures.
+    import zipfile
+    for rel in ["torch/state_dict.pt", "torch/whole_module.pt", "torch/mixed.pt", "hf/hubert-ctc-tiny/pytorch_model.bin",
+                "clasp-reference/concat-whole-module.pt", "clasp-reference/gating-state-dict.pt"]:
+        with zipfile.ZipFile(os.path.join(ROOT, "tests", "fixtures", rel)) as z:
+            pkl = [n for n in z.namelist() if n.endswith("/data.pkl")][0]
+            put("torch_save", rel.replace("/", "-") + ".pkl", z.read(pkl))
+
+
+def safetensors():
+    import struct
+
+    def file(header, data=b""):
+        h = json.dumps(header).encode()
+        return struct.pack("<Q", len(h)) + h + data
+    put("safetensors", "two-tensors.safetensors", file(
+        {"__metadata__": {"format": "pt"}, "a": {"dtype": "F32", "shape": [2, 2], "data_offsets": [0, 16]},
+         "b": {"dtype": "F16", "shape": [3], "data_offsets": [16, 22]}}, bytes(range(22))))
+    put("safetensors", "empty-and-int.safetensors", file(
+        {"e": {"dtype": "F32", "shape": [0, 4], "data_offsets": [0, 0]},
+         "i": {"dtype": "I64", "shape": [1], "data_offsets": [0, 8]}}, b"\x07" + bytes(7)))
+    put("safetensors", "bf16-bool.safetensors", file(
+        {"x": {"dtype": "BF16", "shape": [2], "data_offsets": [0, 4]},
+         "y": {"dtype": "BOOL", "shape": [2], "data_offsets": [4, 6]}}, bytes([0, 63, 128, 191, 1, 0])))
+
+
 if __name__ == "__main__":
     manifest()
     audio()
@@ -153,3 +188,6 @@ if __name__ == "__main__":
     word_lexicon()
     wordpiece()
     search_json()
+    http_request()
+    torch_save()
+    safetensors()

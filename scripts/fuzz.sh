@@ -6,7 +6,8 @@
 #   scripts/fuzz.sh [SECONDS_PER_TARGET] [TARGET...]
 #
 # SECONDS_PER_TARGET defaults to 60 (0: build only). TARGETs default to all:
-#   manifest audio mo_catalog phone_posteriors word_lexicon wordpiece search_json
+#   manifest audio mo_catalog phone_posteriors word_lexicon wordpiece search_json http_request torch_save
+#   safetensors
 # Environment: CXX (default /usr/bin/clang++), FUZZ_JOBS (build jobs, default 1),
 # FUZZ_FLAGS (extra libFuzzer flags, e.g. "-seed=1").
 #
@@ -18,7 +19,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 BUILD=$ROOT/build-fuzz
-ALL_TARGETS=(manifest audio mo_catalog phone_posteriors word_lexicon wordpiece search_json)
+ALL_TARGETS=(manifest audio mo_catalog phone_posteriors word_lexicon wordpiece search_json http_request torch_save safetensors)
 
 usage() { sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 [[ "${1:-}" == "-h" || "${1:-}" == "--help" ]] && usage

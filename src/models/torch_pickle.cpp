@@ -13,8 +13,11 @@ namespace clasp {
 
 namespace {
 
+// Values live in the reader's arena and point at each other with plain
+// pointers: a pickle may build cycles (a list holding itself), which
+// reference counting would leak.
 struct Value;
-using V = std::shared_ptr<Value>;
+using V = Value*;
 
 struct Value {
   enum Kind { None, Bool, Int, Float, Str, Tensor, List, Tuple, Dict, Object, Global, Mark } kind = None;
@@ -26,12 +29,6 @@ struct Value {
   std::vector<std::pair<V, V>> entries; // Dict, in order; Object: its state when that is a dict
   V state;                              // Object: its state when that is not a dict
 };
-
-V make(Value::Kind k) {
-  auto v = std::make_shared<Value>();
-  v->kind = k;
-  return v;
-}
 
 // kUndefined for a storage class this reader does not know.
 c10::ScalarType storage_dtype(const std::string& cls) {
@@ -157,19 +154,27 @@ class Reader {
   }
 
   // Parameters and buffers of a pickled nn.Module, as state_dict() names them.
-  void collect(const V& module, const std::string& prefix, std::map<std::string, torch::Tensor>& out) {
+  void collect(const V& module, const std::string& prefix, std::map<std::string, torch::Tensor>& out,
+               int depth = 0) {
+    if (depth > 100) fail("modules nested more than 100 deep (or a module that contains itself)");
     for (const char* part : {"_parameters", "_buffers"})
       if (auto d = field(module, part))
         for (auto& [k, v] : d->entries)
           if (v->kind == Value::Tensor) out[prefix + str(k)] = v->t;
     if (auto d = field(module, "_modules"))
       for (auto& [k, v] : d->entries)
-        if (v->kind == Value::Object) collect(v, prefix + str(k) + ".", out);
+        if (v->kind == Value::Object) collect(v, prefix + str(k) + ".", out, depth + 1);
   }
 
   [[noreturn]] void fail(const std::string& why) const { throw Error(path_ + ": " + why); }
 
  private:
+  V make(Value::Kind k) {
+    if (arena_.size() >= kMaxValues) fail("more than " + std::to_string(kMaxValues) + " values in the pickle");
+    arena_.push_back(std::make_unique<Value>());
+    arena_.back()->kind = k;
+    return arena_.back().get();
+  }
   static std::string hex(unsigned x) {
     char b[8];
     std::snprintf(b, sizeof b, "%02x", x);
@@ -191,11 +196,11 @@ class Reader {
     return s;
   }
   V string(size_t n) { auto v = make(Value::Str); v->s.assign(reinterpret_cast<const char*>(take(n)), n); return v; }
-  static V integer(int64_t x) { auto v = make(Value::Int); v->i = x; return v; }
-  void push(V v) { stack_.push_back(std::move(v)); }
+  V integer(int64_t x) { auto v = make(Value::Int); v->i = x; return v; }
+  void push(V v) { stack_.push_back(v); }
   V pop() {
     if (stack_.empty() || stack_.back()->kind == Value::Mark) fail("the pickle pops an empty stack");
-    auto v = std::move(stack_.back());
+    auto v = stack_.back();
     stack_.pop_back();
     return v;
   }
@@ -212,7 +217,8 @@ class Reader {
     return xs;
   }
   void memo(size_t k) {
-    if (k > memo_.size() + 1000000) fail("memo index out of range");
+    // Picklers number memo entries in order; a far index would make the table huge.
+    if (k > memo_.size() + 16) fail("memo index " + std::to_string(k) + " out of order");
     if (memo_.size() <= k) memo_.resize(k + 1);
     memo_[k] = top();
   }
@@ -259,11 +265,13 @@ class Reader {
       const int64_t numel = num(pid->items[4]);
       if (!zip_.hasRecord("data/" + key)) fail("storage " + key + " is missing from the archive");
       auto [data, size] = zip_.getRecord("data/" + key);
-      const size_t need = static_cast<size_t>(numel) * c10::elementSize(dtype);
-      if (numel < 0 || size < need)
-        fail("storage " + key + " holds " + std::to_string(size) + " bytes, " + std::to_string(need) + " expected");
+      const size_t el = c10::elementSize(dtype);
+      if (numel < 0 || static_cast<uint64_t>(numel) > size / el)
+        fail("storage " + key + " holds " + std::to_string(size) + " bytes, too few for " + std::to_string(numel) +
+             " elements");
+      const size_t need = static_cast<size_t>(numel) * el;
       auto t = torch::empty({numel}, dtype);
-      std::memcpy(t.data_ptr(), data.get(), need);
+      if (need) std::memcpy(t.data_ptr(), data.get(), need);  // an empty storage has no data pointer
       it = storages_.emplace(key, t).first;
     }
     auto v = make(Value::Tensor);
@@ -286,8 +294,10 @@ class Reader {
       bool empty = false;
       for (size_t d = 0; d < size.size(); ++d) {
         if (size[d] < 0 || stride[d] < 0) fail("a tensor with a negative size or stride");
+        int64_t reach = 0;
         if (size[d] == 0) empty = true;
-        else last += (size[d] - 1) * stride[d];
+        else if (__builtin_mul_overflow(size[d] - 1, stride[d], &reach) || __builtin_add_overflow(last, reach, &last))
+          fail("a tensor reaching outside its storage");
       }
       if (offset < 0 || (!empty && last >= st.numel())) fail("a tensor reaching outside its storage");
       auto v = make(Value::Tensor);
@@ -316,6 +326,8 @@ class Reader {
   at::DataPtr keep_;
   const uint8_t* p_ = nullptr;
   const uint8_t* end_ = nullptr;
+  static constexpr size_t kMaxValues = 5'000'000;  // far above a state dict's or module's few thousand
+  std::vector<std::unique_ptr<Value>> arena_;
   std::vector<V> stack_, memo_;
   std::map<std::string, torch::Tensor> storages_;
 };
