@@ -167,10 +167,10 @@ std::vector<float> spoken_english() {
   return audio;
 }
 
-// Arg: 0 = base size (95M parameters), 1 = large (HuBERT-large / wav2vec2-large-lv60 layout, 315M).
-void BM_AsrCtcGreedy(benchmark::State& st) {
+// 0 = base size (95M parameters), 1 = large (HuBERT-large / wav2vec2-large-lv60 layout, 315M).
+HfSpeechConfig hf_size(int64_t large) {
   HfSpeechConfig c;
-  if (st.range(0) == 1) {
+  if (large) {
     c.hidden_size = 1024;
     c.num_hidden_layers = 24;
     c.num_attention_heads = 16;
@@ -179,7 +179,23 @@ void BM_AsrCtcGreedy(benchmark::State& st) {
     c.conv_bias = true;
     c.do_stable_layer_norm = true;
   }
-  auto m = HfSpeechModel::random(c);
+  return c;
+}
+
+// CLASP's frozen speech-branch feature from a Hugging Face model (mean-pooled
+// last layer) for one clip of the synthetic corpus's mean length, 5.6 s.
+// Arg: hf_size.
+void BM_HfSpeechFeature(benchmark::State& st) {
+  auto m = HfSpeechModel::random(hf_size(st.range(0)));
+  auto x = test_signal(5.6);
+  for (auto _ : st) benchmark::DoNotOptimize(m->mean_pooled(x).data());
+  set_rate_counter(st, 5.6);
+}
+BENCHMARK(BM_HfSpeechFeature)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
+
+// Arg: hf_size.
+void BM_AsrCtcGreedy(benchmark::State& st) {
+  auto m = HfSpeechModel::random(hf_size(st.range(0)));
   auto vocab = CtcVocabulary::from_dir(project_path("tests/fixtures/hf/wav2vec2-ctc-tiny"));
   auto x = spoken_english();
   for (auto _ : st) {
