@@ -4,6 +4,7 @@
 // storage and other dtypes; damaged files are refused by name.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -94,5 +95,34 @@ TEST(TorchPickle, DamagedFilesAreRefusedByName) {
     } catch (const Error& e) {
       EXPECT_NE(std::string(e.what()).find(p), std::string::npos) << e.what();
     }
+  }
+}
+
+TEST(TorchPickle, ProtocolFourModuleWithoutItsNonPersistentBuffer) {
+  // torch.save(module, pickle_protocol=4): EMPTY_SET, NEWOBJ, ...; a buffer registered with persistent=False is
+  // not in state_dict(), so not here either.
+  auto sd = read_torch_save(kDir + "/whole_module_p4.pt");
+  std::vector<std::string> names;
+  for (auto& [k, v] : sd) names.push_back(k);
+  EXPECT_EQ(names, expected()["whole_module_p4"].get<std::vector<std::string>>());
+  EXPECT_EQ(values(sd.at("kept")), (std::vector<double>{1.0, 2.0}));
+}
+
+TEST(TorchPickle, BoundsWhatAFileCanMakeItDo) {
+  // Modules that repeat each other (2^40 names if walked naively) stop at the module budget, quickly.
+  auto t0 = std::chrono::steady_clock::now();
+  try {
+    read_torch_save(kDir + "/repeating_tree.pt");
+    FAIL() << "a tree of 2^40 names was read";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("modules"), std::string::npos) << e.what();
+  }
+  EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), 30.0);
+  // A broadcast view (1,000 elements over one) is refused rather than expanded.
+  try {
+    read_torch_save(kDir + "/broadcast.pt");
+    FAIL() << "a broadcast view was read";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("broadcast"), std::string::npos) << e.what();
   }
 }

@@ -64,6 +64,8 @@ CtcVocabulary CtcVocabulary::from_dir(const std::string& dir) {
     if (j.contains("replace_word_delimiter_char") && j["replace_word_delimiter_char"].is_string())
       v.delimiter_text_ = j["replace_word_delimiter_char"].get<std::string>();
     if (j.contains("do_lower_case") && j["do_lower_case"].is_boolean()) v.lower_case_ = j["do_lower_case"].get<bool>();
+    if (j.contains("clean_up_tokenization_spaces") && j["clean_up_tokenization_spaces"].is_boolean())
+      v.clean_up_spaces_ = j["clean_up_tokenization_spaces"].get<bool>();
   }
   if (!ids.count(v.pad_))
     throw Error(vpath + ": the pad token \"" + v.pad_ + "\" (the CTC blank) is not in the vocabulary");
@@ -95,10 +97,11 @@ std::string CtcVocabulary::decode(const std::vector<int64_t>& ids, bool skip_spe
   text = b == std::string::npos ? "" : text.substr(b, text.find_last_not_of(ws) - b + 1);
   if (lower_case_) text = utf8_lower(text);
   // The tokenizer's clean_up_tokenization, in its order.
-  for (const auto& [from, to] : std::vector<std::pair<std::string, std::string>>{
+  if (clean_up_spaces_)
+    for (const auto& [from, to] : std::vector<std::pair<std::string, std::string>>{
            {" .", "."}, {" ?", "?"}, {" !", "!"}, {" ,", ","}, {" ' ", "'"}, {" n't", "n't"}, {" 'm", "'m"},
            {" 's", "'s"}, {" 've", "'ve"}, {" 're", "'re"}})
-    replace_all(text, from, to);
+      replace_all(text, from, to);
   return text;
 }
 

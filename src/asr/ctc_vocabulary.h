@@ -31,6 +31,7 @@ class CtcVocabulary {
   int64_t pad_id_ = 0;
   std::vector<int64_t> special_ids_;
   bool lower_case_ = false;
+  bool clean_up_spaces_ = true;  // tokenizer_config.json's clean_up_tokenization_spaces (transformers 4.21: true)
 };
 
 }  // namespace clasp

@@ -31,9 +31,16 @@ RecognizerChoice choose_recognizer(const std::string& asr_model, int threads) {
   auto shared = std::make_shared<HfCtcAsr>(asr_model);
   const auto dir = fs::weakly_canonical(asr_model);
   c.name = shared->model().config().model_type + " CTC (" + dir.filename().string() + ")";
-  std::error_code ec;
-  std::string weights = fs::exists(dir / "model.safetensors") ? "model.safetensors" : "pytorch_model.bin";
-  c.identity = "hf-ctc:" + dir.string() + ":" + std::to_string(fs::file_size(dir / weights, ec));
+  // The folder, and the size and time of the files that decide a transcript: another checkpoint put in the
+  // same folder gets transcripts of its own.
+  c.identity = "hf-ctc:" + dir.string();
+  for (const char* f : {"model.safetensors", "pytorch_model.bin", "vocab.json", "tokenizer_config.json"}) {
+    std::error_code ec;
+    const auto size = fs::file_size(dir / f, ec);
+    if (ec) continue;
+    const auto t = fs::last_write_time(dir / f, ec).time_since_epoch().count();
+    c.identity += std::string(":") + f + "=" + std::to_string(size) + "@" + std::to_string(t);
+  }
   c.workers = 1;
   c.make = [shared, threads] {
     torch::set_num_threads(threads);  // one recogniser, torch's threads inside it

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 #include <nlohmann/json.hpp>
 
 #include "audio/audio_file.h"
@@ -24,6 +25,8 @@ std::map<std::string, std::vector<float>> read_image_features(const std::string&
   std::ifstream in(path);
   if (!in) throw Error(path + ": cannot open");
   std::map<std::string, std::vector<float>> out;
+  std::map<std::string, std::string> names;  // file name -> the one path that has it
+  std::set<std::string> ambiguous;
   std::string line;
   for (size_t n = 1; std::getline(in, line); ++n) {
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
@@ -41,9 +44,17 @@ std::map<std::string, std::vector<float>> read_image_features(const std::string&
       throw Error(where + ": \"image\" has " + std::to_string(v.size()) + " values, the model takes " +
                   std::to_string(dim));
     const std::string a = j["audio"].get<std::string>();
+    if (out.count(a)) throw Error(where + ": a second line for " + a);
     out[a] = v;
-    out.emplace(fs::path(a).filename().string(), v);
+    // Also by file name, unless two lines' files share it (then only their full paths match).
+    const std::string name = fs::path(a).filename().string();
+    if (name != a) {
+      if (names.count(name) && names[name] != a) ambiguous.insert(name);
+      names[name] = a;
+    }
   }
+  for (const auto& [name, path] : names)
+    if (!ambiguous.count(name) && !out.count(name)) out[name] = out[path];
   return out;
 }
 

@@ -2,7 +2,10 @@
 
 #include <caffe2/serialize/inline_container.h>
 
+#include <algorithm>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <functional>
 #include <memory>
 #include <vector>
@@ -26,8 +29,8 @@ struct Value {
   std::string s;  // Str; Global and Object: "module.Class"
   torch::Tensor t;
   std::vector<V> items;                 // List, Tuple
-  std::vector<std::pair<V, V>> entries; // Dict, in order; Object: its state when that is a dict
-  V state;                              // Object: its state when that is not a dict
+  std::vector<std::pair<V, V>> entries; // Dict, in order
+  V state = nullptr;                    // Object: its pickled state (BUILD), shared, never copied
 };
 
 // kUndefined for a storage class this reader does not know.
@@ -42,11 +45,73 @@ c10::ScalarType storage_dtype(const std::string& cls) {
   return it == m.end() ? c10::ScalarType::Undefined : it->second;
 }
 
+struct ZipEntry {
+  uint64_t size = 0;  // uncompressed
+  bool compressed = false;
+};
+
+// name (without the archive's top folder) -> size and method, from the zip's central directory, so a record's
+// size is known before libtorch's reader inflates it. Empty when the directory cannot be read (libtorch then
+// refuses the file itself).
+std::map<std::string, ZipEntry> zip_directory(const std::string& path) {
+  std::map<std::string, ZipEntry> out;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return out;
+  in.seekg(0, std::ios::end);
+  const uint64_t file = static_cast<uint64_t>(in.tellg());
+  const uint64_t tail = std::min<uint64_t>(file, 65557);
+  std::string t(tail, '\0');
+  in.seekg(static_cast<std::streamoff>(file - tail));
+  in.read(t.data(), static_cast<std::streamsize>(tail));
+  auto u16 = [](const char* p) { return uint64_t(uint8_t(p[0])) | uint64_t(uint8_t(p[1])) << 8; };
+  auto u32 = [&](const char* p) { return u16(p) | u16(p + 2) << 16; };
+  auto u64 = [&](const char* p) { return u32(p) | u32(p + 4) << 32; };
+  size_t eocd = std::string::npos;
+  for (size_t k = tail >= 22 ? tail - 22 + 1 : 0; k-- > 0;)
+    if (t.compare(k, 4, "PK\x05\x06") == 0) {
+      eocd = k;
+      break;
+    }
+  if (eocd == std::string::npos) return out;
+  uint64_t count = u16(&t[eocd + 10]), cd_size = u32(&t[eocd + 12]), cd_off = u32(&t[eocd + 16]);
+  if ((count == 0xFFFF || cd_off == 0xFFFFFFFF) && eocd >= 20 && t.compare(eocd - 20, 4, "PK\x06\x07") == 0) {
+    std::string z(56, '\0');  // ZIP64 end of central directory record
+    in.seekg(static_cast<std::streamoff>(u64(&t[eocd - 20 + 8])));
+    if (!in.read(z.data(), 56) || z.compare(0, 4, "PK\x06\x06") != 0) return out;
+    count = u64(&z[32]);
+    cd_size = u64(&z[40]);
+    cd_off = u64(&z[48]);
+  }
+  if (cd_off + cd_size > file || cd_size > (256u << 20)) return out;
+  std::string cd(cd_size, '\0');
+  in.seekg(static_cast<std::streamoff>(cd_off));
+  if (!in.read(cd.data(), static_cast<std::streamsize>(cd_size))) return out;
+  for (size_t p = 0, n = 0; n < count && p + 46 <= cd.size() && cd.compare(p, 4, "PK\x01\x02") == 0; ++n) {
+    const uint64_t method = u16(&cd[p + 10]), name_len = u16(&cd[p + 28]), extra_len = u16(&cd[p + 30]),
+                   comment_len = u16(&cd[p + 32]);
+    if (p + 46 + name_len + extra_len > cd.size()) break;
+    ZipEntry e{u32(&cd[p + 24]), method != 0};
+    if (e.size == 0xFFFFFFFF)  // the real size is in the ZIP64 extra field
+      for (size_t x = p + 46 + name_len; x + 4 <= p + 46 + name_len + extra_len;) {
+        const uint64_t id = u16(&cd[x]), len = u16(&cd[x + 2]);
+        if (id == 1 && len >= 8 && x + 12 <= cd.size()) e.size = u64(&cd[x + 4]);
+        x += 4 + len;
+      }
+    std::string name = cd.substr(p + 46, name_len);
+    const size_t slash = name.find('/');
+    out[slash == std::string::npos ? name : name.substr(slash + 1)] = e;
+    p += 46 + name_len + extra_len + comment_len;
+  }
+  return out;
+}
+
 class Reader {
  public:
-  Reader(const std::string& path) : path_(path), zip_(path) {}
+  Reader(const std::string& path)
+      : path_(path), zip_(path), dir_(zip_directory(path)), file_(std::filesystem::file_size(path)) {}
 
   V run() {
+    check_record("data.pkl", 0, kMaxPickleBytes);
     auto [data, size] = zip_.getRecord("data.pkl");
     p_ = static_cast<const uint8_t*>(data.get());
     end_ = p_ + size;
@@ -130,21 +195,36 @@ class Reader {
         case 0x88: case 0x89: { auto v = make(Value::Bool); v->i = op == 0x88; push(v); break; }
         case 'Q': push(storage(pop())); break;  // BINPERSID
         case 'R': { auto args = pop(), fn = pop(); push(reduce(fn, args)); break; }
-        case 0x81: {  // NEWOBJ cls args: an object of a class we never import
+        case 0x81: case 0x92: {  // NEWOBJ cls args, NEWOBJ_EX cls args kwargs: an object of a class never imported
+          if (op == 0x92) pop();
           pop();
-          auto cls = pop();
           auto o = make(Value::Object);
-          o->s = cls->s;
+          o->s = pop()->s;
           push(o);
           break;
         }
         case 'b': {  // BUILD: an object's state; a dict's or a tensor's extra state is dropped
           auto st = pop();
           auto& obj = top();
-          if (obj->kind == Value::Object) {
-            if (st->kind == Value::Dict) obj->entries = st->entries;
-            else obj->state = st;
-          }
+          if (obj->kind == Value::Object) obj->state = st;
+          break;
+        }
+        case 0x8f: push(make(Value::List)); break;  // EMPTY_SET: kept as a list
+        case 0x90: {                                  // ADDITEMS
+          auto xs = since_mark();
+          auto& l = list(top())->items;
+          charge(xs.size());
+          l.insert(l.end(), xs.begin(), xs.end());
+          break;
+        }
+        case 0x91: { auto l = make(Value::List); l->items = since_mark(); push(l); break; }  // FROZENSET
+        case 'B': push(string(u32())); break;                                                  // BINBYTES
+        case 'C': push(string(byte())); break;                                                 // SHORT_BINBYTES
+        case 0x8d: case 0x8e: {                                                                // BINUNICODE8, BINBYTES8
+          uint64_t n;
+          std::memcpy(&n, take(8), 8);
+          if (n > static_cast<uint64_t>(end_ - p_)) fail("the pickle is cut short");
+          push(string(static_cast<size_t>(n)));
           break;
         }
         case '0': pop(); break;
@@ -153,15 +233,33 @@ class Reader {
     }
   }
 
-  // Parameters and buffers of a pickled nn.Module, as state_dict() names them.
+  // Parameters and persistent buffers of a pickled nn.Module, as state_dict() names them (a submodule shared
+  // under two names appears under both, as there).
   void collect(const V& module, const std::string& prefix, std::map<std::string, torch::Tensor>& out,
                int depth = 0) {
     if (depth > 100) fail("modules nested more than 100 deep (or a module that contains itself)");
-    for (const char* part : {"_parameters", "_buffers"})
-      if (auto d = field(module, part))
-        for (auto& [k, v] : d->entries)
-          if (v->kind == Value::Tensor) out[prefix + str(k)] = v->t;
-    if (auto d = field(module, "_modules"))
+    // A tree whose modules repeat each other could otherwise be walked 2^depth times; real models have
+    // thousands of modules at most.
+    if (++modules_ > kMaxModules) fail("more than " + std::to_string(kMaxModules) + " modules in the tree");
+    std::vector<std::string> transient;  // _non_persistent_buffers_set: not in state_dict()
+    if (auto set = attr(module, "_non_persistent_buffers_set"); set && set->kind == Value::List)
+      for (auto x : set->items)
+        if (x->kind == Value::Str) transient.push_back(x->s);
+    for (const char* part : {"_parameters", "_buffers"}) {
+      auto d = attr(module, part);
+      if (!d || d->kind != Value::Dict) continue;
+      for (auto& [k, v] : d->entries) {
+        const std::string& name = str(k);
+        if (v->kind == Value::None) continue;
+        if (part[1] == 'b' && std::find(transient.begin(), transient.end(), name) != transient.end()) continue;
+        if (v->kind != Value::Tensor)
+          fail(prefix + name + " is a " + (v->kind == Value::Object ? v->s : std::string("value")) +
+               ", not a tensor this reader rebuilds");
+        charge(1);
+        out[prefix + name] = v->t;
+      }
+    }
+    if (auto d = attr(module, "_modules"); d && d->kind == Value::Dict)
       for (auto& [k, v] : d->entries)
         if (v->kind == Value::Object) collect(v, prefix + str(k) + ".", out, depth + 1);
   }
@@ -169,8 +267,22 @@ class Reader {
   [[noreturn]] void fail(const std::string& why) const { throw Error(path_ + ": " + why); }
 
  private:
+  // Work a file can cause beyond its own size (values made, entries copied, modules walked) is counted here.
+  void charge(size_t n) {
+    budget_ += n;
+    if (budget_ > kMaxValues) fail("more than " + std::to_string(kMaxValues) + " values in the pickle");
+  }
+  // A record's size, from the zip directory, before it is inflated.
+  void check_record(const std::string& name, uint64_t at_least, uint64_t at_most) {
+    auto it = dir_.find(name);
+    if (it == dir_.end()) return;  // libtorch's reader decides
+    // A stored record cannot be larger than the file; an inflated one is held to what its tensors need.
+    if (it->second.size < at_least || it->second.size > at_most || (!it->second.compressed && it->second.size > file_))
+      fail("record " + name + " holds " + std::to_string(it->second.size) + " bytes; expected " +
+           (at_least == at_most ? std::to_string(at_least) : "at most " + std::to_string(at_most)));
+  }
   V make(Value::Kind k) {
-    if (arena_.size() >= kMaxValues) fail("more than " + std::to_string(kMaxValues) + " values in the pickle");
+    charge(1);
     arena_.push_back(std::make_unique<Value>());
     arena_.back()->kind = k;
     return arena_.back().get();
@@ -228,7 +340,7 @@ class Reader {
   }
   V& list(V& v) { if (v->kind != Value::List) fail("APPEND to something not a list"); return v; }
   V& dict(V& v) {
-    if (v->kind == Value::Dict || v->kind == Value::Object) return v;
+    if (v->kind == Value::Dict) return v;
     fail("SETITEM on something not a dict");
   }
   const std::string& str(const V& v) const {
@@ -245,10 +357,11 @@ class Reader {
     for (const auto& x : v->items) out.push_back(num(x));
     return out;
   }
-  static V field(const V& obj, const std::string& name) {
-    if (obj->kind != Value::Object) return nullptr;
-    for (auto& [k, v] : obj->entries)
-      if (k->kind == Value::Str && k->s == name && v->kind == Value::Dict) return v;
+  // An attribute of a pickled object (its state dict's entry), any kind; nullptr if absent.
+  static V attr(const V& obj, const std::string& name) {
+    if (obj->kind != Value::Object || !obj->state || obj->state->kind != Value::Dict) return nullptr;
+    for (auto& [k, v] : obj->state->entries)
+      if (k->kind == Value::Str && k->s == name) return v;
     return nullptr;
   }
 
@@ -270,6 +383,9 @@ class Reader {
         fail("storage " + key + " holds " + std::to_string(size) + " bytes, too few for " + std::to_string(numel) +
              " elements");
       const size_t need = static_cast<size_t>(numel) * el;
+      // torch.save stores each storage as it is; a larger or compressed record is not read into memory.
+      check_record("data/" + key, need, dir_.count("data/" + key) && dir_.at("data/" + key).compressed
+                                            ? std::max<uint64_t>(need, 1) : need + 64);
       auto t = torch::empty({numel}, dtype);
       if (need) std::memcpy(t.data_ptr(), data.get(), need);  // an empty storage has no data pointer
       it = storages_.emplace(key, t).first;
@@ -300,6 +416,10 @@ class Reader {
           fail("a tensor reaching outside its storage");
       }
       if (offset < 0 || (!empty && last >= st.numel())) fail("a tensor reaching outside its storage");
+      int64_t elements = 1;
+      for (int64_t d : size)
+        if (__builtin_mul_overflow(elements, d, &elements) || elements > std::max<int64_t>(st.numel(), 1))
+          fail("a tensor of more elements than its storage holds (a broadcast view: save it contiguous)");
       auto v = make(Value::Tensor);
       v->t = st.as_strided(size, stride, offset);
       return v;
@@ -310,10 +430,20 @@ class Reader {
     }
     if (name == "collections.OrderedDict" || name == "builtins.dict") {
       auto d = make(Value::Dict);
-      if (!a.empty() && a[0]->kind == Value::List)
+      if (!a.empty() && a[0]->kind == Value::List) {
+        charge(a[0]->items.size());
         for (const auto& kv : a[0]->items)
           if (kv->kind == Value::Tuple && kv->items.size() == 2) d->entries.emplace_back(kv->items[0], kv->items[1]);
+      }
       return d;
+    }
+    if (name == "builtins.set" || name == "builtins.frozenset") {  // protocol 2 pickles a set as set([...])
+      auto l = make(Value::List);
+      if (!a.empty() && a[0]->kind == Value::List) {
+        charge(a[0]->items.size());
+        l->items = a[0]->items;
+      }
+      return l;
     }
     auto o = make(Value::Object);  // anything else: kept by name, never called
     o->s = name;
@@ -323,10 +453,15 @@ class Reader {
 
   std::string path_;
   caffe2::serialize::PyTorchStreamReader zip_;
+  std::map<std::string, ZipEntry> dir_;
+  uint64_t file_ = 0;
   at::DataPtr keep_;
   const uint8_t* p_ = nullptr;
   const uint8_t* end_ = nullptr;
   static constexpr size_t kMaxValues = 5'000'000;  // far above a state dict's or module's few thousand
+  static constexpr uint64_t kMaxPickleBytes = 256u << 20;  // a state dict's pickle is kilobytes to a few MB
+  static constexpr size_t kMaxModules = 100'000;
+  size_t budget_ = 0, modules_ = 0;
   std::vector<std::unique_ptr<Value>> arena_;
   std::vector<V> stack_, memo_;
   std::map<std::string, torch::Tensor> storages_;

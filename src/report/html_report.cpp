@@ -403,7 +403,7 @@ figcaption{font-size:.9em;color:#555;max-width:460px}.note{color:#555;font-size:
   std::vector<Row> asr_model_rows, asr_speed_rows, asr_paper_rows;
   for (const auto& [key, dir] : asr_models) {
     const auto& A = R["asr_models"][key];
-    const std::string name = "ASR pipeline: " + A["asr"].get<std::string>();
+    const std::string name = "ASR pipeline: " + A["system"].get<std::string>();
     asr_model_rows.push_back({name, "asr_models." + key + ".text_to_audio"});
     asr_speed_rows.push_back({name, "speed.asr_models." + key});
     // The paper's row for the same kind of recogniser (its HuBERT-CTC or wav2vec2-CTC + LaBSE).
