@@ -34,6 +34,8 @@ inline std::map<std::string, const Utterance*> by_id(const std::vector<Utterance
   for (const auto& u : utts) m[u.id] = &u;
   return m;
 }
+// The map points into the vector: a temporary one would leave it dangling.
+std::map<std::string, const Utterance*> by_id(std::vector<Utterance>&&) = delete;
 
 struct TempDir {
   std::filesystem::path path;

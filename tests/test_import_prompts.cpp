@@ -100,7 +100,8 @@ TEST(ImportPrompts, SkipsShortSilentUntranscribedAndUnrecordedPrompts) {
   test::TempDir dir;
   fake_en_es(dir.path / "pkgs");
   std::map<std::string, PromptImportStats> st;
-  auto m = clasp::test::by_id(import_en_es(dir, {}, &st));
+  const auto utts = import_en_es(dir, {}, &st);  // by_id points into it: it must outlive the map
+  auto m = clasp::test::by_id(utts);
   for (const char* id : {"asterisk.en.digits.1", "asterisk.en.letters.at", "asterisk.en.beep", "asterisk.en.silence.1",
                          "asterisk.en.not-recorded", "asterisk.en.spy-iax2", "asterisk.es.vacio", "asterisk.es.digits.0"})
     EXPECT_FALSE(m.count(id)) << id;
@@ -115,7 +116,8 @@ TEST(ImportPrompts, SkipsShortSilentUntranscribedAndUnrecordedPrompts) {
 
   PromptImportOptions keep;
   keep.keep_short = true;
-  auto all = clasp::test::by_id(import_en_es(dir, keep));
+  const auto kept = import_en_es(dir, keep);
+  auto all = clasp::test::by_id(kept);
   EXPECT_TRUE(all.count("asterisk.en.digits.1"));
   EXPECT_EQ(all["asterisk.en.letters.at"]->text, "at");
   EXPECT_EQ(all["asterisk.es.digits.0"]->text, "cero");  // the first of a repeated name

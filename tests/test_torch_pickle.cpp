@@ -53,7 +53,8 @@ TEST(TorchPickle, CollectsAWholePickledModulesParametersAndBuffers) {
 
 TEST(TorchPickle, ViewsDtypesAndEmptyTensors) {
   auto sd = read_torch_save(kDir + "/mixed.pt");
-  for (auto& [name, m] : expected()["mixed"].items()) {
+  const auto e = expected();  // iterated below: a temporary would be gone (found by scripts/sanitize.sh)
+  for (auto& [name, m] : e["mixed"].items()) {
     ASSERT_TRUE(sd.count(name)) << name;
     EXPECT_EQ(sd[name].sizes().vec(), m["shape"].get<std::vector<int64_t>>()) << name;
     EXPECT_EQ(values(sd[name]), m["values"].get<std::vector<double>>()) << name;

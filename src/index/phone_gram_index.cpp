@@ -269,7 +269,7 @@ struct Reader {
     const auto n = pod<uint64_t>();
     if (n > (bytes.size() - at) / sizeof(T)) fail_file(path, "truncated phonetic candidate index");
     std::vector<T> v(n);
-    std::memcpy(v.data(), bytes.data() + at, n * sizeof(T));
+    if (n) std::memcpy(v.data(), bytes.data() + at, n * sizeof(T));  // an empty vector has no data pointer
     at += n * sizeof(T);
     return v;
   }
