@@ -126,6 +126,38 @@ def search_path(q, **extra):
     return "/api/search?" + urllib.parse.urlencode(dict(q=q, **extra))
 
 
+def run_clients(clients, client):
+    """client(k) for k in range(clients), each on its own thread; the wall seconds they took together."""
+    t0 = time.time()
+    ts = [threading.Thread(target=client, args=(k,)) for k in range(clients)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+    return time.time() - t0
+
+
+def query_load(port, clients, seconds, pick_path, timeout=60):
+    """Clients sending GET pick_path(random) for SECONDS: throughput, latency, non-200 answers."""
+    lat, errors, n = [], 0, 0
+    lock = threading.Lock()
+    end = time.time() + seconds
+
+    def client(k):
+        nonlocal errors, n
+        r = random.Random(k)
+        while time.time() < end:
+            st, dt = request(port, "GET", pick_path(r), timeout=timeout)
+            with lock:
+                n += 1
+                lat.append(dt)
+                errors += st != 200
+
+    wall = run_clients(clients, client)
+    return {"clients": clients, "queries": n, "errors": errors, "qps": n / wall,
+            "p50_ms": 1000 * percentile(lat, 50), "p99_ms": 1000 * percentile(lat, 99), "max_ms": 1000 * max(lat or [0])}
+
+
 # --- slow clients ---------------------------------------------------------------------------------------------------
 def slow_part(port, slow, seconds):
     stop = threading.Event()
@@ -147,33 +179,15 @@ def slow_part(port, slow, seconds):
     for t in threads:
         t.start()
     time.sleep(2)  # every slow client connected and holding a worker if it can
-    lat, errors, n = [], 0, 0
-    end = time.time() + seconds
-    lock = threading.Lock()
-
-    def normal(k):
-        nonlocal errors, n
-        while time.time() < end:
-            st, dt = request(port, "GET", search_path(QUERIES[(k + n) % len(QUERIES)]), timeout=30)
-            with lock:
-                n += 1
-                lat.append(dt)
-                errors += st != 200
-
-    ws = [threading.Thread(target=normal, args=(k,)) for k in range(4)]
-    for w in ws:
-        w.start()
-    for w in ws:
-        w.join()
+    out = query_load(port, 4, seconds, lambda r: search_path(r.choice(QUERIES)), timeout=30)
     stop.set()
     for s in socks:
         try:
             s.close()
         except OSError:
             pass
-    return {"slow_clients": slow, "queries": n, "errors": errors, "qps": n / seconds,
-            "p50_ms": 1000 * percentile(lat, 50), "p99_ms": 1000 * percentile(lat, 99),
-            "max_ms": 1000 * max(lat or [0])}
+    out["slow_clients"] = slow
+    return out
 
 
 # --- mixed traffic --------------------------------------------------------------------------------------------------
@@ -245,13 +259,7 @@ def mixed_part(port, token, clients, seconds, audio_bytes, add_paths, audio_ids,
                     record(kind, status, dt, expected)
                     break
 
-    t0 = time.time()
-    ts = [threading.Thread(target=client, args=(k,)) for k in range(clients)]
-    for t in ts:
-        t.start()
-    for t in ts:
-        t.join()
-    wall = time.time() - t0
+    wall = run_clients(clients, client)
     out = {"clients": clients, "seconds": wall, "kinds": {}}
     for kind, k in sorted(kinds.items()):
         out["kinds"][kind] = {"n": k["n"], "per_s": k["n"] / wall, "as_expected": k["ok"], "unexpected": k["unexpected"],
@@ -262,29 +270,7 @@ def mixed_part(port, token, clients, seconds, audio_bytes, add_paths, audio_ids,
 
 # --- two-stage queries alone (the ab -c 32 test of the issue) ------------------------------------------------------
 def two_stage_part(port, clients, seconds):
-    lat, errors, n = [], 0, 0
-    lock = threading.Lock()
-    end = time.time() + seconds
-
-    def client(k):
-        nonlocal errors, n
-        r = random.Random(k)
-        while time.time() < end:
-            st, dt = request(port, "GET", search_path(r.choice(QUERIES), qlang="en"))
-            with lock:
-                n += 1
-                lat.append(dt)
-                errors += st != 200
-
-    t0 = time.time()
-    ts = [threading.Thread(target=client, args=(k,)) for k in range(clients)]
-    for t in ts:
-        t.start()
-    for t in ts:
-        t.join()
-    wall = time.time() - t0
-    return {"clients": clients, "queries": n, "errors": errors, "qps": n / wall,
-            "p50_ms": 1000 * percentile(lat, 50), "p99_ms": 1000 * percentile(lat, 99), "max_ms": 1000 * max(lat or [0])}
+    return query_load(port, clients, seconds, lambda r: search_path(r.choice(QUERIES), qlang="en"))
 
 
 # --- one absurdly long query ------------------------------------------------------------------------------------------

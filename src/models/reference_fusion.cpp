@@ -2,6 +2,7 @@
 
 #include <vector>
 
+#include "models/safetensors.h"
 #include "models/torch_checkpoint.h"
 #include "util/error.h"
 
@@ -54,20 +55,10 @@ ReferenceFusion convert_reference_fusion(const std::map<std::string, torch::Tens
 
 Fusion make_reference_fusion(const ReferenceFusion& r, const std::string& path) {
   Fusion f(r.config);
-  torch::NoGradGuard ng;
-  size_t used = 0;
-  auto copy = [&](const std::string& name, torch::Tensor& dst) {
-    auto it = r.weights.find(name);
-    if (it == r.weights.end()) throw Error(path + ": missing the tensor clasp calls \"" + name + "\"");
-    if (it->second.sizes() != dst.sizes())
-      throw Error(path + ": tensor for \"" + name + "\" has shape " + c10::str(it->second.sizes()) + ", expected " +
-                  c10::str(dst.sizes()) + " (another structure than the reference's)");
-    dst.copy_(it->second.to(dst.scalar_type()));
-    ++used;
-  };
-  for (auto& p : f->named_parameters()) copy(p.key(), p.value());
-  for (auto& b : f->named_buffers()) copy(b.key(), b.value());
-  if (used != r.weights.size()) throw Error(path + ": holds tensors a " + r.config.kind + " fusion encoder does not use");
+  copy_into_module(*f, r.weights, path + " (another structure than the reference's?)");
+  // Every tensor the module has was found, so a count that differs means the file holds more.
+  if (module_tensors(*f).size() != r.weights.size())
+    throw Error(path + ": holds tensors a " + r.config.kind + " fusion encoder does not use");
   f->eval();
   return f;
 }

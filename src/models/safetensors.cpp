@@ -149,7 +149,9 @@ void copy_into_module(torch::nn::Module& m, const std::map<std::string, torch::T
   auto copy = [&](const std::string& name, torch::Tensor t) {
     auto it = w.find(name);
     if (it == w.end()) throw Error(where + ": missing tensor \"" + name + "\"");
-    if (it->second.sizes() != t.sizes()) throw Error(where + ": tensor \"" + name + "\" has the wrong shape");
+    if (it->second.sizes() != t.sizes())
+      throw Error(where + ": tensor \"" + name + "\" has shape " + c10::str(it->second.sizes()) + ", expected " +
+                  c10::str(t.sizes()));
     t.copy_(it->second);
   };
   for (auto& p : m.named_parameters()) copy(p.key(), p.value());

@@ -29,12 +29,7 @@ void import_reference_model(const ReferenceImportOptions& opt) {
                 opt.speech_model + " gives " + std::to_string(speech.hidden_size) + "-d ones");
   if (!fs::is_directory(opt.text_model)) throw Error(opt.text_model + ": text encoder directory not found");
   fs::create_directories(opt.out_dir);
-  std::map<std::string, torch::Tensor> w;
-  for (auto& p : fusion->named_parameters()) w[p.key()] = p.value().detach();
-  for (auto& b : fusion->named_buffers()) w[b.key()] = b.value().detach();
-  const std::string tmp = opt.out_dir + "/fusion.safetensors.tmp";
-  save_safetensors(tmp, w);
-  fs::rename(tmp, opt.out_dir + "/fusion.safetensors");
+  save_safetensors(opt.out_dir + "/fusion.safetensors", module_tensors(*fusion));  // written atomically
   nlohmann::json j = {{"format", "clasp-reference-fusion"},
                       {"fusion", cfg.kind},
                       {"speech_dim", cfg.speech_dim},
