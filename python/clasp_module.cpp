@@ -23,8 +23,10 @@ std::vector<float> from_numpy(const py::array_t<float, py::array::c_style | py::
   return std::vector<float>(a.data(), a.data() + a.size());
 }
 
-clasp::SearchParams params(int k, const std::string& query_lang, const std::string& lang, size_t rerank, bool approx) {
+clasp::SearchParams params(int k, const std::string& query_lang, const std::string& lang, size_t rerank, bool approx,
+                          bool translate = false) {
   clasp::SearchParams p;
+  p.translate = translate;
   p.k = k;
   p.query_lang = query_lang;
   p.lang = lang;
@@ -136,12 +138,13 @@ PYBIND11_MODULE(clasp, m) {
       .def(
           "search",
           [](clasp::Index& self, const std::string& text, int k, const std::string& query_lang, const std::string& lang,
-             size_t rerank, bool approx) {
+             size_t rerank, bool approx, bool translate) {
             py::gil_scoped_release nogil;
-            return self.search(text, params(k, query_lang, lang, rerank, approx));
+            return self.search(text, params(k, query_lang, lang, rerank, approx, translate));
           },
           py::arg("text"), py::arg("k") = 10, py::arg("query_lang") = "", py::arg("lang") = "", py::arg("rerank") = 50,
-          py::arg("approx") = false, "Segments where the text is said (query_lang: two-stage).")
+          py::arg("approx") = false, py::arg("translate") = false,
+          "Segments where the text is said (query_lang: two-stage; translate: also its apertium translation).")
       .def(
           "search_audio",
           [](clasp::Index& self, const py::array_t<float, py::array::c_style | py::array::forcecast>& samples, int k,

@@ -616,6 +616,12 @@ TEST_F(IndexTest, ServerAnswersGuardsWritesAndServesOnlyIndexedAudio) {
   EXPECT_EQ(cli.Get("/api/search?q=x&qlang=en&rerank=-1")->status, 400);
   EXPECT_EQ(cli.Get("/api/search?q=x&qlang=en&rerank=lots")->status, 400);
   EXPECT_EQ(cli.Get("/api/search?q=x&qlang=en&rerank=0")->status, 200);
+  // Translation runs processes: only on a server started with --translate.
+  auto tr = cli.Get("/api/search?q=x&qlang=en&translate=1");
+  EXPECT_EQ(tr->status, 400);
+  EXPECT_NE(tr->body.find("--translate"), std::string::npos) << tr->body;
+  EXPECT_EQ(cli.Get("/api/search?q=x&qlang=en&translate=yes")->status, 400);
+  EXPECT_EQ(cli.Get("/api/search?q=x&qlang=en&translate=0")->status, 200);
   // The query's language adds how it sounds (the default model's phonetic
   // part), so the same segment scores differently; a malformed code is refused.
   auto rq = cli.Get("/api/search?q=hello&k=5&qlang=en");
@@ -1248,6 +1254,52 @@ TEST_F(IndexTest, AnEnglishQueryFindsSpanishSpeechThroughItsGloss) {
     ASSERT_NE(gold, plain.end());
     EXPECT_GT(hits[0].score, gold->score + 0.2f) << said[i].second;  // without the gloss: under 0.05
   }
+}
+
+TEST_F(IndexTest, ATranslatedQueryFindsSpeechInTheOtherLanguageWithoutALexicon) {
+  // Spanish speech, English queries, and a model without its lexicon: no
+  // glosses, so only the vectors and the English phonemes carry the query.
+  // With translate, apertium's Spanish is matched as said in Spanish: the
+  // spoken sentence comes first and gains well over the untranslated search.
+  const std::vector<std::pair<std::string, std::string>> said = {
+      {"el perro duerme en la casa grande", "the dog sleeps in the big house"},
+      {"mi hermana compra pan todas las mañanas", "my sister buys bread every morning"},
+      {"el comité aprobó el presupuesto de la escuela", "the committee approved the budget of the school"}};
+  fs::create_directories(tmp.path / "es");
+  for (size_t i = 0; i < said.size(); ++i)
+    write_wav(tmp / ("es/t" + std::to_string(i) + ".wav"), spoken(said[i].first, "es", "tr" + std::to_string(i)));
+  {
+    AudioIndex idx(tmp / "index", model);
+    idx.add(collect_index_inputs(tmp / "es", "es"), *embedder);
+  }
+  auto bare = SearchModel::load(default_clasp_model_dir());
+  bare->lexicon = WordLexicon();
+  Searcher s(tmp / "index", bare);
+  SearchOptions plain, translated;
+  plain.k = translated.k = 3;  // the second stage counts a match above the candidates' median
+  translated.translate = true;
+  for (size_t i = 0; i < said.size(); ++i) {
+    const std::string want = tmp / ("es/t" + std::to_string(i) + ".wav");
+    auto with = s.search_text(said[i].second, translated, "en");
+    ASSERT_EQ(with.size(), 3u);
+    EXPECT_EQ(with[0].segment.path, want) << said[i].second;
+    auto without = s.search_text(said[i].second, plain, "en");
+    auto gold = std::find_if(without.begin(), without.end(), [&](const SearchHit& h) { return h.segment.path == want; });
+    ASSERT_NE(gold, without.end());
+    EXPECT_GT(with[0].score, gold->score + 0.2f) << said[i].second;
+  }
+  // A Spanish query the other way: its English translation rides along.
+  const auto tq = s.prepare_text_query("el perro duerme", "es", true, "en");
+  EXPECT_EQ(tq.translation_lang, "en");
+  EXPECT_NE(tq.translation.find("dog"), std::string::npos) << tq.translation;
+  ASSERT_FALSE(tq.glosses.empty());
+  EXPECT_EQ(tq.glosses[0], s.vocab().encode(phonemize_ipa(tq.translation, "en")));
+  const auto untranslated = s.prepare_text_query("el perro duerme", "es", true);
+  EXPECT_TRUE(untranslated.translation.empty());
+  EXPECT_NE(tq.vec, untranslated.vec);
+  double norm = 0;
+  for (float x : tq.vec) norm += double(x) * x;
+  EXPECT_NEAR(norm, 1.0, 1e-4);
 }
 
 TEST_F(IndexTest, PhoneticSearchFindsTheSpokenSentence) {

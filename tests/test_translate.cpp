@@ -1,6 +1,9 @@
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "data/translate.h"
+#include "text/query_translator.h"
 #include "util/error.h"
 
 using namespace clasp;
@@ -58,4 +61,34 @@ TEST(Translate, ManifestKeepsLinkToSource) {
   Utterance es = u;
   es.lang = "es";
   EXPECT_THROW(translate_manifest({es}, {"ca"}), Error);
+}
+
+TEST(QueryTranslation, BothWaysThroughEnglishCachedAndNoneWithoutARoute) {
+  QueryTranslator t;
+  EXPECT_NE(t.translate("El gato es negro.", "es", "en").find("cat"), std::string::npos);
+  EXPECT_NE(t.translate("Le chat est noir.", "fr", "en").find("cat"), std::string::npos);  // through Spanish
+  const auto it = t.translate("The cat is black.", "en", "it");
+  EXPECT_NE(it.find("gatto"), std::string::npos) << it;
+  EXPECT_EQ(t.translate("The cat is black.", "en", "it"), it);  // from the cache
+  // No route: nothing run, nothing made.
+  EXPECT_FALSE(QueryTranslator::can_translate("de", "en"));
+  EXPECT_FALSE(QueryTranslator::can_translate("es", "fr"));
+  EXPECT_TRUE(QueryTranslator::can_translate("en", "pt"));
+  EXPECT_EQ(t.translate("Die Katze ist schwarz.", "de", "en"), "");
+  EXPECT_EQ(t.translate("", "es", "en"), "");
+}
+
+TEST(QueryTranslation, MixingVectorsKeepsThemUnitLength) {
+  std::vector<float> q = {1, 0, 0}, tr = {0, 1, 0};
+  auto a = q;
+  mix_in_translation(a.data(), tr.data(), 3, 0.0);
+  EXPECT_EQ(a, q);
+  auto b = q;
+  mix_in_translation(b.data(), tr.data(), 3, 1.0);
+  EXPECT_EQ(b, tr);
+  auto c = q;
+  mix_in_translation(c.data(), tr.data(), 3, 0.5);
+  EXPECT_NEAR(c[0], std::sqrt(0.5f), 1e-6);
+  EXPECT_NEAR(c[1], std::sqrt(0.5f), 1e-6);
+  EXPECT_EQ(c[2], 0.f);
 }

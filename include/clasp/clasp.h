@@ -85,6 +85,7 @@ struct SearchParams {
   std::string lang;        // only segments in this language ("" = all)
   size_t rerank = 50;      // with query_lang: the vectors' best N re-ranked by phoneme match (0 = vectors alone)
   bool approx = false;     // FAISS IVF instead of exact search (also on its own above 50,000 segments)
+  bool translate = false;  // with query_lang: also the query's machine translation (apertium), English <-> audio's
 };
 
 struct Hit {

@@ -69,6 +69,7 @@ SearchOptions options_of(const SearchParams& p) {
   o.lang = p.lang;
   o.rerank = p.rerank;
   o.approx = p.approx;
+  o.translate = p.translate;
   return o;
 }
 

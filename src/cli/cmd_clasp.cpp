@@ -143,6 +143,13 @@ void add_clasp_commands(CLI::App& app) {
   ev->add_option("--lexicon", e.lexicon,
                  "With --rerank: English glosses of the queries (clasp text lexicon), matched in the second stage "
                  "as well; default: the model's lexicon.json if it has one; \"none\": no glosses");
+  ev->add_flag("--translate", e.translate,
+              "Cross-lingual queries are also machine-translated (apertium) into the audio's language: the "
+              "translation's vector is mixed in, and with --rerank it is matched as one more gloss");
+  ev->add_option("--translation-vector-weight", e.translation_vector_weight,
+                 "With --translate: share of the translation's vector in the query's (0 = the query's own)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1.0));
   ev->add_option("--phone-costs", e.phone_costs,
                  "With --rerank: the recogniser's confusions as edit costs (clasp baseline phonetic --learn-costs); "
                  "default: the model's phone-costs.json if it has one; \"none\": plain edit distance");

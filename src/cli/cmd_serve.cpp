@@ -20,6 +20,9 @@ void add_serve_command(CLI::App& app) {
   s->add_option("--port", o.port, "Port (0 = any free port)")->capture_default_str()->check(CLI::Range(0, 65535));
   s->add_option("--token", o.token, "Token for add/remove (default: $CLASP_TOKEN, else a random one, printed)");
   s->add_option("--max-body", o.max_body_bytes, "Largest request body in bytes")->capture_default_str();
+  s->add_flag("--translate", o.translate,
+              "Machine-translate text queries that give qlang (apertium) between English and the audio's language, "
+              "so a query also finds speech in the other language; a request may say translate=0");
   s->add_option("--rate", o.rate, "Requests per second per client (0 = no limit)")->capture_default_str();
   s->add_option("--burst", o.burst, "Burst size of the rate limit")->capture_default_str();
   s->add_option("--http-threads", o.threads,

@@ -10,13 +10,29 @@
 namespace clasp {
 
 namespace {
+// Mode names as installed by Debian's apertium-* packages (see setup.sh).
+// From English: direct pairs where Debian has them, else through Spanish.
 const std::map<std::string, std::vector<std::string>>& routes() {
-  // Mode names as installed by Debian's apertium-* packages (see setup.sh).
   static const std::map<std::string, std::vector<std::string>> r = {
       {"es", {"eng-spa"}},          {"ca", {"eng-cat"}},          {"gl", {"en-gl"}},
       {"eo", {"en-eo"}},            {"fr", {"eng-spa", "es-fr"}}, {"pt", {"eng-spa", "es-pt"}},
       {"it", {"eng-spa", "spa-ita"}}};
   return r;
+}
+
+// Into English, the same pairs the other way.
+const std::map<std::string, std::vector<std::string>>& routes_to_english() {
+  static const std::map<std::string, std::vector<std::string>> r = {
+      {"es", {"spa-eng"}},          {"ca", {"cat-eng"}},          {"gl", {"gl-en"}},
+      {"eo", {"eo-en"}},            {"fr", {"fr-es", "spa-eng"}}, {"pt", {"pt-es", "spa-eng"}},
+      {"it", {"ita-spa", "spa-eng"}}};
+  return r;
+}
+
+std::string known_languages(const std::map<std::string, std::vector<std::string>>& r) {
+  std::string known;
+  for (const auto& [k, v] : r) known += (known.empty() ? "" : ",") + k;
+  return known;
 }
 
 std::string one_line(const std::string& s) {
@@ -42,8 +58,8 @@ std::vector<std::string> split_lines(const std::string& s) {
 }
 
 // One apertium pass over a block of lines; "" error on success.
-std::string apertium_pass(const std::string& mode, const std::string& input, std::string* out) {
-  ProcessResult r = run_process({"apertium", "-u", mode}, input, 300);
+std::string apertium_pass(const std::string& mode, const std::string& input, double timeout_s, std::string* out) {
+  ProcessResult r = run_process({"apertium", "-u", mode}, input, timeout_s);
   if (r.timed_out) return "apertium " + mode + " timed out";
   if (r.exit_code != 0)
     return "apertium " + mode + " failed (exit " + std::to_string(r.exit_code) + "): " +
@@ -59,7 +75,7 @@ std::string translate_block(const std::vector<std::string>& lines, const Transla
   for (const auto& l : lines) text += one_line(l) + "\n";
   for (const auto& mode : route.modes) {
     std::string next;
-    std::string err = apertium_pass(mode, text, &next);
+    std::string err = apertium_pass(mode, text, route.timeout_s, &next);
     if (!err.empty()) return err;
     text = next;
   }
@@ -74,12 +90,16 @@ std::string translate_block(const std::vector<std::string>& lines, const Transla
 
 TranslationRoute translation_route(const std::string& lang) {
   auto it = routes().find(lang);
-  if (it == routes().end()) {
-    std::string known;
-    for (const auto& [k, v] : routes()) known += (known.empty() ? "" : ",") + k;
-    throw Error("--to: no apertium route from English to \"" + lang + "\" (supported: " + known + ")");
-  }
+  if (it == routes().end())
+    throw Error("--to: no apertium route from English to \"" + lang + "\" (supported: " + known_languages(routes()) +
+                ")");
   return {lang, it->second};
+}
+
+std::optional<TranslationRoute> find_translation_route(const std::string& from, const std::string& to) {
+  if (from == "en" && routes().count(to)) return TranslationRoute{to, routes().at(to), 300};
+  if (to == "en" && routes_to_english().count(from)) return TranslationRoute{to, routes_to_english().at(from), 300};
+  return std::nullopt;
 }
 
 std::vector<std::string> supported_translation_languages() {

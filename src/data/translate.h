@@ -3,6 +3,7 @@
 // subprocess. Direct English pairs where they exist, otherwise a pivot
 // through Spanish. Each translation keeps the id of its English source.
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -13,11 +14,15 @@ namespace clasp {
 struct TranslationRoute {
   std::string lang;                // target ISO 639-1 code
   std::vector<std::string> modes;  // apertium modes applied in order
+  double timeout_s = 300;          // per apertium pass
 };
 
 // Known routes; throws clasp::Error naming the language when unsupported.
 TranslationRoute translation_route(const std::string& lang);
 std::vector<std::string> supported_translation_languages();
+// A route between English and another language, either way; nullopt when
+// Debian's apertium has none (two other languages: none either).
+std::optional<TranslationRoute> find_translation_route(const std::string& from, const std::string& to);
 
 struct Translation {
   std::string text;

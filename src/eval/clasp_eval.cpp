@@ -9,6 +9,7 @@
 #include <numeric>
 
 #include "data/manifest.h"
+#include "data/translate.h"
 #include "eval/retrieval_metrics.h"
 #include "index/phonetic_rerank.h"
 #include "speech/clasp_audio_model.h"
@@ -16,6 +17,7 @@
 #include "speech/mel_cache.h"
 #include "speech/phoneme_vocab.h"
 #include "speech/query_embedder.h"
+#include "text/query_translator.h"
 #include "text/word_lexicon.h"
 #include "train/frozen_features.h"
 #include "tts/phonemizer.h"
@@ -119,7 +121,42 @@ struct CrossLingualQueries {
   std::vector<std::string> texts;
   std::vector<size_t> gold;
   std::vector<float> vectors;
+  // With ClaspEvalOptions::translate: each text's machine translation into
+  // the audio's language ("" where apertium failed or has no route).
+  std::vector<std::string> translations;
 };
+
+// The queries' apertium translations from `from` to `to` (none without a route).
+std::vector<std::string> machine_translations(const std::vector<std::string>& texts, const std::string& from,
+                                              const std::string& to) {
+  std::vector<std::string> out(texts.size());
+  const auto route = find_translation_route(from, to);
+  if (!route) return out;
+  const auto tr = translate_sentences(texts, *route);
+  for (size_t i = 0; i < texts.size(); ++i)
+    if (tr[i].error.empty()) out[i] = tr[i].text;
+  return out;
+}
+
+// The queries' vectors: the texts' own, or with translations mixed in at
+// `weight` (a text without one keeps its own).
+std::vector<float> query_vectors(QueryEmbedder& embedder, const CrossLingualQueries& q, const std::string& lang,
+                                 const std::string& to, double weight) {
+  auto v = embedder.embed(q.texts, lang);
+  if (q.translations.empty() || weight <= 0) return v;
+  std::vector<std::string> have;
+  std::vector<size_t> at;
+  for (size_t i = 0; i < q.translations.size(); ++i)
+    if (!q.translations[i].empty()) {
+      have.push_back(q.translations[i]);
+      at.push_back(i);
+    }
+  if (have.empty()) return v;
+  const auto t = embedder.embed(have, to);
+  const size_t D = v.size() / q.texts.size();
+  for (size_t k = 0; k < at.size(); ++k) mix_in_translation(v.data() + at[k] * D, t.data() + k * D, D, weight);
+  return v;
+}
 
 // The translations in `utts` of the English clips `en`, by language (vectors left empty).
 std::map<std::string, CrossLingualQueries> cross_lingual_queries(const std::vector<Utterance>& utts,
@@ -186,6 +223,12 @@ void evaluate_two_stage(const ClaspEvalOptions& opt, ClaspAudioModel& model, con
                         const std::pair<PhoneCosts, std::string>& costs, const std::pair<WordLexicon, std::string>& lexicon,
                         nlohmann::json& report) {
   const auto vocab = PhonemeVocab::from_symbols(model->speech->cfg.phonemes);
+  // A query's machine translation, pronounced in `to`, goes first among its glosses.
+  auto add_translations = [&](std::vector<std::vector<std::vector<int64_t>>>& out,
+                              const std::vector<std::string>& translations, const std::string& to) {
+    for (size_t i = 0; i < translations.size(); ++i)
+      if (!translations[i].empty()) out[i].insert(out[i].begin(), vocab.encode(phonemize_ipa(translations[i], to)));
+  };
   // Each query's English gloss, pronounced in English, for a language the lexicon has.
   auto glosses = [&](const std::vector<std::string>& texts, const std::string& lang) {
     std::vector<std::vector<std::vector<int64_t>>> out(texts.size());
@@ -241,7 +284,8 @@ void evaluate_two_stage(const ClaspEvalOptions& opt, ClaspAudioModel& model, con
     const auto& idx = by_lang.at(lang);
     std::vector<std::vector<int64_t>> qp;
     for (const auto& t : q.texts) qp.push_back(vocab.encode(phonemize_ipa(t, "en")));
-    const auto gl = glosses_from_english(q.texts, lang);
+    auto gl = glosses_from_english(q.texts, lang);
+    add_translations(gl, q.translations, lang);
     const auto a = rows(audio, D, idx);  // two_stage's scorer keeps references: no temporaries
     auto score = two_stage(q.vectors, qp, gl, a, D, idx, side, ro, co);
     auto hard = ranks_hard_list(score, idx.size(), q.gold);
@@ -257,7 +301,8 @@ void evaluate_two_stage(const ClaspEvalOptions& opt, ClaspAudioModel& model, con
   for (const auto& [lang, qg] : cross_lingual) {
     std::vector<std::vector<int64_t>> qp;
     for (const auto& t : qg.texts) qp.push_back(vocab.encode(phonemize_ipa(t, lang)));
-    const auto gl = glosses(qg.texts, lang);
+    auto gl = glosses(qg.texts, lang);
+    add_translations(gl, qg.translations, "en");
     auto score = two_stage(qg.vectors, qp, gl, a, D, en, side, ro, co);
     auto hard = ranks_hard_list(score, en.size(), qg.gold);
     auto soft = ranks_soft_list(score, en.size(), qg.gold, opt.soft_distractors, opt.seed);
@@ -398,6 +443,8 @@ nlohmann::json evaluate_clasp(const ClaspEvalOptions& opt) {
   for (auto& [lang, rowsv] : soft_engine_rows)
     for (auto& [g, m] : rowsv) print_row(lang + " / " + g, m);
 
+  if (opt.translate)
+    report["query_translation"] = {{"engine", "apertium"}, {"vector_weight", opt.translation_vector_weight}};
   // Cross-lingual: translations of the English test sentences against English audio.
   std::map<std::string, CrossLingualQueries> cross_lingual;
   if (by_lang.count("en")) {
@@ -406,7 +453,8 @@ nlohmann::json evaluate_clasp(const ClaspEvalOptions& opt) {
     cross_lingual = cross_lingual_queries(utts, clips, en);
     print_header("Cross-lingual: queries in language X against the English test audio");
     for (auto& [lang, qg] : cross_lingual) {
-      qg.vectors = queries_of->embed(qg.texts, lang);
+      if (opt.translate) qg.translations = machine_translations(qg.texts, lang, "en");
+      qg.vectors = query_vectors(*queries_of, qg, lang, "en", opt.translation_vector_weight);
       auto hard = ranks_hard(qg.vectors, a, D, qg.gold);
       auto soft = ranks_soft(qg.vectors, a, D, qg.gold, opt.soft_distractors, opt.seed);
       report["cross_lingual"][lang] =
@@ -425,7 +473,8 @@ nlohmann::json evaluate_clasp(const ClaspEvalOptions& opt) {
     auto q = english_source_queries(english, clips, idx);
     if (q.texts.empty()) continue;
     if (from_english.empty()) print_header("Cross-lingual: English sources against the audio of language X");
-    q.vectors = queries_of->embed(q.texts, "en");
+    if (opt.translate) q.translations = machine_translations(q.texts, "en", lang);
+    q.vectors = query_vectors(*queries_of, q, "en", lang, opt.translation_vector_weight);
     auto a = rows(audio, D, idx);
     auto hard = ranks_hard(q.vectors, a, D, q.gold);
     auto soft = ranks_soft(q.vectors, a, D, q.gold, opt.soft_distractors, opt.seed);

@@ -36,6 +36,12 @@ struct ClaspEvalOptions {
   // as the queries themselves in the second stage: "" = the model's
   // lexicon.json if it has one, "none" = no glosses.
   std::string lexicon;
+  // Cross-lingual queries are also machine-translated into the audio's
+  // language (Debian's apertium, data/translate.h): the translation's vector
+  // is mixed into the query's at translation_vector_weight, and with
+  // rerank_k the translation is matched in the second stage as one more gloss.
+  bool translate = false;
+  double translation_vector_weight = 0.5;  // the product uses kTranslationVectorWeight
   // The recogniser's confusions for the second stage: "" = the model's
   // phone-costs.json if it has one, "none" = plain edit distance.
   std::string phone_costs;

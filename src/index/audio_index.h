@@ -132,6 +132,11 @@ struct SearchOptions {
   // matched exactly. 0 = every transcript (the exhaustive scan: time
   // linear in the collection; the reference for recall).
   size_t phonetic_candidates = 1000;
+  // Text queries with a language: also search with the query's machine
+  // translation (apertium) between English and the audio's language, its
+  // vector mixed in and its phonemes matched as a gloss (Searcher). Costs an
+  // apertium run (about 0.5 s a language pair) for each query not cached.
+  bool translate = false;
 };
 
 class AudioIndex {

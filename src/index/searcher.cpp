@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <iterator>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -62,11 +63,20 @@ Searcher::Searcher(const std::string& index_dir, std::shared_ptr<SearchModel> mo
 
 Searcher::~Searcher() = default;
 
-TextQuery Searcher::prepare_text_query(const std::string& query, const std::string& query_lang, bool phonemes) {
+TextQuery Searcher::prepare_text_query(const std::string& query, const std::string& query_lang, bool phonemes,
+                                       const std::string& translate_to) {
   check_text_query(query);
   TextQuery t;
+  if (!translate_to.empty() && translate_to != query_lang && !query_lang.empty()) {
+    t.translation = model_->translator.translate(query, query_lang, translate_to);  // before the lock: a process
+    if (!t.translation.empty()) t.translation_lang = translate_to;
+  }
   std::lock_guard lock(model_->mu);  // also espeak-ng's front end, which is not thread-safe
   t.vec = model_->text->embed({query}, query_lang);
+  if (!t.translation.empty()) {
+    const auto v = model_->text->embed({t.translation}, translate_to);
+    mix_in_translation(t.vec.data(), v.data(), t.vec.size(), kTranslationVectorWeight);
+  }
   if (phonemes && meaning_only_reason(query_lang).empty()) {
     try {
       t.ipa = phonemize_ipa(query, query_lang);
@@ -79,6 +89,7 @@ TextQuery Searcher::prepare_text_query(const std::string& query, const std::stri
       t.phones.clear();
       return t;
     }
+    if (!t.translation.empty()) t.glosses.push_back(model_->vocab.encode(phonemize_ipa(t.translation, translate_to)));
     if (query_lang != "en" && model_->lexicon.has(query_lang))
       for (const auto& g : model_->lexicon.glosses(query, query_lang))
         t.glosses.push_back(model_->vocab.encode(phonemize_ipa(g, "en")));
@@ -91,7 +102,13 @@ std::vector<SearchHit> Searcher::search_text(const std::string& query, const Sea
   // Re-ranking by phonemes only where they can be matched: the criterion the
   // answer's mode reports (search_json.h text_search_answer).
   const bool two_stage = opt.rerank > 0 && meaning_only_reason(query_lang).empty();
-  TextQuery tq = prepare_text_query(query, query_lang, two_stage);
+  // Translated up front: a non-English query into English; an English one
+  // into the language the search is limited to (otherwise per candidate
+  // language below, as glosses only).
+  std::string translate_to;
+  if (opt.translate && !query_lang.empty())
+    translate_to = query_lang != "en" ? "en" : (opt.lang != "en" ? opt.lang : "");
+  TextQuery tq = prepare_text_query(query, query_lang, two_stage, translate_to);
   const std::vector<float>& q = tq.vec;
   const std::vector<int64_t>& q_phones = tq.phones;
   const std::string& q_ipa = tq.ipa;
@@ -150,17 +167,30 @@ std::vector<SearchHit> Searcher::search_text(const std::string& query, const Sea
   // tried on the candidates in that language.
   std::vector<std::vector<int64_t>> glosses = tq.glosses;
   std::vector<std::string> gloss_lang;  // of each gloss, for an English query
-  if (glosses.empty() && query_lang == "en") {
+  if (query_lang == "en") {
+    glosses.clear();  // an up-front translation is redone below, tried on its language only
     std::set<std::string> langs;
     for (const auto& h : hits)
-      if (!h.segment.lang.empty() && h.segment.lang != "en" && model_->lexicon.has_from_english(h.segment.lang))
+      if (!h.segment.lang.empty() && h.segment.lang != "en" &&
+          (model_->lexicon.has_from_english(h.segment.lang) ||
+           (opt.translate && QueryTranslator::can_translate("en", h.segment.lang))))
         langs.insert(h.segment.lang);
+    std::map<std::string, std::string> translations;
+    if (opt.translate)
+      for (const auto& lang : langs)
+        translations[lang] = lang == tq.translation_lang ? tq.translation
+                                                         : model_->translator.translate(query, "en", lang);
     std::lock_guard lock(model_->mu);  // espeak-ng
-    for (const auto& lang : langs)
+    for (const auto& lang : langs) {
+      if (const auto& tr = translations[lang]; !tr.empty()) {
+        glosses.push_back(model_->vocab.encode(phonemize_ipa(tr, lang)));
+        gloss_lang.push_back(lang);
+      }
       for (const auto& g : model_->lexicon.glosses_from_english(query, lang)) {
         glosses.push_back(model_->vocab.encode(phonemize_ipa(g, lang)));
         gloss_lang.push_back(lang);
       }
+    }
     ro.tries_gloss = [&](size_t i, size_t g) { return hits[i].segment.lang == gloss_lang[g]; };
   }
   ro.glosses = &glosses;

@@ -10,6 +10,7 @@
 #include "index/audio_index.h"
 #include "index/phone_costs.h"
 #include "speech/phoneme_vocab.h"
+#include "text/query_translator.h"
 #include "text/word_lexicon.h"
 
 namespace clasp {
@@ -31,6 +32,10 @@ struct TextQuery {
   // The English glosses' phoneme ids (non-English queries with a lexicon;
   // several when words have alternatives).
   std::vector<std::vector<int64_t>> glosses;
+  // With a translation asked for (SearchOptions::translate): the query's
+  // machine translation and its language ("" when none was made). Its
+  // vector is mixed into vec and, with phonemes, it is the first gloss.
+  std::string translation, translation_lang;
 };
 
 // A CLASP model loaded for search, once: its audio and text sides, the
@@ -44,6 +49,7 @@ struct SearchModel {
   PhonemeVocab vocab;  // empty without a CTC head
   PhoneCosts costs;    // <dir>/phone-costs.json; unit costs without one
   WordLexicon lexicon; // <dir>/lexicon.json; none without one
+  QueryTranslator translator;  // apertium, for SearchOptions::translate
   std::mutex mu;
   static std::shared_ptr<SearchModel> load(const std::string& dir);
   ~SearchModel();
@@ -64,8 +70,10 @@ class Searcher {
                                      const std::string& query_lang = "");
   // The query's vector, and with query_lang and a model with a CTC head,
   // its phonemes and gloss (the second stage's inputs; none when the query
-  // has more than kMaxSecondStagePhonemes).
-  TextQuery prepare_text_query(const std::string& query, const std::string& query_lang, bool phonemes);
+  // has more than kMaxSecondStagePhonemes). translate_to: a language to
+  // machine-translate the query into as well ("" = none; TextQuery).
+  TextQuery prepare_text_query(const std::string& query, const std::string& query_lang, bool phonemes,
+                               const std::string& translate_to = "");
   const PhonemeVocab& vocab() const { return model_->vocab; }
   const PhoneCosts& costs() const { return model_->costs; }
   // Same-language phonetic search: the query's espeak-ng phonemes in

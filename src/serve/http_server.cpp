@@ -225,6 +225,15 @@ void run_server(const ServeOptions& opt, const std::function<void(int)>& on_read
   svr.Get("/api/search", [&](const httplib::Request& req, httplib::Response& res) {
     if (!req.has_param("q")) return send_error(res, 400, "parameter q (the query text) is missing");
     auto o = options_from(req);
+    if (req.has_param("translate")) {
+      const auto t = req.get_param_value("translate");
+      if (t != "0" && t != "1") return send_error(res, 400, "parameter translate: expected 0 or 1");
+      if (t == "1" && !opt.translate)
+        return send_error(res, 400, "this server does not translate queries (start it with clasp serve --translate)");
+      o.translate = t == "1";
+    } else {
+      o.translate = opt.translate;
+    }
     // phonetic=1: same-language phoneme matching; lang names the query's language.
     bool phonetic = req.has_param("phonetic") && req.get_param_value("phonetic") == "1";
     if (phonetic && o.lang.empty()) return send_error(res, 400, "phonetic search needs lang (the query's language)");

@@ -27,6 +27,10 @@ struct ServeOptions {
   // slow clients cannot hold them all.
   int threads = 64;
   int read_timeout_s = 5;             // per read from a client
+  // Text queries with qlang are machine-translated (SearchOptions::translate)
+  // unless a request says translate=0; off: a request's translate=1 is refused
+  // (each translation runs apertium processes).
+  bool translate = false;
 };
 
 // Blocks until stop() is called from another thread or the process is
