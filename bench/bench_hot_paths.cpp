@@ -9,6 +9,7 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 #include <random>
+#include <tuple>
 
 #include "asr/ctc_vocabulary.h"
 #include "asr/pocketsphinx_asr.h"
@@ -19,6 +20,7 @@
 #include "models/fusion.h"
 #include "speech/audio_embedder.h"
 #include "speech/speech_encoder.h"
+#include "text/query_translator.h"
 #include "text/sentence_encoder.h"
 #include "tts/synth_job.h"
 #include "tts/voice_catalog.h"
@@ -214,6 +216,23 @@ void BM_AsrPocketsphinx(benchmark::State& st) {
   set_rate_counter(st, static_cast<double>(x.size()) / kRate);
 }
 BENCHMARK(BM_AsrPocketsphinx)->Unit(benchmark::kMillisecond);
+
+// A search query's machine translation (apertium processes, no cache: each
+// iteration a new translator). Arg: 0 = es -> en (one pass), 1 = fr -> en,
+// 2 = en -> it (two passes, through Spanish).
+void BM_QueryTranslation(benchmark::State& st) {
+  static const std::vector<std::tuple<std::string, std::string, std::string>> pairs = {
+      {"Por favor, introduzca su número de extensión.", "es", "en"},
+      {"Veuillez entrer votre numéro de poste.", "fr", "en"},
+      {"Please enter your extension number.", "en", "it"}};
+  const auto& [text, from, to] = pairs.at(static_cast<size_t>(st.range(0)));
+  for (auto _ : st) {
+    QueryTranslator t;
+    benchmark::DoNotOptimize(t.translate(text, from, to));
+  }
+  st.SetLabel(from + "->" + to);
+}
+BENCHMARK(BM_QueryTranslation)->Arg(0)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond);
 
 // Arg: 0 = concat, 1 = gating; both branches on, batch 128.
 void BM_FusionForward(benchmark::State& st) {
