@@ -150,6 +150,9 @@ void add_clasp_commands(CLI::App& app) {
                  "With --translate: share of the translation's vector in the query's (0 = the query's own)")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 1.0));
+  ev->add_option("--misses", e.misses,
+                 "With --rerank: write every query whose clip the two-stage search did not put first, and the clip "
+                 "it did put first (JSONL), for reading the errors");
   ev->add_option("--phone-costs", e.phone_costs,
                  "With --rerank: the recogniser's confusions as edit costs (clasp baseline phonetic --learn-costs); "
                  "default: the model's phone-costs.json if it has one; \"none\": plain edit distance");

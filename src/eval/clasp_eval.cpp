@@ -22,6 +22,7 @@
 #include "train/frozen_features.h"
 #include "tts/phonemizer.h"
 #include "util/error.h"
+#include "util/fs.h"
 #include "util/progress.h"
 
 namespace fs = std::filesystem;
@@ -221,7 +222,7 @@ void evaluate_two_stage(const ClaspEvalOptions& opt, ClaspAudioModel& model, con
                         const std::map<std::string, std::vector<size_t>>& by_lang,
                         const std::vector<float>& text, const std::vector<float>& audio, size_t D, const ClipPhones& side,
                         const std::pair<PhoneCosts, std::string>& costs, const std::pair<WordLexicon, std::string>& lexicon,
-                        nlohmann::json& report) {
+                        nlohmann::json& report, std::vector<nlohmann::json>& misses) {
   const auto vocab = PhonemeVocab::from_symbols(model->speech->cfg.phonemes);
   // A query's machine translation, pronounced in `to`, goes first among its glosses.
   auto add_translations = [&](std::vector<std::vector<std::vector<int64_t>>>& out,
@@ -252,6 +253,24 @@ void evaluate_two_stage(const ClaspEvalOptions& opt, ClaspAudioModel& model, con
   ro.costs = &costs.first;
   CtcMatchOptions co;
   co.span = opt.posterior_span;
+  // Every query whose own clip the two-stage search did not put first, with
+  // what it put there (opt.misses; for reading the errors).
+  auto note_misses = [&](const std::string& set, const std::vector<std::string>& texts, const std::vector<size_t>& gold,
+                         const std::vector<size_t>& ranks, const ListScore& score, const std::vector<size_t>& cand) {
+    if (opt.misses.empty()) return;
+    std::vector<size_t> all(cand.size());
+    std::iota(all.begin(), all.end(), 0);
+    for (size_t i = 0; i < ranks.size(); ++i) {
+      if (ranks[i] == 1) continue;
+      const auto sc = score(i, all);
+      const size_t first = static_cast<size_t>(std::max_element(sc.begin(), sc.end()) - sc.begin());
+      const Utterance& want = *clips[cand[gold[i]]];
+      const Utterance& got = *clips[cand[first]];
+      misses.push_back({{"set", set}, {"query", texts[i]}, {"rank", ranks[i]}, {"want", want.id},
+                        {"want_text", want.text}, {"first", got.id}, {"first_text", got.text},
+                        {"score_want", sc[gold[i]]}, {"score_first", sc[first]}});
+    }
+  };
   auto& R = report["two_stage"];
   R = {{"top_k", opt.rerank_k}, {"weight", opt.rerank_weight}, {"phone_costs", costs.second},
        {"posterior_top", opt.posterior_top}, {"posterior_span", opt.posterior_span}, {"lexicon", lexicon.second}};
@@ -270,6 +289,7 @@ void evaluate_two_stage(const ClaspEvalOptions& opt, ClaspAudioModel& model, con
     std::iota(gold.begin(), gold.end(), 0);
     auto score = two_stage(t, qp, qg, a, D, idx, side, ro, co);
     auto hard = ranks_hard_list(score, idx.size(), gold);
+    note_misses(lang, texts, gold, hard, score, idx);
     auto soft = ranks_soft_list(score, idx.size(), gold, opt.soft_distractors, opt.seed);
     auto& L = R["languages"][lang];
     L = figures_by_engine(hard, soft, [&](size_t k) -> const std::string& { return clips[idx[k]]->engine; });
@@ -289,6 +309,7 @@ void evaluate_two_stage(const ClaspEvalOptions& opt, ClaspAudioModel& model, con
     const auto a = rows(audio, D, idx);  // two_stage's scorer keeps references: no temporaries
     auto score = two_stage(q.vectors, qp, gl, a, D, idx, side, ro, co);
     auto hard = ranks_hard_list(score, idx.size(), q.gold);
+    note_misses("en->" + lang, q.texts, q.gold, hard, score, idx);
     auto soft = ranks_soft_list(score, idx.size(), q.gold, opt.soft_distractors, opt.seed);
     R["cross_lingual_from_en"][lang] =
         figures_by_engine(hard, soft, [&](size_t i) -> const std::string& { return clips[idx[q.gold[i]]]->engine; });
@@ -305,6 +326,7 @@ void evaluate_two_stage(const ClaspEvalOptions& opt, ClaspAudioModel& model, con
     add_translations(gl, qg.translations, "en");
     auto score = two_stage(qg.vectors, qp, gl, a, D, en, side, ro, co);
     auto hard = ranks_hard_list(score, en.size(), qg.gold);
+    note_misses(lang + "->en", qg.texts, qg.gold, hard, score, en);
     auto soft = ranks_soft_list(score, en.size(), qg.gold, opt.soft_distractors, opt.seed);
     R["cross_lingual"][lang] =
         figures_by_engine(hard, soft, [&](size_t i) -> const std::string& { return clips[en[qg.gold[i]]]->engine; });
@@ -484,9 +506,17 @@ nlohmann::json evaluate_clasp(const ClaspEvalOptions& opt) {
     print_row("en -> " + lang + " audio (soft)", RetrievalMetrics::from_ranks(soft));
     from_english[lang] = std::move(q);
   }
-  if (rerank)
+  if (rerank) {
+    std::vector<nlohmann::json> misses;
     evaluate_two_stage(opt, model, clips, cross_lingual, from_english, by_lang, text, audio, D, side, costs, lexicon,
-                       report);
+                       report, misses);
+    if (!opt.misses.empty()) {
+      std::string lines;
+      for (const auto& m : misses) lines += m.dump() + "\n";
+      write_file_atomic(opt.misses, lines);
+      std::printf("\nwrote %s (%zu queries not answered first)\n", opt.misses.c_str(), misses.size());
+    }
+  }
   return report;
 }
 

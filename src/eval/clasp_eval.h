@@ -50,6 +50,9 @@ struct ClaspEvalOptions {
   // clip's id, a stand-in for voices no synthesiser in training has (the
   // encoder decodes such views at about festival's phoneme error rate).
   uint64_t view_seed = 0;
+  // With rerank_k: a JSONL file of every query whose clip the two-stage
+  // search did not put first, with the clip it did ("" = none written).
+  std::string misses;
   std::string manifest;
   std::string cache_dir;  // "" = <corpus>/mel-cache
   std::string split = "test";
