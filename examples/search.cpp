@@ -11,6 +11,10 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: %s <folder> <index dir> <query> [query language]\n", argv[0]);
     return 2;
   }
+  // The library's warnings (a damaged file it rebuilds, ...), as this program wants them.
+  clasp::set_log_callback([](clasp::LogLevel level, const std::string& line) {
+    std::fprintf(stderr, "clasp %s: %s\n", level >= clasp::LogLevel::Warning ? "warning" : "note", line.c_str());
+  });
   try {
     clasp::Model model;  // the shipped default
     clasp::Index index(argv[2], model);

@@ -153,7 +153,7 @@ class IndexTest : public ::testing::Test {
     }
     o.port = 0;
     auto port = std::make_shared<std::atomic<int>>(0);
-    th = std::thread([o, port] { run_server(o, [port](int p) { *port = p; }); });
+    th = std::thread([o, port] { run_server(o, [port](const ServerReady& r) { *port = r.port; }); });
     for (int i = 0; i < 200 && *port == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
     return *port;
   }

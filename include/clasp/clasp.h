@@ -19,7 +19,10 @@
 // Errors are thrown as std::runtime_error (clasp's own Error derives from
 // it) with a message naming the file, field or value at fault. A Model may
 // be shared by several Index objects and threads: forward passes take turns.
-// The library does not print; progress reaches you through callbacks.
+// The library writes nothing to standard output; progress reaches you through
+// callbacks, and its log lines (warnings about damaged files, a missing
+// translation route, ...) go to standard error unless set_log_callback
+// sends them elsewhere.
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -54,6 +57,12 @@ class Model {
   struct Impl;
   std::shared_ptr<Impl> impl;  // opaque
 };
+
+enum class LogLevel { Debug, Info, Warning, Error };
+// Where the library's log lines go, as whisper_log_set does: every line to
+// `callback` (called from any thread, one line at a time); nullptr = standard
+// error, the default. Lines below Info are not produced.
+void set_log_callback(std::function<void(LogLevel, const std::string&)> callback);
 
 // Any audio file libsndfile reads (wav, flac, ogg, mp3, ...) as 16 kHz mono.
 std::vector<float> read_audio_16k(const std::string& path);

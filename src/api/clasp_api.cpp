@@ -2,6 +2,9 @@
 // shared SearchModel, an Index a Searcher on it.
 #include "clasp/clasp.h"
 
+#include <spdlog/sinks/base_sink.h>
+#include <spdlog/spdlog.h>
+
 #include <filesystem>
 #include <mutex>
 
@@ -12,6 +15,7 @@
 #include "speech/audio_embedder.h"
 #include "speech/query_embedder.h"
 #include "util/error.h"
+#include "util/logging.h"
 
 namespace clasp {
 
@@ -27,6 +31,9 @@ ModelInfo info_of(const SearchModel& m) {
 }  // namespace
 
 Model::Model(const std::string& dir) : impl(std::make_shared<Impl>()) {
+  // Log lines to standard error unless the program chose otherwise (spdlog's
+  // own default logger, unnamed, writes to standard output).
+  if (spdlog::default_logger()->name().empty()) log_to_stderr();
   const std::string d = dir.empty() ? default_clasp_model_dir() : dir;
   impl->model = SearchModel::load(std::filesystem::absolute(d).lexically_normal().string());
 }
@@ -45,6 +52,34 @@ std::vector<float> Model::embed_text(const std::string& text, const std::string&
 std::vector<float> Model::embed_audio(const std::vector<float>& samples_16k) const {
   std::lock_guard lock(impl->model->mu);
   return impl->model->audio->embed({samples_16k});
+}
+
+namespace {
+// spdlog lines handed to the user's callback.
+class CallbackSink : public spdlog::sinks::base_sink<std::mutex> {
+ public:
+  explicit CallbackSink(std::function<void(LogLevel, const std::string&)> f) : f_(std::move(f)) {}
+
+ protected:
+  void sink_it_(const spdlog::details::log_msg& msg) override {
+    const LogLevel level = msg.level >= spdlog::level::err    ? LogLevel::Error
+                           : msg.level >= spdlog::level::warn ? LogLevel::Warning
+                           : msg.level >= spdlog::level::info ? LogLevel::Info
+                                                              : LogLevel::Debug;
+    f_(level, std::string(msg.payload.data(), msg.payload.size()));
+  }
+  void flush_() override {}
+
+ private:
+  std::function<void(LogLevel, const std::string&)> f_;
+};
+}  // namespace
+
+void set_log_callback(std::function<void(LogLevel, const std::string&)> callback) {
+  if (!callback) return log_to_stderr();
+  auto logger = std::make_shared<spdlog::logger>("clasp-api", std::make_shared<CallbackSink>(std::move(callback)));
+  logger->set_level(spdlog::level::info);
+  spdlog::set_default_logger(logger);
 }
 
 std::vector<float> read_audio_16k(const std::string& path) { return read_audio(path).samples; }

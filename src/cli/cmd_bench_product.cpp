@@ -50,21 +50,22 @@ void run_two_stage_bench(SearchBenchArgs& a) {
               a.ts.query_words, a.ts.search.rerank, a.ts.search.scan, a.ts.search.phonetic_candidates,
               a.ts.grams.refine);
   std::printf("| segments | audio h | first stage | build s | RSS MB (peak) | grams MB | p50 ms | p99 ms | exhaustive "
-              "p50 ms | recall@1 | recall@10 | ANN recall@10 | own segment first | own first, exhaustive queries: "
-              "product / exhaustive |\n"
-              "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+              "p50 ms | recall@1 | recall@1 with ties | recall@10 | ANN recall@10 | own segment first | own first, "
+              "exhaustive queries: product / exhaustive |\n"
+              "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
   nlohmann::json out;
   for (const auto& r : rows) {
     std::printf(
-        "| %zu | %.0f | %s | %.0f | %.0f (%.0f) | %.0f | %.1f | %.1f | %.0f | %.3f | %.3f | %.3f | %.3f | %.3f / %.3f |\n",
+        "| %zu | %.0f | %s | %.0f | %.0f (%.0f) | %.0f | %.1f | %.1f | %.0f | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f / "
+        "%.3f |\n",
         r.segments, r.audio_hours, r.ann.c_str(), r.build_s, r.rss_mb, r.peak_rss_mb, r.grams_mb, r.p50_ms, r.p99_ms,
-        r.exhaustive_p50_ms, r.recall1, r.recall10, r.ann_recall10, r.truth_hits1, r.truth_hits1_prod_exh,
+        r.exhaustive_p50_ms, r.recall1, r.recall1_ties, r.recall10, r.ann_recall10, r.truth_hits1, r.truth_hits1_prod_exh,
         r.truth_hits1_exh);
     out["two_stage"].push_back({{"segments", r.segments}, {"audio_hours", r.audio_hours}, {"first_stage", r.ann},
                                 {"build_s", r.build_s}, {"rss_mb", r.rss_mb}, {"peak_rss_mb", r.peak_rss_mb},
                                 {"grams_mb", r.grams_mb}, {"vectors_mb", r.vectors_mb}, {"phones_mb", r.phones_mb},
                                 {"p50_ms", r.p50_ms}, {"p99_ms", r.p99_ms}, {"exhaustive_p50_ms", r.exhaustive_p50_ms},
-                                {"recall1", r.recall1}, {"recall10", r.recall10}, {"ann_recall10", r.ann_recall10},
+                                {"recall1", r.recall1}, {"recall1_ties", r.recall1_ties}, {"recall10", r.recall10}, {"ann_recall10", r.ann_recall10},
                                 {"own_segment_first", r.truth_hits1},
                                 {"own_segment_first_exhaustive_queries", {{"product", r.truth_hits1_prod_exh},
                                                                           {"exhaustive", r.truth_hits1_exh}}},
@@ -118,7 +119,7 @@ void run_search_bench(const SearchBenchArgs& a) {
     o.token = "bench";
     o.rate = 0;  // the load generator is one client address
     std::atomic<int> port{0};
-    std::thread th([&] { run_server(o, [&](int p) { port = p; }); });
+    std::thread th([&] { run_server(o, [&](const ServerReady& r) { port = r.port; }); });
     while (port == 0) std::this_thread::sleep_for(std::chrono::milliseconds(20));
     std::vector<std::string> qs = {"the jury said", "la ciudad", "il presidente ha detto", "the committee",
                                    "el gobierno federal", "les enfants", "la casa blanca", "a new school"};

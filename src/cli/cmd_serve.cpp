@@ -1,6 +1,7 @@
 // clasp serve: web UI and JSON API over an index.
 #include <CLI/CLI.hpp>
 #include <csignal>
+#include <cstdio>
 #include <cstdlib>
 #include <thread>
 
@@ -49,7 +50,12 @@ void add_serve_command(CLI::App& app) {
       sigwait(&set, &sig);
       stop_server();
     }).detach();
-    run_server(o);
+    run_server(o, [&o](const ServerReady& r) {
+      if (r.token_generated) std::printf("write token (Authorization: Bearer ...): %s\n", r.token.c_str());
+      std::printf("serving %s (model %s, weights %s) on http://%s:%d/\n", o.index_dir.c_str(), r.model_id.c_str(),
+                  r.model_version.c_str(), o.host.c_str(), r.port);
+      std::fflush(stdout);
+    });
   });
 }
 

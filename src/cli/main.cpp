@@ -2,6 +2,7 @@
 #include <cstdio>
 
 #include "cli/commands.h"
+#include "cli/terminal_progress.h"
 #include "cli/usage_errors.h"
 #include "util/blas_kernel.h"
 #include "util/logging.h"
@@ -9,9 +10,10 @@
 #include "util/error.h"
 
 int main(int argc, char** argv) {
+  clasp::log_to_stderr();
+  clasp::cli::use_terminal_progress();
   // Before any matrix product: the OpenBLAS kernel for this CPU (util/blas_kernel.h).
   clasp::select_blas_kernel();
-  clasp::log_to_stderr();
   clasp::tune_malloc_for_tensors();
   CLI::App app{"clasp: multilingual spoken-content retrieval (CLASP)", "clasp"};
   app.footer("Exit status: 0 success, 1 failure (a command that could not do its work, e.g. an index add where "

@@ -169,8 +169,10 @@ bool stamp_matches(const std::string& path, int64_t gen) {
   if (!fs::exists(path, ec)) return false;
   std::string s = read_text_file(path + ".gen");
   auto sp = s.find(' ');
-  if (sp == std::string::npos || s.substr(0, sp) != std::to_string(gen)) return false;
-  return s.substr(sp + 1) == file_digest(path);
+  if (sp == std::string::npos || s.substr(0, sp) != std::to_string(gen)) return false;  // stale: rebuilt quietly
+  if (s.substr(sp + 1) == file_digest(path)) return true;
+  spdlog::warn("{}: its bytes are not the ones written (damaged?); building it again", path);
+  return false;
 }
 
 }  // namespace

@@ -50,6 +50,9 @@ struct TwoStageBenchRow {
   double p50_ms = 0, p99_ms = 0;        // product path, warm
   double exhaustive_p50_ms = 0;
   double recall1 = 0, recall10 = 0;     // product vs exhaustive two-stage ranking
+  // recall1 counting as agreement a product first that scores as high as the
+  // exhaustive first in the exhaustive ranking (a tie: equally good)
+  double recall1_ties = 0;
   double ann_recall10 = 1;              // first stage alone: ANN best 10 vs exact best 10
   double truth_hits1 = 0;               // product's first result is the query's own segment (all queries)
   double truth_hits1_exh = 0, truth_hits1_prod_exh = 0;  // the same over the exhaustive queries: reference, product

@@ -144,13 +144,12 @@ std::vector<float> decode_upload(const std::string& body) {
 
 }  // namespace
 
-void run_server(const ServeOptions& opt, const std::function<void(int)>& on_ready) {
+void run_server(const ServeOptions& opt, const std::function<void(const ServerReady&)>& on_ready) {
   Searcher searcher(opt.index_dir, opt.model_dir);
   // Adds use the queries' model (one copy in memory): AudioEmbedder::embed
   // takes one batch at a time, so queries run between an add's batches.
   std::mutex add_mu;
   const std::string token = opt.token.empty() ? random_token() : opt.token;
-  if (opt.token.empty()) std::printf("write token (Authorization: Bearer ...): %s\n", token.c_str());
   RateLimiter limiter(opt.rate, opt.burst);
 
   httplib::Server svr;
@@ -354,11 +353,9 @@ void run_server(const ServeOptions& opt, const std::function<void(int)>& on_read
   // in connect. listen() again on the bound socket only raises the backlog.
   if (listening != INVALID_SOCKET) ::listen(listening, kListenBacklog);
   g_server = &svr;
-  std::printf("serving %s (model %s, weights %s) on http://%s:%d/\n", opt.index_dir.c_str(),
-              searcher.embedder().identity().id.c_str(), searcher.embedder().identity().version.c_str(),
-              opt.host.c_str(), port);
-  std::fflush(stdout);
-  if (on_ready) on_ready(port);
+  if (on_ready)
+    on_ready({port, token, opt.token.empty(), searcher.embedder().identity().id,
+              searcher.embedder().identity().version});
   svr.listen_after_bind();
   g_server = nullptr;
 }

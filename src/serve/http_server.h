@@ -33,9 +33,17 @@ struct ServeOptions {
   bool translate = false;
 };
 
+// What a started server tells its caller (the server itself prints nothing).
+struct ServerReady {
+  int port = 0;               // bound (useful with port 0)
+  std::string token;          // the write endpoints' token
+  bool token_generated = false;  // made up here: the caller should show it
+  std::string model_id, model_version;
+};
+
 // Blocks until stop() is called from another thread or the process is
-// signalled; `on_ready` gets the bound port (useful with port 0).
-void run_server(const ServeOptions& opt, const std::function<void(int port)>& on_ready = {});
+// signalled; `on_ready` is called once it listens.
+void run_server(const ServeOptions& opt, const std::function<void(const ServerReady&)>& on_ready = {});
 void stop_server();
 
 }  // namespace clasp

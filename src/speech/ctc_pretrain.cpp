@@ -1,5 +1,6 @@
 #include "speech/ctc_pretrain.h"
 
+#include <spdlog/spdlog.h>
 #include <torch/torch.h>
 
 #include <algorithm>
@@ -127,15 +128,15 @@ void pretrain_speech_encoder(const CtcPretrainOptions& opt) {
                   std::to_string(total) + " transcript symbols in " + opt.manifest +
                   " have no class (more than 1%); train from scratch instead");
     if (unknown)
-      std::fprintf(stderr, "note: %zu of %zu transcript symbols (%.3f%%) have no class in %s and are left out\n",
-                   unknown, total, 100.0 * frac, opt.init.c_str());
+      spdlog::warn("{} of {} transcript symbols ({:.3f}%) have no class in {} and are left out", unknown, total,
+                   100.0 * frac, opt.init);
   }
   if (!fs::exists(vocab_path)) write_file_atomic(vocab_path, nlohmann::json(vocab.symbols()).dump() + "\n");
   auto train = clips_of(utts, cache, vocab, "train", opt.max_seconds, true);
   auto val = clips_of(utts, cache, vocab, "validation", opt.max_seconds, false);
   if (train.empty()) throw Error(opt.manifest + ": no training clips with audio and phonemes");
-  std::fprintf(stderr, "speech pre-training: %zu training clips, %zu validation clips, %lld phoneme classes\n",
-               train.size(), val.size(), static_cast<long long>(vocab.size()));
+  spdlog::info("speech pre-training: {} training clips, {} validation clips, {} phoneme classes", train.size(),
+               val.size(), static_cast<long long>(vocab.size()));
 
   SpeechEncoderConfig cfg;
   cfg.hidden = opt.hidden;
@@ -150,10 +151,10 @@ void pretrain_speech_encoder(const CtcPretrainOptions& opt) {
   int start = 0;
   if (auto st = load_checkpoint(*model, optim, opt.work_dir)) {
     start = st->at("step").get<int>();
-    std::fprintf(stderr, "resuming from step %d (%s)\n", start, opt.work_dir.c_str());
+    spdlog::info("resuming from step {} ({})", start, opt.work_dir);
   } else if (init) {
     copy_into_module(*model, module_tensors(*init), opt.init);
-    std::fprintf(stderr, "starting from the weights of %s\n", opt.init.c_str());
+    spdlog::info("starting from the weights of {}", opt.init);
   }
 
   // Batches of similar length (less padding), in a seeded order per epoch.
@@ -213,16 +214,14 @@ void pretrain_speech_encoder(const CtcPretrainOptions& opt) {
     double l = loss.item<double>();
     if (!std::isfinite(l)) {
       // A bad batch must not poison the weights: skip it and say so.
-      std::fprintf(stderr, "\nstep %d: non-finite CTC loss, batch skipped (first clip %s)\n", step + 1,
-                   b.front()->id.c_str());
+      spdlog::warn("step {}: non-finite CTC loss, batch skipped (first clip {})", step + 1, b.front()->id);
       continue;
     }
     optim.zero_grad();
     loss.backward();
     double gnorm = torch::nn::utils::clip_grad_norm_(model->parameters(), 5.0);
     if (!std::isfinite(gnorm)) {
-      std::fprintf(stderr, "\nstep %d: non-finite gradient, update skipped (first clip %s)\n", step + 1,
-                   b.front()->id.c_str());
+      spdlog::warn("step {}: non-finite gradient, update skipped (first clip {})", step + 1, b.front()->id);
       continue;
     }
     optim.step();
@@ -235,7 +234,7 @@ void pretrain_speech_encoder(const CtcPretrainOptions& opt) {
       nlohmann::json m = {{"step", step + 1}, {"train_loss", loss_avg}, {"val_per", v.per},
                           {"lr", warmup_cosine_lr(opt.lr, step, opt.warmup, opt.steps)}};
       metrics << m.dump() << "\n" << std::flush;
-      std::fprintf(stderr, "\nstep %d: validation PER %.3f (%zu clips)\n", step + 1, v.per, v.clips);
+      spdlog::info("step {}: validation PER {:.3f} ({} clips)", step + 1, v.per, v.clips);
       save_checkpoint(*model, optim, opt.work_dir, {{"step", step + 1}});
     }
   }
@@ -244,7 +243,7 @@ void pretrain_speech_encoder(const CtcPretrainOptions& opt) {
   save_speech_encoder(model, opt.out_dir);
   fs::copy_file(opt.work_dir + "/metrics.jsonl", opt.out_dir + "/pretrain-metrics.jsonl",
                 fs::copy_options::overwrite_existing);
-  std::fprintf(stderr, "wrote %s\n", opt.out_dir.c_str());
+  spdlog::info("wrote {}", opt.out_dir);
 }
 
 PerResult evaluate_per(const std::string& model_dir, const std::string& manifest, const std::string& cache_dir,

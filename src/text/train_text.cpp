@@ -1,5 +1,6 @@
 #include "text/train_text.h"
 
+#include <spdlog/spdlog.h>
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -85,7 +86,7 @@ void train_text_encoder(const TextTrainOptions& opt) {
                                                  teacher->info());
     load_bert_weights(student->bert(), load_safetensors(opt.teacher + "/model.safetensors"),
                       opt.teacher + "/model.safetensors");
-    std::fprintf(stderr, "distilling from %s (anchor weight %.2f)\n", opt.teacher.c_str(), opt.anchor);
+    spdlog::info("distilling from {} (anchor weight {:.2f})", opt.teacher, opt.anchor);
   } else {
     // 1. Vocabulary over every language of the training split.
     std::string spm_prefix = opt.work_dir + "/spm";
@@ -97,7 +98,7 @@ void train_text_encoder(const TextTrainOptions& opt) {
         for (const auto& [l, t] : g.translations) corpus += t + "\n";
       }
       write_file_atomic(opt.work_dir + "/spm-train.txt", corpus);
-      std::fprintf(stderr, "training SentencePiece vocabulary (%d pieces)\n", opt.vocab_size);
+      spdlog::info("training SentencePiece vocabulary ({} pieces)", opt.vocab_size);
       train_sentencepiece(opt.work_dir + "/spm-train.txt", spm_prefix, opt.vocab_size);
     }
     BertConfig cfg;
@@ -131,7 +132,7 @@ void train_text_encoder(const TextTrainOptions& opt) {
     oin.load_from(opt.work_dir + "/optimizer.pt");
     optim.load(oin);
     start = st.at("step").get<int>();
-    std::fprintf(stderr, "resuming from step %d (%s)\n", start, ckpt.c_str());
+    spdlog::info("resuming from step {} ({})", start, ckpt);
   }
 
   // Fixed validation batch: a seeded sample of the validation split (every
@@ -222,10 +223,8 @@ void train_text_encoder(const TextTrainOptions& opt) {
                           {"val_acc512", v.acc}, {"lr", lr_at(opt, step)}};
       if (teacher) m["val_anchor_cos"] = v.anchor_cos;
       metrics << m.dump() << "\n" << std::flush;
-      std::fprintf(stderr, "\nstep %d: train loss %.3f, val loss %.3f, val acc@1/512 %.3f", step + 1, ema, v.loss,
-                   v.acc);
-      if (teacher) std::fprintf(stderr, ", English vs teacher cos %.4f", v.anchor_cos);
-      std::fprintf(stderr, "\n");
+      spdlog::info("step {}: train loss {:.3f}, val loss {:.3f}, val acc@1/512 {:.3f}{}", step + 1, ema, v.loss, v.acc,
+                   teacher ? fmt::format(", English vs teacher cos {:.4f}", v.anchor_cos) : std::string());
       // Checkpoint: model, optimiser, then the step (written last).
       torch::serialize::OutputArchive out, oout;
       model.bert()->save(out);
@@ -240,8 +239,7 @@ void train_text_encoder(const TextTrainOptions& opt) {
   bar.finish();
   model.bert()->eval();
   save_clasp_text_model(model, opt.out_dir, spm_model);
-  std::fprintf(stderr, "saved %s (%lld parameters)\n", opt.out_dir.c_str(),
-               static_cast<long long>(model.info().parameters));
+  spdlog::info("saved {} ({} parameters)", opt.out_dir, static_cast<long long>(model.info().parameters));
 }
 
 }  // namespace clasp

@@ -1,5 +1,7 @@
 #include "util/blas_kernel.h"
 
+#include <spdlog/spdlog.h>
+
 #include "util/malloc_tuning.h"
 #include "util/text_clean.h"
 
@@ -217,10 +219,9 @@ void select_blas_kernel() {
     }
   }
   if (blas_self_check()) return;
-  std::fprintf(stderr,
-               "clasp: warning: OpenBLAS kernel %s failed the start-up self-check; using OpenBLAS's own choice "
-               "(set OPENBLAS_CORETYPE to choose one yourself)\n",
-               chosen.c_str());
+  spdlog::warn("OpenBLAS kernel {} failed the start-up self-check; using OpenBLAS's own choice (set "
+               "OPENBLAS_CORETYPE to choose one yourself)",
+               chosen);
   unsetenv("OPENBLAS_CORETYPE");
   setenv(kMarker, (std::string(kFallback) + ":" + chosen).c_str(), 1);
   reload_openblas_kernels();

@@ -1,15 +1,31 @@
 #include "util/progress.h"
 
-#include <unistd.h>
-
 #include <cstdio>
+#include <memory>
+#include <mutex>
 
 namespace clasp {
 
+namespace {
+std::mutex g_mu;
+std::shared_ptr<const ProgressHandler> g_handler;  // copied out under the lock, called outside it
+double g_interval_s = 10.0;
+
+std::pair<std::shared_ptr<const ProgressHandler>, double> current_handler() {
+  std::lock_guard lock(g_mu);
+  return {g_handler, g_interval_s};
+}
+}  // namespace
+
+void set_progress_handler(ProgressHandler handler, double min_interval_s) {
+  std::lock_guard lock(g_mu);
+  g_handler = handler ? std::make_shared<const ProgressHandler>(std::move(handler)) : nullptr;
+  g_interval_s = min_interval_s;
+}
+
 Progress::Progress(std::string label, int64_t total, std::string unit, int64_t already_done)
-    : label_(std::move(label)), unit_(std::move(unit)), total_(total), done_(already_done),
-      start_done_(already_done), tty_(isatty(2)) {
-  start_ = last_draw_ = std::chrono::steady_clock::now();
+    : label_(std::move(label)), unit_(std::move(unit)), total_(total), done_(already_done), start_done_(already_done) {
+  start_ = last_report_ = std::chrono::steady_clock::now();
 }
 
 double Progress::elapsed_s() const {
@@ -27,30 +43,28 @@ std::string Progress::format_duration(double s) {
 
 void Progress::update(int64_t done, const std::string& extra) {
   done_ = done;
-  auto now = std::chrono::steady_clock::now();
-  double since = std::chrono::duration<double>(now - last_draw_).count();
-  if (since < (tty_ ? 0.2 : 10.0)) return;
-  last_draw_ = now;
-  draw(extra, false);
+  const auto now = std::chrono::steady_clock::now();
+  if (std::chrono::duration<double>(now - last_report_).count() < current_handler().second) return;
+  last_report_ = now;
+  report(extra, false);
 }
 
-void Progress::finish(const std::string& extra) { draw(extra, true); }
+void Progress::finish(const std::string& extra) { report(extra, true); }
 
-void Progress::draw(const std::string& extra, bool final) {
-  double el = elapsed_s();
-  double rate = el > 0.05 ? (done_ - start_done_) / el : 0;  // no rate from a blink
-  double eta = rate > 0 ? (total_ - done_) / rate : -1;
-  int width = 24;
-  int filled = total_ > 0 ? static_cast<int>(width * done_ / total_) : 0;
-  std::string bar(filled, '#');
-  bar += std::string(width - filled, '.');
-  double pct = total_ > 0 ? 100.0 * done_ / total_ : 100.0;
-  std::fprintf(stderr, "%s%s [%s] %lld/%lld %s (%.0f%%) %.1f %s/s  elapsed %s  ETA %s%s%s%s",
-               tty_ ? "\r\033[K" : "", label_.c_str(), bar.c_str(), static_cast<long long>(done_),
-               static_cast<long long>(total_), unit_.c_str(), pct, rate, unit_.c_str(),
-               format_duration(el).c_str(), final ? "00:00" : format_duration(eta).c_str(),
-               extra.empty() ? "" : "  ", extra.c_str(), (!tty_ || final) ? "\n" : "");
-  std::fflush(stderr);
+void Progress::report(const std::string& extra, bool final) {
+  const auto handler = current_handler().first;
+  if (!handler) return;
+  ProgressReport r;
+  r.label = label_;
+  r.unit = unit_;
+  r.extra = extra;
+  r.done = done_;
+  r.total = total_;
+  r.elapsed_s = elapsed_s();
+  r.rate = r.elapsed_s > 0.05 ? static_cast<double>(done_ - start_done_) / r.elapsed_s : 0;  // no rate from a blink
+  r.eta_s = final ? 0 : r.rate > 0 ? static_cast<double>(total_ - done_) / r.rate : -1;
+  r.final = final;
+  (*handler)(r);
 }
 
 }  // namespace clasp

@@ -19,3 +19,11 @@ echo "$out"
 grep -q "files added" <<<"$out" || { echo "no add summary"; exit 1; }
 [ "$(grep -c '\.wav' <<<"$out")" -eq 3 ] || { echo "expected 3 hits"; exit 1; }
 sed -n 2p <<<"$out" | grep -q "e1\.wav" || { echo "the spoken sentence is not first"; exit 1; }
+# Log lines reach the program's callback: a damaged phonetic candidate index
+# is rebuilt with a warning, which the example prints as "clasp warning: ...".
+[ -f "$T/index/phone-grams.bin" ] || { echo "no phone-grams.bin after a phrase search"; exit 1; }
+printf 'damaged' | dd of="$T/index/phone-grams.bin" bs=1 seek=40 conv=notrunc status=none
+"$T/ex/clasp_search_example" "$T/corpus/audio" "$T/index" "the jury said the election was fair" en \
+  >"$T/again.out" 2>"$T/again.err"
+grep -q "^clasp warning: .*building it again" "$T/again.err" || { echo "no warning through the log callback:"; cat "$T/again.err"; exit 1; }
+[ "$(grep -c '\.wav' "$T/again.out")" -eq 3 ] || { echo "expected 3 hits after the rebuild"; exit 1; }
