@@ -116,6 +116,8 @@ PYBIND11_MODULE(clasp, m) {
       .def_readonly("lang", &clasp::Hit::lang)
       .def_readonly("text", &clasp::Hit::text)
       .def_readonly("heard", &clasp::Hit::heard)
+      .def_readonly("heard_match_begin", &clasp::Hit::heard_match_begin)
+      .def_readonly("heard_match_end", &clasp::Hit::heard_match_end)
       .def("__repr__", [](const clasp::Hit& h) {
         return "<Hit " + h.path + " " + std::to_string(h.start) + "-" + std::to_string(h.end) + " score " +
                std::to_string(h.score) + ">";

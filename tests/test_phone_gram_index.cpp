@@ -4,7 +4,9 @@
 #include <random>
 #include <set>
 
+#include "index/heard_alignment.h"
 #include "index/phone_gram_index.h"
+#include "util/utf8.h"
 #include "test_helpers.h"
 #include "util/error.h"
 #include "util/fs.h"
@@ -123,4 +125,27 @@ TEST(PhoneGramIndex, RefinementPrefersThePhraseInOrderToItsPiecesScattered) {
   EXPECT_EQ(build(0).top(phrase, 1).at(0).first, 2) << "BM25 alone";
   EXPECT_EQ(build(8).top(phrase, 1).at(0).first, 1) << "refined";
   EXPECT_EQ(build(8).top(phrase, 2).size(), 2u);
+}
+
+TEST(HeardAlignment, MarksTheStretchTheQueryWasHeardIn) {
+  // Code points, not bytes: "ʃ" and "ɛ" are two bytes each.
+  const std::string heard = "ðə kæt sæt ɔn ðə mæt ʃɛl";
+  auto span = best_heard_span({"s", "æ", "t", "|", "ɔ", "n"}, heard);
+  ASSERT_FALSE(span.empty());
+  const auto chars = utf8_characters(heard);
+  std::string got;
+  for (size_t i = span.begin; i < span.end; ++i) got += chars[i];
+  EXPECT_EQ(got, "sæt ɔn");
+  // One phoneme misheard: still found, at the same place.
+  auto near = best_heard_span({"s", "ɛ", "t", "ɔ", "n"}, heard);
+  EXPECT_EQ(near.begin, span.begin);
+  EXPECT_EQ(near.end, span.end);
+  // Multi-byte symbols at the end.
+  auto tail = best_heard_span({"ʃ", "ɛ", "l"}, heard);
+  EXPECT_EQ(tail.end, chars.size());
+  EXPECT_EQ(tail.begin, chars.size() - 3);
+  // Nothing like it: no mark, rather than a wrong one.
+  EXPECT_TRUE(best_heard_span({"b", "ʁ", "u", "i", "j", "a", "ʁ"}, heard).empty());
+  EXPECT_TRUE(best_heard_span({}, heard).empty());
+  EXPECT_TRUE(best_heard_span({"a"}, "").empty());
 }

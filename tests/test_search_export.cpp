@@ -111,4 +111,14 @@ TEST(SearchExport, TextSaysWhereTheTextComesFrom) {
   EXPECT_NE(t.find("text (from the manifest): \"Hi there\""), std::string::npos) << t;
   EXPECT_NE(t.find("heard: /haɪ/"), std::string::npos) << t;
   EXPECT_NE(format_answer(a, {}, ExportFormat::Text).find("no results"), std::string::npos);
+  // Where the query was heard, in code points, bracketed in text and given in JSON.
+  auto marked = hit(2, "/x/b.wav", 1, 2, 0.5f, "ðə ʃɪp seɪld", "");
+  marked.heard_match_begin = 3;
+  marked.heard_match_end = 6;
+  EXPECT_NE(format_answer(a, {marked}, ExportFormat::Text).find("heard: /ðə [ʃɪp] seɪld/"), std::string::npos);
+  const auto j = nlohmann::json::parse(format_answer(a, {marked}, ExportFormat::Json));
+  EXPECT_EQ(j["results"][0]["heard_match"], nlohmann::json::array({3, 6}));
+  EXPECT_FALSE(nlohmann::json::parse(format_answer(a, {hit(1, "/x/a.wav", 0, 1, 0.1f, "haɪ", "")}, ExportFormat::Json))
+                   ["results"][0]
+                       .contains("heard_match"));
 }

@@ -105,6 +105,8 @@ struct Hit {
   std::string lang;
   std::string text;   // a manifest's reference text ("" for plain audio)
   std::string heard;  // what the recogniser heard there (IPA phonemes, words apart)
+  // Where in `heard` a text query was found (code points [begin, end); equal: not found closely).
+  size_t heard_match_begin = 0, heard_match_end = 0;
 };
 
 class Index {

@@ -108,12 +108,15 @@ SearchOptions options_of(const SearchParams& p) {
   return o;
 }
 
-std::vector<Hit> public_hits(Searcher& s, std::vector<SearchHit> hits) {
-  s.attach_heard(hits);
+// `query` in `query_lang` ("" = none: an audio query) marks where each hit heard it.
+std::vector<Hit> public_hits(Searcher& s, std::vector<SearchHit> hits, const std::string& query = "",
+                             const std::string& query_lang = "") {
+  s.attach_heard(hits, query, query_lang);
   std::vector<Hit> out;
   for (auto& h : hits)
     out.push_back({h.segment.id, h.segment.file_id, std::move(h.segment.path), h.segment.start, h.segment.end, h.score,
-                   std::move(h.segment.lang), std::move(h.segment.text), std::move(h.heard)});
+                   std::move(h.segment.lang), std::move(h.segment.text), std::move(h.heard), h.heard_match_begin,
+                   h.heard_match_end});
   return out;
 }
 }  // namespace
@@ -158,7 +161,7 @@ IndexInfo Index::info() {
 
 std::vector<Hit> Index::search(const std::string& text, const SearchParams& params) {
   auto& s = *impl_->searcher;
-  return public_hits(s, s.search_text(text, options_of(params), params.query_lang));
+  return public_hits(s, s.search_text(text, options_of(params), params.query_lang), text, params.query_lang);
 }
 
 std::vector<Hit> Index::search_audio(const std::vector<float>& samples_16k, const SearchParams& params) {
@@ -168,7 +171,7 @@ std::vector<Hit> Index::search_audio(const std::vector<float>& samples_16k, cons
 
 std::vector<Hit> Index::search_phonetic(const std::string& text, const std::string& lang, const SearchParams& params) {
   auto& s = *impl_->searcher;
-  return public_hits(s, s.search_phonetic(text, lang, options_of(params)));
+  return public_hits(s, s.search_phonetic(text, lang, options_of(params)), text, lang);
 }
 
 }  // namespace clasp

@@ -215,7 +215,8 @@ void run_search(SearchArgs& a) {
         ans = text_search_answer(query, a.query_lang, a.opt.rerank > 0, s->meaning_only_reason(a.query_lang));
       }
       if (mine.size() > static_cast<size_t>(a.opt.k)) mine.resize(static_cast<size_t>(a.opt.k));
-      s->attach_heard(mine);
+      if (audio_query.empty()) s->attach_heard(mine, query, a.phonetic ? a.opt.lang : a.query_lang);
+      else s->attach_heard(mine);
       hits.insert(hits.end(), std::make_move_iterator(mine.begin()), std::make_move_iterator(mine.end()));
     }
     std::stable_sort(hits.begin(), hits.end(), [](const SearchHit& x, const SearchHit& y) { return x.score > y.score; });

@@ -61,6 +61,9 @@ struct SearchHit {
   // What the recogniser heard in the segment (its CTC phoneme transcript,
   // IPA), filled by Searcher::attach_heard for the hits shown.
   std::string heard;
+  // The stretch of `heard` the query was found in, in code points
+  // (heard_alignment.h); empty when not asked for or not close.
+  size_t heard_match_begin = 0, heard_match_end = 0;
 };
 
 struct IndexStatus {

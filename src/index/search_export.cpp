@@ -4,6 +4,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include "util/utf8.h"
+
 namespace clasp {
 
 const std::vector<std::string>& export_format_names() {
@@ -32,6 +34,19 @@ std::string subtitle_time(double seconds, char ms_separator) {
 }
 
 namespace {
+
+// `heard` with the stretch the query was found in between [ ].
+std::string marked_heard(const SearchHit& h) {
+  if (h.heard_match_end <= h.heard_match_begin) return h.heard;
+  std::string out;
+  const auto chars = utf8_characters(h.heard);
+  for (size_t cp = 0; cp < chars.size(); ++cp) {
+    if (cp == h.heard_match_begin) out += '[';
+    out += chars[cp];
+    if (cp + 1 == h.heard_match_end) out += ']';
+  }
+  return out;
+}
 
 // A CSV field: quoted when it holds a separator, quote or line break, with
 // quotes doubled (RFC 4180).
@@ -96,7 +111,7 @@ std::string format_answer(const SearchAnswer& a, const std::vector<SearchHit>& h
         if (!h.segment.lang.empty()) out += "  [" + h.segment.lang + "]";
         out += "\n";
         if (!h.segment.text.empty()) out += "      text (from the manifest): \"" + h.segment.text + "\"\n";
-        if (!h.heard.empty()) out += "      heard: /" + h.heard + "/\n";
+        if (!h.heard.empty()) out += "      heard: /" + marked_heard(h) + "/\n";
       }
       break;
     }

@@ -28,6 +28,8 @@ nlohmann::json hits_to_json(const std::vector<SearchHit>& hits, HitFiles files, 
                         {"lang", escape_invalid_utf8(h.segment.lang)},
                         {"text", escape_invalid_utf8(h.segment.text)},
                         {"heard", escape_invalid_utf8(h.heard)}};
+    if (h.heard_match_end > h.heard_match_begin)  // where in `heard` the query was found, code points [begin, end)
+      j["heard_match"] = {h.heard_match_begin, h.heard_match_end};
     if (!h.segment.text.empty()) j["text_source"] = "manifest";
     if (files == HitFiles::WithPath) j["path"] = escape_invalid_utf8(h.segment.path, &escaped);
     if (escaped) j["file_escaped"] = true;

@@ -7,6 +7,7 @@
 #include <set>
 #include <sstream>
 
+#include "index/heard_alignment.h"
 #include "index/phonetic_rerank.h"
 #include "speech/audio_embedder.h"
 #include "speech/ctc_match.h"
@@ -235,12 +236,26 @@ std::string Searcher::meaning_only_reason(const std::string& query_lang) const {
   return "";
 }
 
-void Searcher::attach_heard(std::vector<SearchHit>& hits) {
+void Searcher::attach_heard(std::vector<SearchHit>& hits, const std::string& query, const std::string& query_lang) {
   std::vector<int64_t> ids;
   for (const auto& h : hits) ids.push_back(h.segment.id);
   const auto phones = index_->phones_of(ids);
   for (auto& h : hits)
     if (auto it = phones.find(h.segment.id); it != phones.end()) h.heard = readable_transcript(it->second);
+  if (query.empty() || !meaning_only_reason(query_lang).empty()) return;
+  std::vector<std::string> symbols;
+  try {
+    std::lock_guard lock(model_->mu);  // espeak-ng
+    symbols = ipa_symbols(phonemize_ipa(query, query_lang));
+  } catch (const Error&) {
+    return;  // a query espeak-ng cannot pronounce: nothing to mark
+  }
+  if (symbols.size() > kMaxSecondStagePhonemes) return;
+  for (auto& h : hits) {
+    const auto span = best_heard_span(symbols, h.heard);
+    h.heard_match_begin = span.begin;
+    h.heard_match_end = span.end;
+  }
 }
 
 std::vector<SearchHit> Searcher::search_audio(const std::vector<float>& samples, const SearchOptions& opt) {

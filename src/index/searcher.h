@@ -84,8 +84,10 @@ class Searcher {
   // its sounds are matched too): no language given, or one the model never
   // heard speech in (AudioEmbedder::heard_languages, when it names them).
   std::string meaning_only_reason(const std::string& query_lang) const;
-  // Fills each hit's `heard` from the index's stored transcripts.
-  void attach_heard(std::vector<SearchHit>& hits);
+  // Fills each hit's `heard` from the index's stored transcripts; with the
+  // text query and its language, also where in it the query was heard
+  // (heard_match_begin / end, when the alignment is close).
+  void attach_heard(std::vector<SearchHit>& hits, const std::string& query = "", const std::string& query_lang = "");
   // 16 kHz mono samples of the spoken query.
   std::vector<SearchHit> search_audio(const std::vector<float>& samples, const SearchOptions& opt);
   AudioIndex& index() { return *index_; }

@@ -247,7 +247,7 @@ void run_server(const ServeOptions& opt, const std::function<void(const ServerRe
     hits.erase(hits.begin(), hits.begin() + static_cast<long>(std::min(offset, hits.size())));
     const SearchAnswer ans = phonetic ? SearchAnswer{q, "sounds", o.lang, ""}
                                       : text_search_answer(q, qlang, o.rerank > 0, searcher.meaning_only_reason(qlang));
-    searcher.attach_heard(hits);
+    searcher.attach_heard(hits, q, phonetic ? o.lang : qlang);
     auto j = search_answer_json(ans, hits, HitFiles::NameOnly, static_cast<int>(offset) + 1);
     j["offset"] = offset;
     j["more"] = more;  // a next page may hold results (offset + k)

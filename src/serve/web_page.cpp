@@ -22,6 +22,7 @@ std::string_view search_page_html() {
   .meta { color: #555; font-size: .9em; }
   .text { font-style: italic; }
   .heard { font-family: ui-monospace, monospace; color: #444; font-size: .9em; }
+  .heard mark { background: #fde68a; color: inherit; border-radius: 2px; }
   .label { color: #888; font-size: .85em; font-style: normal; }
   .notice { color: #8a5a00; }
   .error { color: #b00; }
@@ -88,6 +89,24 @@ const SCALES = {
 };
 let lastUrl = null, shown = 0;
 
+
+// What was heard, with the stretch the query was found in marked
+// (heard_match: code points [begin, end), when the search says so).
+function showHeard(el, h) {
+  const chars = Array.from(h.heard);
+  const [b, e] = h.heard_match || [0, 0];
+  el.textContent = 'heard: /';
+  if (e > b) {
+    el.append(chars.slice(0, b).join(''));
+    const m = document.createElement('mark');
+    m.title = 'where your query was heard';
+    m.textContent = chars.slice(b, e).join('');
+    el.append(m, chars.slice(e).join(''));
+  } else {
+    el.append(h.heard);
+  }
+  el.append('/');
+}
 function show(body, append) {
   const ol = $('results');
   if (!append) { ol.innerHTML = ''; shown = 0; }
@@ -114,7 +133,7 @@ function show(body, append) {
       const lab = document.createElement('span'); lab.className = 'label'; lab.textContent = ' (text from the manifest)';
       li.querySelector('.text').appendChild(lab);
     }
-    if (h.heard) li.querySelector('.heard').textContent = 'heard: /' + h.heard + '/';
+    if (h.heard) showHeard(li.querySelector('.heard'), h);
     const a = document.createElement('audio');
     a.controls = true;
     a.preload = 'metadata';

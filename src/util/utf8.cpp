@@ -2,6 +2,8 @@
 
 #include "util/error.h"
 
+#include <algorithm>
+
 namespace clasp {
 
 namespace {
@@ -66,6 +68,17 @@ std::vector<char32_t> utf8_code_points(std::string_view s) {
     for (int k = 1; k < n && i + k < s.size(); ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
     out.push_back(cp);
     i += static_cast<size_t>(n);
+  }
+  return out;
+}
+
+std::vector<std::string> utf8_characters(std::string_view s) {
+  std::vector<std::string> out;
+  for (size_t i = 0; i < s.size();) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    const size_t n = std::min(s.size() - i, size_t{c < 0x80 ? 1u : c < 0xE0 ? 2u : c < 0xF0 ? 3u : 4u});
+    out.emplace_back(s.substr(i, n));
+    i += n;
   }
   return out;
 }

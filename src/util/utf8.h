@@ -16,6 +16,8 @@ void require_utf8(std::string_view s, const std::string& where);
 // Code points of valid UTF-8 (check it first: invalid bytes give garbage,
 // never a read past the end).
 std::vector<char32_t> utf8_code_points(std::string_view s);
+// The same split into each code point's bytes (one string per character).
+std::vector<std::string> utf8_characters(std::string_view s);
 
 // Text that any JSON writer accepts, losslessly: valid UTF-8 is returned as
 // it is; otherwise each backslash is doubled and each byte of an invalid

@@ -68,6 +68,9 @@ try {
   check(await page.locator('li.hit').first().getAttribute('data-file') === firstBefore, 'reload shows the same first hit');
   const heard = await page.locator('li.hit .heard').first().textContent();
   check(/^heard: \/.+\/$/.test(heard), `a hit shows what was heard (${heard})`);
+  const mark = page.locator('li.hit').first().locator('.heard mark');
+  check(await mark.count() === 1 && (await mark.textContent()).length > 3,
+        `the first hit marks where the query was heard (${await mark.count() ? await mark.textContent() : 'no mark'})`);
   await page.fill('#q', '');
   await page.click('#go');
   check(/type what is said/.test(await page.locator('#results').textContent()), 'an empty query is answered');
