@@ -149,3 +149,25 @@ TEST(HeardAlignment, MarksTheStretchTheQueryWasHeardIn) {
   EXPECT_TRUE(best_heard_span({}, heard).empty());
   EXPECT_TRUE(best_heard_span({"a"}, "").empty());
 }
+
+TEST(PhoneGramIndex, AQueryFindsATranscriptThatMissedOneOfItsPhones) {
+  // The recogniser dropped the /a/ of /pato/: the transcript /pto/ shares no
+  // 3- or 4-gram with the query, only the query's key with that phone left out.
+  auto build = [](bool deletion_keys) {
+    PhoneGramOptions o;
+    o.deletion_keys = deletion_keys;
+    PhoneGramIndex g(o);
+    g.add(1, "es", "pto");
+    g.add(2, "es", "mile");
+    g.add(3, "es", "lunes");
+    g.freeze();
+    return g;
+  };
+  const auto with = build(true).top("pato", 3);
+  ASSERT_FALSE(with.empty());
+  EXPECT_EQ(with[0].first, 1);
+  for (const auto& [id, score] : build(false).top("pato", 3)) EXPECT_NE(id, 1);
+  // The extra keys are the query's 3-grams of four phones with one of the middle two out.
+  const auto plain = phone_gram_keys(phone_classes("pato")), more = phone_gram_query_keys(phone_classes("pato"));
+  EXPECT_EQ(more.size(), plain.size() + 2);
+}

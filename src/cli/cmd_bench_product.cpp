@@ -209,6 +209,8 @@ void add_product_bench_commands(CLI::App& app) {
                 "With --two-stage: the phonetic candidate index re-ranks its BM25 best (this x candidates) by class "
                 "edits (0 = BM25 alone)")
       ->capture_default_str();
+  b->add_flag("--gram-deletion-keys,!--no-gram-deletion-keys", s.ts.grams.deletion_keys,
+              "With --two-stage: queries also look up n-grams with one phone left out");
   b->add_option("--ts-nprobe", s.ts.search.nprobe, "With --two-stage and ivf-sq8: clusters scanned per query")
       ->capture_default_str();
   b->callback([] {

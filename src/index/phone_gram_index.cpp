@@ -91,6 +91,18 @@ std::vector<uint32_t> phone_gram_keys(const std::string& classes) {
   return keys;
 }
 
+std::vector<uint32_t> phone_gram_query_keys(const std::string& classes) {
+  auto keys = phone_gram_keys(classes);
+  auto key3 = [&](size_t a, size_t b, size_t c) {
+    return (uint32_t{3} << 20) | class_code(classes[a]) | class_code(classes[b]) << 5 | class_code(classes[c]) << 10;
+  };
+  for (size_t i = 0; i + 4 <= classes.size(); ++i) {
+    keys.push_back(key3(i, i + 1, i + 3));  // the third phone not heard
+    keys.push_back(key3(i, i + 2, i + 3));  // the second not heard
+  }
+  return keys;
+}
+
 namespace {
 constexpr uint8_t kOtherSymbol = 254;    // a text symbol past the table's 254
 constexpr uint8_t kUnknownSymbol = 255;  // a query symbol no text has
@@ -167,7 +179,8 @@ std::vector<std::pair<int64_t, float>> PhoneGramIndex::top(const std::string& qu
     if (it == langs_.end() && unknown_idx < 0) return out;
     lang_idx = it == langs_.end() ? unknown_idx : static_cast<int>(it - langs_.begin());
   }
-  auto qkeys = phone_gram_keys(phone_classes(query_ipa));
+  auto qkeys = opt_.deletion_keys ? phone_gram_query_keys(phone_classes(query_ipa))
+                                 : phone_gram_keys(phone_classes(query_ipa));
   std::sort(qkeys.begin(), qkeys.end());
   qkeys.erase(std::unique(qkeys.begin(), qkeys.end()), qkeys.end());
   const double n = static_cast<double>(ids_.size());

@@ -20,6 +20,9 @@ namespace clasp {
 std::string phone_classes(const std::string& ipa);
 // Keys of a class string: every 3- and 4-gram, encoded as integers (in order, repeats kept).
 std::vector<uint32_t> phone_gram_keys(const std::string& classes);
+// A query's keys: those, and the 3-grams of every 4 phones with one of the
+// middle two left out, which a transcript that missed that phone holds.
+std::vector<uint32_t> phone_gram_query_keys(const std::string& classes);
 
 struct PhoneGramOptions {
   double k1 = 1.2, b = 0.75;  // BM25
@@ -34,6 +37,10 @@ struct PhoneGramOptions {
   // a bag of n-grams cannot tell a segment that says the phrase from one
   // that holds its pieces scattered. 0 = BM25 alone.
   size_t refine = 8;
+  // Queries also look up their keys with one phone left out
+  // (phone_gram_query_keys), so a segment whose recognition dropped a
+  // phone still shares keys with them.
+  bool deletion_keys = true;
 };
 
 // Fewest unit-cost edits turning `query` into some stretch of `text` (free
