@@ -69,7 +69,9 @@ TEST(QueryTranslation, BothWaysThroughEnglishCachedAndNoneWithoutARoute) {
   EXPECT_NE(t.translate("Le chat est noir.", "fr", "en").find("cat"), std::string::npos);  // through Spanish
   const auto it = t.translate("The cat is black.", "en", "it");
   EXPECT_NE(it.find("gatto"), std::string::npos) << it;
+  const size_t runs = t.runs();
   EXPECT_EQ(t.translate("The cat is black.", "en", "it"), it);  // from the cache
+  EXPECT_EQ(t.runs(), runs);
   // No route: nothing run, nothing made.
   EXPECT_FALSE(QueryTranslator::can_translate("de", "en"));
   EXPECT_FALSE(QueryTranslator::can_translate("es", "fr"));
@@ -91,4 +93,17 @@ TEST(QueryTranslation, MixingVectorsKeepsThemUnitLength) {
   EXPECT_NEAR(c[0], std::sqrt(0.5f), 1e-6);
   EXPECT_NEAR(c[1], std::sqrt(0.5f), 1e-6);
   EXPECT_EQ(c[2], 0.f);
+}
+
+TEST(QueryTranslation, AFailedPairRestsInsteadOfFailingAgain) {
+  // A run that cannot finish in time (1 ms) fails; the pair then rests, so
+  // the next query is not made to wait for the same failure.
+  QueryTranslator t(100, 0.001, 2, 60);
+  EXPECT_EQ(t.translate("El gato es negro.", "es", "en"), "");
+  EXPECT_EQ(t.runs(), 1u);
+  EXPECT_EQ(t.translate("El perro es blanco.", "es", "en"), "");
+  EXPECT_EQ(t.runs(), 1u);
+  // With time enough the same query translates.
+  QueryTranslator u;
+  EXPECT_NE(u.translate("El perro es blanco.", "es", "en").find("dog"), std::string::npos);
 }

@@ -61,7 +61,9 @@ class Model {
 enum class LogLevel { Debug, Info, Warning, Error };
 // Where the library's log lines go, as whisper_log_set does: every line to
 // `callback` (called from any thread, one line at a time); nullptr = standard
-// error, the default. Lines below Info are not produced.
+// error, the default. Lines below Info are not produced. Set it before
+// using the library from other threads, and do not call into the library
+// from the callback (it runs while the log is locked).
 void set_log_callback(std::function<void(LogLevel, const std::string&)> callback);
 
 // Any audio file libsndfile reads (wav, flac, ogg, mp3, ...) as 16 kHz mono.

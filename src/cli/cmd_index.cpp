@@ -401,7 +401,7 @@ void add_index_commands(CLI::App& app) {
       ->check(CLI::Range(0, 1000000));
   s->add_flag("--translate", se.opt.translate,
               "With --query-lang: also search with the query's machine translation (apertium) between English and "
-              "the audio's language (about 0.5 s more per language pair)");
+              "the audio's language (0.6-1.1 s more per language pair not yet translated)");
   s->add_flag("--approx", se.opt.approx, "Approximate search (FAISS IVF) instead of exact");
   s->add_option("--approx-above", se.opt.approx_above,
                 "Search through IVF whenever the index holds more segments than this (0 = only with --approx)")

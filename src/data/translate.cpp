@@ -122,6 +122,8 @@ std::vector<Translation> translate_sentences(const std::vector<std::string>& sen
     std::string err = translate_block(block, route, &got);
     if (err.empty()) {
       for (size_t i = 0; i < block.size(); ++i) out[start + i].text = trim(got[i]);
+    } else if (block.size() == 1) {
+      out[start].error = err;  // already pinned to its sentence: running it again would only repeat the failure
     } else {
       // Pin the failure down to single sentences.
       for (size_t i = 0; i < block.size(); ++i) {

@@ -263,7 +263,9 @@ void evaluate_two_stage(const ClaspEvalOptions& opt, ClaspAudioModel& model, con
     for (size_t i = 0; i < ranks.size(); ++i) {
       if (ranks[i] == 1) continue;
       const auto sc = score(i, all);
-      const size_t first = static_cast<size_t>(std::max_element(sc.begin(), sc.end()) - sc.begin());
+      size_t first = gold[i] == 0 ? 1 : 0;  // the best clip other than the wanted one (which may tie with it)
+      for (size_t k = 0; k < sc.size(); ++k)
+        if (k != gold[i] && sc[k] > sc[first]) first = k;
       const Utterance& want = *clips[cand[gold[i]]];
       const Utterance& got = *clips[cand[first]];
       misses.push_back({{"set", set}, {"query", texts[i]}, {"rank", ranks[i]}, {"want", want.id},
@@ -357,6 +359,7 @@ nlohmann::json evaluate_clasp(const ClaspEvalOptions& opt) {
     if (u.split == opt.split && cache.has(u.id) && !u.text.empty()) clips.push_back(&u);
   if (clips.empty()) throw Error(opt.manifest + ": no " + opt.split + " clips with audio");
   const bool rerank = opt.rerank_k > 0;
+  if (!opt.misses.empty() && !rerank) throw Error("--misses lists the two-stage search's misses: give --rerank K too");
   if (rerank && (!model->speech || !model->speech->ctc_head || model->speech->cfg.phonemes.empty()))
     throw Error(opt.model_dir + ": --rerank needs a speech encoder with a CTC phoneme head");
   if (rerank && !model->wants_frames())

@@ -138,7 +138,8 @@ struct SearchOptions {
   // Text queries with a language: also search with the query's machine
   // translation (apertium) between English and the audio's language, its
   // vector mixed in and its phonemes matched as a gloss (Searcher). Costs an
-  // apertium run (about 0.5 s a language pair) for each query not cached.
+  // apertium run (0.6-1.1 s a language pair, at most 3 pairs) for each query
+  // not cached; when 2 runs are already going the query is not translated.
   bool translate = false;
 };
 

@@ -20,7 +20,8 @@ HeardSpan best_heard_span(const std::vector<std::string>& query, const std::stri
       t.push_back(chars[cp]);
       at.push_back(cp);
     }
-  if (q.empty() || t.empty() || q.size() > 1000 || t.size() > 100000) return {};
+  // Under 4 phonemes a query aligns with something in any transcript.
+  if (q.size() < 4 || t.empty() || q.size() > 1000 || t.size() > 100000) return {};
   // Semi-global edit distance: the query whole, any stretch of the
   // transcript (free start and end); start[j] = where the stretch ending at j began.
   const size_t m = q.size(), n = t.size();
@@ -48,7 +49,7 @@ HeardSpan best_heard_span(const std::vector<std::string>& query, const std::stri
   size_t best = std::numeric_limits<size_t>::max(), end = 0;
   for (size_t j = 1; j <= n; ++j)
     if (prev[j] < best) best = prev[j], end = j;
-  if (best * 2 > m || end == 0) return {};
+  if (best * 3 > m || end == 0) return {};  // more than a third edited: not where it was heard
   const size_t begin = prev_start[end];
   if (begin >= end) return {};
   return {at[begin], at[end - 1] + 1};

@@ -2,8 +2,9 @@
 // Where in what the recogniser heard a query was found: the stretch of a
 // hit's readable transcript (Searcher::attach_heard) that the query's
 // phonemes align with best, so the page and the CLI can mark it. Shown only
-// when the alignment is close (at most half the query's phonemes edited):
-// a query in another language, or a hit found by meaning alone, gets no mark.
+// for a query of at least 4 phonemes whose alignment is close (at most a
+// third of them edited): a query in another language, or a hit found by
+// meaning alone, gets no mark.
 #include <cstddef>
 #include <string>
 #include <vector>

@@ -90,7 +90,14 @@ TextQuery Searcher::prepare_text_query(const std::string& query, const std::stri
       t.phones.clear();
       return t;
     }
-    if (!t.translation.empty()) t.glosses.push_back(model_->vocab.encode(phonemize_ipa(t.translation, translate_to)));
+    // A non-English query's English translation, tried on every candidate
+    // (an English query's are tried per language, in search_text).
+    if (!t.translation.empty() && query_lang != "en") {
+      try {
+        t.glosses.push_back(model_->vocab.encode(phonemize_ipa(t.translation, translate_to)));
+      } catch (const Error&) {
+      }  // not pronounceable: its vector still counts
+    }
     if (query_lang != "en" && model_->lexicon.has(query_lang))
       for (const auto& g : model_->lexicon.glosses(query, query_lang))
         t.glosses.push_back(model_->vocab.encode(phonemize_ipa(g, "en")));
@@ -169,23 +176,33 @@ std::vector<SearchHit> Searcher::search_text(const std::string& query, const Sea
   std::vector<std::vector<int64_t>> glosses = tq.glosses;
   std::vector<std::string> gloss_lang;  // of each gloss, for an English query
   if (query_lang == "en") {
-    glosses.clear();  // an up-front translation is redone below, tried on its language only
     std::set<std::string> langs;
-    for (const auto& h : hits)
-      if (!h.segment.lang.empty() && h.segment.lang != "en" &&
-          (model_->lexicon.has_from_english(h.segment.lang) ||
-           (opt.translate && QueryTranslator::can_translate("en", h.segment.lang))))
-        langs.insert(h.segment.lang);
+    std::map<std::string, size_t> translatable;  // candidates per language apertium reaches
+    for (const auto& h : hits) {
+      const auto& l = h.segment.lang;
+      if (l.empty() || l == "en") continue;
+      if (model_->lexicon.has_from_english(l)) langs.insert(l);
+      if (opt.translate && QueryTranslator::can_translate("en", l)) ++translatable[l];
+    }
+    // Translated into the candidates' kMaxTranslatedLanguages most common
+    // languages at most: each is an apertium run when not cached.
+    std::vector<std::pair<size_t, std::string>> by_count;
+    for (const auto& [l, n] : translatable) by_count.push_back({n, l});
+    std::sort(by_count.rbegin(), by_count.rend());
+    if (by_count.size() > kMaxTranslatedLanguages) by_count.resize(kMaxTranslatedLanguages);
     std::map<std::string, std::string> translations;
-    if (opt.translate)
-      for (const auto& lang : langs)
-        translations[lang] = lang == tq.translation_lang ? tq.translation
-                                                         : model_->translator.translate(query, "en", lang);
+    for (const auto& [n, l] : by_count) {
+      translations[l] = l == tq.translation_lang ? tq.translation : model_->translator.translate(query, "en", l);
+      langs.insert(l);
+    }
     std::lock_guard lock(model_->mu);  // espeak-ng
     for (const auto& lang : langs) {
       if (const auto& tr = translations[lang]; !tr.empty()) {
-        glosses.push_back(model_->vocab.encode(phonemize_ipa(tr, lang)));
-        gloss_lang.push_back(lang);
+        try {
+          glosses.push_back(model_->vocab.encode(phonemize_ipa(tr, lang)));
+          gloss_lang.push_back(lang);
+        } catch (const Error&) {
+        }  // a language espeak-ng cannot pronounce (Galician): its lexicon glosses only
       }
       for (const auto& g : model_->lexicon.glosses_from_english(query, lang)) {
         glosses.push_back(model_->vocab.encode(phonemize_ipa(g, lang)));

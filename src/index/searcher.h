@@ -24,6 +24,10 @@ class QueryEmbedder;
 // took 4.7 s and 0.9 GB) and could not find it whole in any segment anyway.
 constexpr size_t kMaxSecondStagePhonemes = 300;
 
+// An English query with SearchOptions::translate is translated into at most
+// this many of its candidates' languages (the most common first).
+constexpr size_t kMaxTranslatedLanguages = 3;
+
 // What a text query becomes before it meets the index.
 struct TextQuery {
   std::vector<float> vec;        // CLASP text vector

@@ -24,7 +24,8 @@ void set_progress_handler(ProgressHandler handler, double min_interval_s) {
 }
 
 Progress::Progress(std::string label, int64_t total, std::string unit, int64_t already_done)
-    : label_(std::move(label)), unit_(std::move(unit)), total_(total), done_(already_done), start_done_(already_done) {
+    : label_(std::move(label)), unit_(std::move(unit)), total_(total), done_(already_done), start_done_(already_done),
+      interval_s_(current_handler().second) {
   start_ = last_report_ = std::chrono::steady_clock::now();
 }
 
@@ -44,7 +45,7 @@ std::string Progress::format_duration(double s) {
 void Progress::update(int64_t done, const std::string& extra) {
   done_ = done;
   const auto now = std::chrono::steady_clock::now();
-  if (std::chrono::duration<double>(now - last_report_).count() < current_handler().second) return;
+  if (std::chrono::duration<double>(now - last_report_).count() < interval_s_) return;  // no lock per update
   last_report_ = now;
   report(extra, false);
 }

@@ -40,6 +40,7 @@ class Progress {
   void report(const std::string& extra, bool final);
   std::string label_, unit_;
   int64_t total_, done_ = 0, start_done_ = 0;
+  double interval_s_;  // the handler's at construction
   std::chrono::steady_clock::time_point start_, last_report_;
 };
 

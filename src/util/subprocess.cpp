@@ -34,9 +34,18 @@ ProcessResult run_process(const std::vector<std::string>& argv, const std::strin
   // A child that exits before reading its stdin must not kill us with SIGPIPE.
   static const bool sigpipe_ignored = (signal(SIGPIPE, SIG_IGN), true);
   (void)sigpipe_ignored;
+  // Every pipe is close-on-exec (dup2 clears it on the child's 0-2), so a
+  // child started by another thread at the same time (a server translating
+  // two queries) never inherits this child's pipe ends and holds them open.
   int in_pipe[2], out_pipe[2], err_pipe[2], exec_pipe[2];
-  if (pipe(in_pipe) || pipe(out_pipe) || pipe(err_pipe) || pipe2(exec_pipe, O_CLOEXEC))
+  if (pipe2(in_pipe, O_CLOEXEC) || pipe2(out_pipe, O_CLOEXEC) || pipe2(err_pipe, O_CLOEXEC) ||
+      pipe2(exec_pipe, O_CLOEXEC))
     throw Error(std::string("cannot create pipes: ") + std::strerror(errno));
+  // Built before fork: the child of a threaded process may only make
+  // async-signal-safe calls (no allocation) until exec.
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
   pid_t pid = fork();
   if (pid < 0) throw Error(std::string("fork failed: ") + std::strerror(errno));
   if (pid == 0) {
@@ -45,9 +54,12 @@ ProcessResult run_process(const std::vector<std::string>& argv, const std::strin
     dup2(err_pipe[1], 2);
     for (int fd : {in_pipe[0], in_pipe[1], out_pipe[0], out_pipe[1], err_pipe[0], err_pipe[1]}) close(fd);
     close(exec_pipe[0]);
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
+    // The child gets default signal handling (clasp serve blocks SIGINT /
+    // SIGTERM for its waiting thread; run_process ignores SIGPIPE).
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, nullptr);
+    signal(SIGPIPE, SIG_DFL);
     execvp(args[0], args.data());
     int e = errno;
     ssize_t ignored = write(exec_pipe[1], &e, sizeof e);
