@@ -945,6 +945,8 @@ TEST(PhoneticMatch, FindsTheQueryInsideALongerSegment) {
   EXPECT_GT(phonetic_match_whole({1, 2, 3, 4, 5, 6}, {1, 2, 3, 4, 0}),          // the sentence, misheard
             phonetic_match_whole({1, 2, 3, 4, 5, 6}, {1, 2, 3, 8, 8, 8, 8, 8, 8, 8, 8, 4, 5}));
   EXPECT_FLOAT_EQ(phonetic_match_whole({}, {1, 2}), 0.0f);
+  // More weight on the best stretch: a phrase inside a long segment gains.
+  EXPECT_FLOAT_EQ(phonetic_match_whole({1, 2, 3}, {9, 9, 1, 2, 3, 9}, PhoneCosts{}, 0.7f), 0.85f);  // 0.7 + 0.3 x 0.5
 }
 
 TEST(PhoneCosts, LearnedConfusionsCostLessAndRoundTrip) {

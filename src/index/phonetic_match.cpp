@@ -38,11 +38,11 @@ float phonetic_match(const std::vector<int64_t>& query, const std::vector<int64_
 }
 
 float phonetic_match_whole(const std::vector<int64_t>& query, const std::vector<int64_t>& segment,
-                           const PhoneCosts& costs) {
+                           const PhoneCosts& costs, float local_weight) {
   if (query.empty()) return 0.0f;
   const float longer = static_cast<float>(std::max(query.size(), segment.size()));
   const float whole = 1.0f - std::min(last_row(query, segment, false, costs).back(), longer) / longer;
-  return 0.5f * (phonetic_match(query, segment, costs) + whole);
+  return local_weight * phonetic_match(query, segment, costs) + (1 - local_weight) * whole;
 }
 
 }  // namespace clasp

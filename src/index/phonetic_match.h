@@ -16,13 +16,13 @@ namespace clasp {
 float phonetic_match(const std::vector<int64_t>& query, const std::vector<int64_t>& segment,
                      const PhoneCosts& costs = PhoneCosts{});
 
-// The mean of phonetic_match and of how alike the two are as wholes (1 -
-// edit distance / the longer length). The second half tells a segment
-// that is the query from one that merely holds a stretch like it: with a
-// recogniser reading half the phonemes wrong, a long wrong segment often
-// holds such a stretch. A short query inside a long segment still gains
-// from the first half.
+// local_weight x phonetic_match + the rest x how alike the two are as
+// wholes (1 - edit distance / the longer length). The second part tells a
+// segment that is the query from one that merely holds a stretch like it:
+// with a recogniser reading half the phonemes wrong, a long wrong segment
+// often holds such a stretch. A short query inside a long segment gains
+// from the first part.
 float phonetic_match_whole(const std::vector<int64_t>& query, const std::vector<int64_t>& segment,
-                           const PhoneCosts& costs = PhoneCosts{});
+                           const PhoneCosts& costs = PhoneCosts{}, float local_weight = 0.5f);
 
 }  // namespace clasp

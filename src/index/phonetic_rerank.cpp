@@ -20,12 +20,12 @@ void phonetic_rerank(std::vector<float>& scores, const std::vector<int64_t>& que
   const PhoneCosts& costs = opt.costs ? *opt.costs : unit;
   const std::vector<size_t> top(order.begin(), order.begin() + static_cast<long>(k));
   // The match of q with the candidates at `ranks` (positions in `top`).
-  auto match_of = [&](const std::vector<int64_t>& q, const std::vector<size_t>& ranks) {
+  auto match_of = [&](const std::vector<int64_t>& q, const std::vector<size_t>& ranks, float local_weight) {
     std::vector<size_t> cands(ranks.size());
     std::vector<float> m(ranks.size());
     for (size_t r = 0; r < ranks.size(); ++r) {
       cands[r] = top[ranks[r]];
-      m[r] = phonetic_match_whole(q, phones(cands[r]), costs);
+      m[r] = phonetic_match_whole(q, phones(cands[r]), costs, local_weight);
     }
     if (opt.posterior_match) {
       auto post = opt.posterior_match(q, cands);
@@ -36,7 +36,7 @@ void phonetic_rerank(std::vector<float>& scores, const std::vector<int64_t>& que
   };
   std::vector<size_t> all(k);
   std::iota(all.begin(), all.end(), 0);
-  auto match = match_of(query, all);
+  auto match = match_of(query, all, opt.query_local_weight);
   const size_t n_glosses = opt.glosses ? opt.glosses->size() : 0;
   for (size_t g = 0; g < n_glosses; ++g) {
     const auto& gloss = (*opt.glosses)[g];
@@ -45,7 +45,7 @@ void phonetic_rerank(std::vector<float>& scores, const std::vector<int64_t>& que
     for (size_t r = 0; r < k; ++r)
       if (!opt.tries_gloss || opt.tries_gloss(top[r], g)) ranks.push_back(r);
     if (ranks.empty()) continue;
-    const auto gm = match_of(gloss, ranks);
+    const auto gm = match_of(gloss, ranks, 0.5f);
     for (size_t j = 0; j < ranks.size(); ++j) match[ranks[j]] = std::max(match[ranks[j]], opt.gloss_weight * gm[j]);
   }
   // Only a match above the candidates' median counts: unrelated phonemes
