@@ -142,6 +142,43 @@ class IndexTest : public ::testing::Test {
     }();
     return synthesize_clip(text, lang, voices.choose(key, lang, "train")).samples;
   }
+  // Three Spanish sentences (espeak voices keyed by `key`) with English
+  // translations, each in tmp/es/<key><i>.wav, indexed at tmp/index as
+  // Spanish; their paths, in order.
+  using SaidPair = std::pair<std::string, std::string>;  // Spanish, English
+  static const std::vector<SaidPair>& spanish_with_english() {
+    static const std::vector<SaidPair> said = {
+        {"el perro duerme en la casa grande", "the dog sleeps in the big house"},
+        {"mi hermana compra pan todas las mañanas", "my sister buys bread every morning"},
+        {"el comité aprobó el presupuesto de la escuela", "the committee approved the budget of the school"}};
+    return said;
+  }
+  std::vector<std::string> index_spanish_sentences(const std::string& key) {
+    fs::create_directories(tmp.path / "es");
+    std::vector<std::string> paths;
+    for (size_t i = 0; i < spanish_with_english().size(); ++i) {
+      paths.push_back(tmp / ("es/" + key + std::to_string(i) + ".wav"));
+      write_wav(paths.back(), spoken(spanish_with_english()[i].first, "es", key + std::to_string(i)));
+    }
+    AudioIndex idx(tmp / "index", model);
+    idx.add(collect_index_inputs(tmp / "es", "es"), *embedder);
+    return paths;
+  }
+  // Each English translation, searched with `with`, finds its Spanish clip
+  // first, scoring more than 0.2 above that clip's score searched with `without`.
+  static void expect_first_and_gain(Searcher& s, const std::vector<std::string>& paths, const SearchOptions& with,
+                                    const SearchOptions& without) {
+    for (size_t i = 0; i < paths.size(); ++i) {
+      const std::string& query = spanish_with_english()[i].second;
+      auto hits = s.search_text(query, with, "en");
+      ASSERT_EQ(hits.size(), paths.size());
+      EXPECT_EQ(hits[0].segment.path, paths[i]) << query;
+      auto plain = s.search_text(query, without, "en");
+      auto gold = std::find_if(plain.begin(), plain.end(), [&](const SearchHit& h) { return h.segment.path == paths[i]; });
+      ASSERT_NE(gold, plain.end());
+      EXPECT_GT(hits[0].score, gold->score + 0.2f) << query;
+    }
+  }
   // An index of audio/a.wav at tmp/index, served by `clasp serve` with `o`
   // (index_dir and a free port set here) on a thread; the bound port, 0 if
   // the server never came up.
@@ -1229,33 +1266,14 @@ TEST_F(IndexTest, AnEnglishQueryFindsSpanishSpeechThroughItsGloss) {
   // Spanish speech; English queries. The second stage matches each query's
   // word-for-word Spanish gloss (the model's lexicon.json, from_english),
   // pronounced in Spanish, against what was heard: the spoken sentence
-  // comes first and gains well over what the vectors gave it.
-  const std::vector<std::pair<std::string, std::string>> said = {
-      {"el perro duerme en la casa grande", "the dog sleeps in the big house"},
-      {"mi hermana compra pan todas las mañanas", "my sister buys bread every morning"},
-      {"el comité aprobó el presupuesto de la escuela", "the committee approved the budget of the school"}};
-  fs::create_directories(tmp.path / "es");
-  for (size_t i = 0; i < said.size(); ++i)
-    write_wav(tmp / ("es/s" + std::to_string(i) + ".wav"),
-              spoken(said[i].first, "es", "gl" + std::to_string(i)));
-  {
-    AudioIndex idx(tmp / "index", model);
-    idx.add(collect_index_inputs(tmp / "es", "es"), *embedder);
-  }
+  // comes first and gains well over what the vectors gave it (without the
+  // gloss: under 0.05).
+  const auto paths = index_spanish_sentences("gl");
   Searcher s(tmp / "index");
   SearchOptions two, vectors_only;
   two.k = vectors_only.k = 3;
   vectors_only.rerank = 0;
-  for (size_t i = 0; i < said.size(); ++i) {
-    const std::string want = tmp / ("es/s" + std::to_string(i) + ".wav");
-    auto hits = s.search_text(said[i].second, two, "en");
-    ASSERT_EQ(hits.size(), 3u);
-    EXPECT_EQ(hits[0].segment.path, want) << said[i].second;
-    auto plain = s.search_text(said[i].second, vectors_only, "en");
-    auto gold = std::find_if(plain.begin(), plain.end(), [&](const SearchHit& h) { return h.segment.path == want; });
-    ASSERT_NE(gold, plain.end());
-    EXPECT_GT(hits[0].score, gold->score + 0.2f) << said[i].second;  // without the gloss: under 0.05
-  }
+  expect_first_and_gain(s, paths, two, vectors_only);
 }
 
 TEST_F(IndexTest, ATranslatedQueryFindsSpeechInTheOtherLanguageWithoutALexicon) {
@@ -1263,33 +1281,14 @@ TEST_F(IndexTest, ATranslatedQueryFindsSpeechInTheOtherLanguageWithoutALexicon) 
   // glosses, so only the vectors and the English phonemes carry the query.
   // With translate, apertium's Spanish is matched as said in Spanish: the
   // spoken sentence comes first and gains well over the untranslated search.
-  const std::vector<std::pair<std::string, std::string>> said = {
-      {"el perro duerme en la casa grande", "the dog sleeps in the big house"},
-      {"mi hermana compra pan todas las mañanas", "my sister buys bread every morning"},
-      {"el comité aprobó el presupuesto de la escuela", "the committee approved the budget of the school"}};
-  fs::create_directories(tmp.path / "es");
-  for (size_t i = 0; i < said.size(); ++i)
-    write_wav(tmp / ("es/t" + std::to_string(i) + ".wav"), spoken(said[i].first, "es", "tr" + std::to_string(i)));
-  {
-    AudioIndex idx(tmp / "index", model);
-    idx.add(collect_index_inputs(tmp / "es", "es"), *embedder);
-  }
+  const auto paths = index_spanish_sentences("tr");
   auto bare = SearchModel::load(default_clasp_model_dir());
   bare->lexicon = WordLexicon();
   Searcher s(tmp / "index", bare);
   SearchOptions plain, translated;
   plain.k = translated.k = 3;  // the second stage counts a match above the candidates' median
   translated.translate = true;
-  for (size_t i = 0; i < said.size(); ++i) {
-    const std::string want = tmp / ("es/t" + std::to_string(i) + ".wav");
-    auto with = s.search_text(said[i].second, translated, "en");
-    ASSERT_EQ(with.size(), 3u);
-    EXPECT_EQ(with[0].segment.path, want) << said[i].second;
-    auto without = s.search_text(said[i].second, plain, "en");
-    auto gold = std::find_if(without.begin(), without.end(), [&](const SearchHit& h) { return h.segment.path == want; });
-    ASSERT_NE(gold, without.end());
-    EXPECT_GT(with[0].score, gold->score + 0.2f) << said[i].second;
-  }
+  expect_first_and_gain(s, paths, translated, plain);
   // A Spanish query the other way: its English translation rides along.
   const auto tq = s.prepare_text_query("el perro duerme", "es", true, "en");
   EXPECT_EQ(tq.translation_lang, "en");

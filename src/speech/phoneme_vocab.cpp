@@ -12,11 +12,7 @@ std::vector<std::string> ipa_symbols(const std::string& ipa) {
   require_utf8(ipa, "phoneme transcript");
   std::vector<std::string> out;
   bool space = false;
-  for (size_t i = 0; i < ipa.size();) {
-    unsigned char c = static_cast<unsigned char>(ipa[i]);
-    size_t n = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
-    std::string sym = ipa.substr(i, n);
-    i += n;
+  for (auto& sym : utf8_characters(ipa)) {
     if (sym == " " || sym == "\t" || sym == "\n" || sym == "_") {
       space = true;
       continue;
