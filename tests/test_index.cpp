@@ -28,6 +28,7 @@
 #include "index/phonetic_match.h"
 #include "index/phonetic_rerank.h"
 #include "index/sqlite_db.h"
+#include "index/search_export.h"
 #include "index/search_json.h"
 #include "index/searcher.h"
 #include "index/segmenter.h"
@@ -1276,6 +1277,58 @@ TEST_F(IndexTest, AnEnglishQueryFindsSpanishSpeechThroughItsGloss) {
   expect_first_and_gain(s, paths, two, vectors_only);
 }
 
+TEST_F(IndexTest, TextQueriesOnManyThreadsAnswerAsOneAtATime) {
+  // A server's queries share one model and no longer queue on its lock:
+  // text forward passes run side by side, espeak-ng locks itself. Four
+  // threads searching at once (two-stage, glosses, heard marks) must give
+  // exactly the answers of the same queries run one at a time.
+  const auto paths = index_spanish_sentences("mt");
+  Searcher s(tmp / "index");
+  SearchOptions o;
+  o.k = 3;
+  struct Q {
+    std::string text, lang;
+  };
+  std::vector<Q> queries;
+  for (const auto& [es, en] : spanish_with_english()) {
+    queries.push_back({es, "es"});
+    queries.push_back({en, "en"});
+  }
+  // Paths and marks exactly; scores to 1e-4 (BLAS may sum in another order on another thread).
+  auto answer = [&](const Q& q) {
+    auto hits = s.search_text(q.text, o, q.lang);
+    s.attach_heard(hits, q.text, q.lang);
+    std::vector<std::pair<std::string, float>> a;
+    for (const auto& h : hits)
+      a.push_back({h.segment.path + " " + std::to_string(h.heard_match_begin) + "-" +
+                       std::to_string(h.heard_match_end),
+                   h.score});
+    return a;
+  };
+  using Answer = decltype(answer(queries[0]));
+  std::vector<Answer> serial;
+  for (const auto& q : queries) serial.push_back(answer(q));
+  std::vector<std::vector<Answer>> got(4);
+  std::vector<std::thread> threads;
+  for (size_t t = 0; t < got.size(); ++t)
+    threads.emplace_back([&, t] {
+      for (int round = 0; round < 3; ++round)
+        for (size_t i = 0; i < queries.size(); ++i) got[t].push_back(answer(queries[(i + t) % queries.size()]));
+    });
+  for (auto& th : threads) th.join();
+  for (size_t t = 0; t < got.size(); ++t) {
+    ASSERT_EQ(got[t].size(), 3 * queries.size());
+    for (size_t j = 0; j < got[t].size(); ++j) {
+      const auto& want = serial[(j % queries.size() + t) % queries.size()];
+      ASSERT_EQ(got[t][j].size(), want.size());
+      for (size_t r = 0; r < want.size(); ++r) {
+        EXPECT_EQ(got[t][j][r].first, want[r].first) << "thread " << t << " query " << j;
+        EXPECT_NEAR(got[t][j][r].second, want[r].second, 1e-4) << "thread " << t << " query " << j;
+      }
+    }
+  }
+}
+
 TEST_F(IndexTest, ATranslatedQueryFindsSpeechInTheOtherLanguageWithoutALexicon) {
   // Spanish speech, English queries, and a model without its lexicon: no
   // glosses, so only the vectors and the English phonemes carry the query.
@@ -1289,6 +1342,24 @@ TEST_F(IndexTest, ATranslatedQueryFindsSpeechInTheOtherLanguageWithoutALexicon) 
   plain.k = translated.k = 3;  // the second stage counts a match above the candidates' median
   translated.translate = true;
   expect_first_and_gain(s, paths, translated, plain);
+  // The search says what it searched in the user's name: the Spanish it
+  // matched (apertium's, the same the translator gives), and nothing untranslated.
+  const std::string& english = spanish_with_english()[0].second;
+  std::vector<QueryTranslation> used, none;
+  s.search_text(english, translated, "en", &used);
+  ASSERT_EQ(used.size(), 1u);
+  EXPECT_EQ(used[0].lang, "es");
+  EXPECT_EQ(used[0].text, bare->translator.translate(english, "en", "es"));
+  s.search_text(english, plain, "en", &none);
+  EXPECT_TRUE(none.empty());
+  SearchAnswer ans = text_search_answer(english, "en", true, "");
+  ans.translations = used;
+  const auto j = search_answer_json(ans, {}, HitFiles::NameOnly);
+  ASSERT_EQ(j["translations"].size(), 1u);
+  EXPECT_EQ(j["translations"][0]["lang"], "es");
+  EXPECT_EQ(j["translations"][0]["by"], "apertium");
+  EXPECT_NE(format_answer(ans, {}, ExportFormat::Text).find("also searched as (apertium, es): \"" + used[0].text),
+            std::string::npos);
   // A Spanish query the other way: its English translation rides along.
   const auto tq = s.prepare_text_query("el perro duerme", "es", true, "en");
   EXPECT_EQ(tq.translation_lang, "en");

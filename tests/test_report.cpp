@@ -40,6 +40,16 @@ TEST(SvgPlot, ReadsMetricsAndDrawsEverySeries) {
   EXPECT_THROW(series_from_jsonl(d / "missing.jsonl", {"x"}), Error);
 }
 
+TEST(SvgPlot, ALoneNamedSeriesSaysWhichKeyItIs) {
+  // `clasp plot --keys val_loss` draws one line; without a legend nothing says it is val_loss.
+  const auto one = line_plot_svg("t", "step", "loss", {{"val_loss", {1, 2}, {3, 2}}});
+  ASSERT_NE(one.find("class=\"legend\""), std::string::npos) << one;
+  EXPECT_NE(one.find(">val_loss</text>"), std::string::npos);
+  EXPECT_LT(one.find("class=\"legend\""), one.find("<polyline"));
+  const auto unnamed = line_plot_svg("t", "step", "loss", {{"", {1, 2}, {3, 2}}});
+  EXPECT_EQ(unnamed.find("class=\"legend\""), std::string::npos);
+}
+
 TEST(SvgPlot, BarsAndScatterDrawOneMarkPerValue) {
   auto bars = bar_chart_svg("cats", "category", "n", {{"news", 3}, {"fiction", 1}, {"a<b", 0}});
   size_t rects = 0;

@@ -18,7 +18,8 @@
 //
 // Errors are thrown as std::runtime_error (clasp's own Error derives from
 // it) with a message naming the file, field or value at fault. A Model may
-// be shared by several Index objects and threads: forward passes take turns.
+// be shared by several Index objects and threads: text searches run side by
+// side; audio embedding (audio queries, add) takes turns.
 // The library writes nothing to standard output; progress reaches you through
 // callbacks, and its log lines (warnings about damaged files, a missing
 // translation route, ...) go to standard error unless set_log_callback

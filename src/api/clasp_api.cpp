@@ -45,7 +45,6 @@ ModelInfo Model::info() const { return info_of(*impl->model); }
 
 std::vector<float> Model::embed_text(const std::string& text, const std::string& lang) const {
   if (text.empty()) throw Error("embed_text: the text is empty");
-  std::lock_guard lock(impl->model->mu);
   return impl->model->text->embed({text}, lang);
 }
 

@@ -1,5 +1,6 @@
 // clasp index add|rm|status|approx and clasp search.
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -211,8 +212,15 @@ void run_search(SearchArgs& a) {
         mine = s->search_phonetic(query, a.opt.lang, a.opt);
         ans.mode = "sounds";
       } else {
-        mine = s->search_text(query, a.opt, a.query_lang);
+        std::vector<QueryTranslation> used;
+        mine = s->search_text(query, a.opt, a.query_lang, &used);
+        auto translations = std::move(ans.translations);  // shards of one collection: each translation once
+        for (auto& t : used)
+          if (std::none_of(translations.begin(), translations.end(),
+                           [&](const QueryTranslation& x) { return x.lang == t.lang && x.text == t.text; }))
+            translations.push_back(std::move(t));
         ans = text_search_answer(query, a.query_lang, a.opt.rerank > 0, s->meaning_only_reason(a.query_lang));
+        ans.translations = std::move(translations);
       }
       if (mine.size() > static_cast<size_t>(a.opt.k)) mine.resize(static_cast<size_t>(a.opt.k));
       if (audio_query.empty()) s->attach_heard(mine, query, a.phonetic ? a.opt.lang : a.query_lang);

@@ -143,6 +143,12 @@ struct SearchOptions {
   bool translate = false;
 };
 
+// A machine translation a text search also matched (SearchOptions::translate).
+struct QueryTranslation {
+  std::string lang;  // the language translated into
+  std::string text;
+};
+
 class AudioIndex {
  public:
   // ReadWrite opens `dir`, creating it for `model` if new, and keeps the

@@ -102,7 +102,8 @@ std::string format_answer(const SearchAnswer& a, const std::vector<SearchHit>& h
   std::string out;
   switch (f) {
     case ExportFormat::Text: {
-      if (hits.empty()) out = "no results (is the index empty, or --lang too narrow?)\n";
+      for (const auto& t : a.translations) out += "also searched as (apertium, " + t.lang + "): \"" + t.text + "\"\n";
+      if (hits.empty()) out += "no results (is the index empty, or --lang too narrow?)\n";
       int r = 0;
       for (const auto& h : hits) {
         char line[96];
@@ -127,6 +128,7 @@ std::string format_answer(const SearchAnswer& a, const std::vector<SearchHit>& h
       for (const auto& h : results) {
         nlohmann::json line = {{"query", a.query}, {"query_lang", a.query_lang}, {"mode", a.mode}};
         if (!a.notice.empty()) line["notice"] = a.notice;
+        if (!a.translations.empty()) line["translations"] = j["translations"];
         for (const auto& [k, v] : h.items()) line[k] = v;
         out += line.dump() + "\n";
       }

@@ -38,6 +38,13 @@ nlohmann::json hits_to_json(const std::vector<SearchHit>& hits, HitFiles files, 
   return arr;
 }
 
+nlohmann::json translations_json(const std::vector<QueryTranslation>& translations) {
+  auto arr = nlohmann::json::array();
+  for (const auto& t : translations)
+    arr.push_back({{"lang", escape_invalid_utf8(t.lang)}, {"text", escape_invalid_utf8(t.text)}, {"by", "apertium"}});
+  return arr;
+}
+
 SearchAnswer text_search_answer(const std::string& query, const std::string& query_lang, bool rerank,
                                 const std::string& meaning_only_reason) {
   SearchAnswer a{query, rerank && meaning_only_reason.empty() ? "meaning+sounds" : "meaning", query_lang, ""};
@@ -54,6 +61,7 @@ nlohmann::json search_answer_json(const SearchAnswer& a, const std::vector<Searc
                       {"mode", a.mode},
                       {"query_lang", escape_invalid_utf8(a.query_lang)}};
   if (!a.notice.empty()) j["notice"] = escape_invalid_utf8(a.notice);
+  if (!a.translations.empty()) j["translations"] = translations_json(a.translations);
   j["results"] = hits_to_json(hits, files, first_rank);
   return j;
 }

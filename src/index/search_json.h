@@ -29,6 +29,9 @@ struct SearchAnswer {
   std::string mode;        // "meaning", "meaning+sounds" (two-stage), "sounds" (phonetic), "audio"
   std::string query_lang;  // "" when none was given
   std::string notice;      // why the search is not what was asked for, if it is not
+  // Machine translations of the query the search also matched (--translate):
+  // shown so a user sees what was searched in their name.
+  std::vector<QueryTranslation> translations = {};
 };
 // A text search's answer: its mode ("meaning+sounds" when re-ranking was
 // asked for and Searcher::meaning_only_reason has no objection, else
@@ -36,6 +39,8 @@ struct SearchAnswer {
 // could not be matched.
 SearchAnswer text_search_answer(const std::string& query, const std::string& query_lang, bool rerank,
                                 const std::string& meaning_only_reason);
+// [{lang, text, by: "apertium"}]: SearchAnswer::translations as the answers carry them.
+nlohmann::json translations_json(const std::vector<QueryTranslation>& translations);
 nlohmann::json search_answer_json(const SearchAnswer& a, const std::vector<SearchHit>& hits, HitFiles files,
                                   int first_rank = 1);
 

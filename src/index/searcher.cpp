@@ -69,10 +69,10 @@ TextQuery Searcher::prepare_text_query(const std::string& query, const std::stri
   check_text_query(query);
   TextQuery t;
   if (!translate_to.empty() && translate_to != query_lang && !query_lang.empty()) {
-    t.translation = model_->translator.translate(query, query_lang, translate_to);  // before the lock: a process
+    t.translation = model_->translator.translate(query, query_lang, translate_to);  // an apertium process, cached
     if (!t.translation.empty()) t.translation_lang = translate_to;
   }
-  std::lock_guard lock(model_->mu);  // also espeak-ng's front end, which is not thread-safe
+  // No model lock: text forward passes run side by side (espeak-ng locks itself).
   t.vec = model_->text->embed({query}, query_lang);
   if (!t.translation.empty()) {
     const auto v = model_->text->embed({t.translation}, translate_to);
@@ -106,7 +106,8 @@ TextQuery Searcher::prepare_text_query(const std::string& query, const std::stri
 }
 
 std::vector<SearchHit> Searcher::search_text(const std::string& query, const SearchOptions& opt,
-                                             const std::string& query_lang) {
+                                             const std::string& query_lang,
+                                             std::vector<QueryTranslation>* translations_used) {
   // Re-ranking by phonemes only where they can be matched: the criterion the
   // answer's mode reports (search_json.h text_search_answer).
   const bool two_stage = opt.rerank > 0 && meaning_only_reason(query_lang).empty();
@@ -120,6 +121,7 @@ std::vector<SearchHit> Searcher::search_text(const std::string& query, const Sea
   const std::vector<float>& q = tq.vec;
   const std::vector<int64_t>& q_phones = tq.phones;
   const std::string& q_ipa = tq.ipa;
+  if (translations_used && !tq.translation.empty()) translations_used->push_back({tq.translation_lang, tq.translation});
   if (!two_stage) return index_->search(q, opt);
   // First stage: the vectors' best `rerank` (at least k); second: phonemes.
   SearchOptions first = opt;
@@ -195,12 +197,12 @@ std::vector<SearchHit> Searcher::search_text(const std::string& query, const Sea
       translations[l] = l == tq.translation_lang ? tq.translation : model_->translator.translate(query, "en", l);
       langs.insert(l);
     }
-    std::lock_guard lock(model_->mu);  // espeak-ng
     for (const auto& lang : langs) {
       if (const auto& tr = translations[lang]; !tr.empty()) {
         try {
           glosses.push_back(model_->vocab.encode(phonemize_ipa(tr, lang)));
           gloss_lang.push_back(lang);
+          if (translations_used && lang != tq.translation_lang) translations_used->push_back({lang, tr});  // else above
         } catch (const Error&) {
         }  // a language espeak-ng cannot pronounce (Galician): its lexicon glosses only
       }
@@ -226,11 +228,8 @@ std::vector<SearchHit> Searcher::search_phonetic(const std::string& query, const
   if (model_->audio->phoneme_symbols().empty()) throw Error("phonetic search: the index's model has no CTC phoneme head");
   std::vector<int64_t> q;
   std::string ipa;
-  {
-    std::lock_guard lock(model_->mu);  // espeak-ng's front end is not thread-safe
-    ipa = phonemize_ipa(query, lang);
-    q = model_->vocab.encode(ipa);
-  }
+  ipa = phonemize_ipa(query, lang);
+  q = model_->vocab.encode(ipa);
   SearchOptions o = opt;
   o.lang = lang;
   auto hits = index_->search_phonetic(q, model_->vocab, o, ipa);
@@ -262,7 +261,6 @@ void Searcher::attach_heard(std::vector<SearchHit>& hits, const std::string& que
   if (query.empty() || !meaning_only_reason(query_lang).empty()) return;
   std::vector<std::string> symbols;
   try {
-    std::lock_guard lock(model_->mu);  // espeak-ng
     symbols = ipa_symbols(phonemize_ipa(query, query_lang));
   } catch (const Error&) {
     return;  // a query espeak-ng cannot pronounce: nothing to mark

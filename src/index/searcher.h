@@ -44,8 +44,10 @@ struct TextQuery {
 
 // A CLASP model loaded for search, once: its audio and text sides, the
 // phoneme vocabulary, edit costs and English lexicon of its second stage.
-// Several Searchers (indexes) may share one; forward passes and espeak-ng
-// (not thread-safe) take `mu`, one at a time per model.
+// Several Searchers (indexes) may share one. Text queries run side by side
+// (their forward passes only read the weights; espeak-ng locks itself,
+// tts/engine.h); the audio side (audio queries, index adds) takes `mu`, one
+// at a time per model.
 struct SearchModel {
   std::string dir;
   std::unique_ptr<AudioEmbedder> audio;
@@ -70,8 +72,11 @@ class Searcher {
   // query_lang: the query's language (ISO 639-1). A model with a phonetic
   // part then also matches how the query sounds in that language; "" leaves
   // that part out (the semantic vectors alone rank, in any language).
+  // translations: when given, receives the machine translations the search
+  // also matched (opt.translate), so the user can see what was searched.
   std::vector<SearchHit> search_text(const std::string& query, const SearchOptions& opt,
-                                     const std::string& query_lang = "");
+                                     const std::string& query_lang = "",
+                                     std::vector<QueryTranslation>* translations = nullptr);
   // The query's vector, and with query_lang and a model with a CTC head,
   // its phonemes and gloss (the second stage's inputs; none when the query
   // has more than kMaxSecondStagePhonemes). translate_to: a language to

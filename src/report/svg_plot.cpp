@@ -65,13 +65,19 @@ std::string y_title(double x, double y, const std::string& label) {
 
 // A plot area with numeric axes, grid, title and labels; maps data to pixels.
 // The legend is a row between the title and the plot area, outside the data.
+// A lone series gets one too when it has a name: the reader must see which key
+// (train_loss? val_loss?) the line is.
+bool wants_legend(const std::vector<PlotSeries>& series) {
+  return series.size() > 1 || (series.size() == 1 && !series[0].name.empty());
+}
+
 struct Frame {
   double x0, x1, y0, y1, L = 64, R = 16, T = 32, B = 48, pw, ph;
   int width, height;
 
-  Frame(const AxisRange& r, size_t n_series, int w, int h)
+  Frame(const AxisRange& r, bool legend, int w, int h)
       : x0(r.x0), x1(r.x1), y0(r.y0), y1(r.y1), width(w), height(h) {
-    if (n_series > 1) T += 20;
+    if (legend) T += 20;
     pw = width - L - R;
     ph = height - T - B;
   }
@@ -94,7 +100,7 @@ struct Frame {
     s += "<text class=\"axis-title\" x=\"" + num(L + pw / 2) + "\" y=\"" + num(height - 10.0) +
          "\" text-anchor=\"middle\">" + esc(x_label) + "</text>\n";
     s += y_title(14, T + ph / 2, y_label);
-    if (series.size() > 1) {
+    if (wants_legend(series)) {
       double x = L;
       for (size_t k = 0; k < series.size(); ++k) {
         s += "<g class=\"legend\"><rect x=\"" + num(x) + "\" y=\"" + num(T - 15) + "\" width=\"14\" height=\"6\" fill=\"" +
@@ -128,7 +134,7 @@ AxisRange data_range(const std::vector<PlotSeries>& series, double pad) {
 
 std::string line_plot_svg(const std::string& title, const std::string& x_label, const std::string& y_label,
                           const std::vector<PlotSeries>& series, int width, int height) {
-  Frame f(data_range(series), series.size(), width, height);
+  Frame f(data_range(series), wants_legend(series), width, height);
   std::string s = f.open(title, x_label, y_label, series);
   for (size_t k = 0; k < series.size(); ++k) {
     const auto& se = series[k];
@@ -143,7 +149,7 @@ std::string line_plot_svg(const std::string& title, const std::string& x_label, 
 std::string scatter_plot_svg(const std::string& title, const std::string& x_label, const std::string& y_label,
                              const std::vector<PlotSeries>& series, bool link_pairs, int width, int height,
                              std::optional<AxisRange> range) {
-  Frame f(range ? *range : data_range(series, 0.05), series.size(), width, height);
+  Frame f(range ? *range : data_range(series, 0.05), wants_legend(series), width, height);
   std::string s = f.open(title, x_label, y_label, series);
   if (link_pairs && series.size() >= 2)
     for (size_t i = 0; i < std::min(series[0].x.size(), series[1].x.size()); ++i)

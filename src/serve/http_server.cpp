@@ -242,11 +242,13 @@ void run_server(const ServeOptions& opt, const std::function<void(const ServerRe
     // N + k, so a page is the same ranking read further down).
     const size_t offset = req.has_param("offset") ? count_param(req, "offset", 0, kMaxResultDepth - 100) : 0;
     o.k += static_cast<int>(offset);
-    auto hits = phonetic ? searcher.search_phonetic(q, o.lang, o) : searcher.search_text(q, o, qlang);
+    std::vector<QueryTranslation> translations;
+    auto hits = phonetic ? searcher.search_phonetic(q, o.lang, o) : searcher.search_text(q, o, qlang, &translations);
     const bool more = hits.size() == static_cast<size_t>(o.k) && static_cast<size_t>(o.k) < kMaxResultDepth;
     hits.erase(hits.begin(), hits.begin() + static_cast<long>(std::min(offset, hits.size())));
-    const SearchAnswer ans = phonetic ? SearchAnswer{q, "sounds", o.lang, ""}
-                                      : text_search_answer(q, qlang, o.rerank > 0, searcher.meaning_only_reason(qlang));
+    SearchAnswer ans = phonetic ? SearchAnswer{q, "sounds", o.lang, ""}
+                                : text_search_answer(q, qlang, o.rerank > 0, searcher.meaning_only_reason(qlang));
+    ans.translations = std::move(translations);
     searcher.attach_heard(hits, q, phonetic ? o.lang : qlang);
     auto j = search_answer_json(ans, hits, HitFiles::NameOnly, static_cast<int>(offset) + 1);
     j["offset"] = offset;

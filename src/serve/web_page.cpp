@@ -27,6 +27,7 @@ std::string_view search_page_html() {
   .notice { color: #8a5a00; }
   .error { color: #b00; }
   .scale { color: #666; font-size: .85em; }
+  .translations { color: #555; font-size: .9em; }
   button:disabled { opacity: .5; }
   /* A narrow phone (412 px) must not scroll sideways: long names and
      transcripts wrap, the player shrinks to the column. */
@@ -52,6 +53,7 @@ std::string_view search_page_html() {
 </form>
 <div class="status" id="status"></div>
 <div class="notice" id="notice"></div>
+<div class="translations" id="translations"></div>
 <div class="scale" id="scale"></div>
 <ol id="results"></ol>
 <button id="more" type="button" hidden>More results</button>
@@ -111,6 +113,9 @@ function show(body, append) {
   const ol = $('results');
   if (!append) { ol.innerHTML = ''; shown = 0; }
   $('notice').textContent = body.notice ? 'Note: ' + body.notice : '';
+  // A server started with --translate also searched machine translations of the query: say which.
+  $('translations').textContent = (body.translations || [])
+    .map((t) => `also searched as (${t.by}, ${t.lang}): “${t.text}”`).join('; ');
   $('scale').textContent = SCALES[body.mode] || '';
   const hits = body.results;
   // More: the next page of the same ranking (the API's offset), as long as it may hold results.
@@ -197,6 +202,7 @@ async function run(url, opts, append) {
     lastUrl = opts ? null : url;  // text searches page on; an upload is not sent again
   }
   $('notice').textContent = '';
+  if (!append) $('translations').textContent = '';
   for (const b of document.querySelectorAll('button')) b.disabled = true;
   try {
     const r = await fetch(url, opts);

@@ -74,11 +74,7 @@ std::vector<float> QueryEmbedder::embed(const std::vector<std::string>& texts, c
     slot[0][it - langs.begin()] = 1.0f;
   }
   std::vector<std::vector<int64_t>> rows(n);
-  {
-    static std::mutex espeak_mu;  // espeak-ng's front end is not thread-safe
-    std::lock_guard lock(espeak_mu);
-    for (size_t i = 0; i < n; ++i) rows[i] = impl_->vocab->encode(phonemize_ipa(texts[i], lang));
-  }
+  for (size_t i = 0; i < n; ++i) rows[i] = impl_->vocab->encode(phonemize_ipa(texts[i], lang));
   torch::NoGradGuard ng;
   const float b = static_cast<float>(std::sqrt(impl_->weight));
   const size_t P = D - off;

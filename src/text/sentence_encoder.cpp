@@ -1,5 +1,6 @@
 #include "text/sentence_encoder.h"
 
+#include <atomic>
 #include <filesystem>
 
 #include <spdlog/spdlog.h>
@@ -35,10 +36,9 @@ class ClaspSentenceEncoder : public SentenceEncoder {
       if (texts.size() > 1)
         spdlog::warn("{}: {} of {} text(s) longer than {} tokens were cut", info().name, cut, texts.size(),
                      info().max_len);
-      else if (!warned_single_)
+      else if (!warned_single_.exchange(true))
         spdlog::warn("{}: a query longer than {} tokens was cut (later ones are counted, not logged)", info().name,
                      info().max_len);
-      warned_single_ = warned_single_ || texts.size() == 1;
     }
     return out;
   }
@@ -47,8 +47,9 @@ class ClaspSentenceEncoder : public SentenceEncoder {
 
  private:
   std::unique_ptr<TextEncoderModel> m_;
-  size_t truncated_ = 0;
-  bool warned_single_ = false;
+  // Queries embed on several threads at once (a server's): counters are atomic.
+  std::atomic<size_t> truncated_{0};
+  std::atomic<bool> warned_single_{false};
 };
 }  // namespace
 

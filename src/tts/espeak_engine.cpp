@@ -23,6 +23,7 @@ class EspeakEngine : public TtsEngine {
   EspeakEngine() : rate_(espeak_ensure_initialized()) {}
 
   Audio synthesize(const std::string& text, const VoiceChoice& c) override {
+    std::unique_lock lock(espeak_mutex());
     if (espeak_SetVoiceByName(c.voice.name.c_str()) != EE_OK)
       throw Error("espeak-ng: unknown voice \"" + c.voice.name + "\"");
     espeak_SetParameter(espeakRATE, static_cast<int>(175 * c.rate), 0);
@@ -33,6 +34,7 @@ class EspeakEngine : public TtsEngine {
                                   espeakCHARS_UTF8, nullptr, nullptr);
     espeak_Synchronize();
     g_sink = nullptr;
+    lock.unlock();
     if (e != EE_OK) throw Error("espeak-ng: synthesis failed (error " + std::to_string(e) + ")");
     std::vector<float> f(pcm.size());
     for (size_t i = 0; i < pcm.size(); ++i) f[i] = pcm[i] / 32768.0f;
@@ -46,6 +48,11 @@ class EspeakEngine : public TtsEngine {
   int rate_;
 };
 }  // namespace
+
+std::mutex& espeak_mutex() {
+  static std::mutex m;
+  return m;
+}
 
 int espeak_ensure_initialized() {
   static std::once_flag once;
@@ -65,6 +72,7 @@ std::vector<std::string> espeak_variant_names() {
   std::memset(&spec, 0, sizeof spec);
   spec.languages = "variant";  // what `espeak-ng --voices=variant` asks for
   std::vector<std::string> out;
+  std::lock_guard lock(espeak_mutex());
   const std::string prefix = "!v/";  // identifiers are paths under espeak-ng's voices folder
   for (const espeak_VOICE** v = espeak_ListVoices(&spec); v && *v; ++v) {
     const std::string id = (*v)->identifier ? (*v)->identifier : "";

@@ -18,6 +18,7 @@ std::string phonemize_ipa(const std::string& text, const std::string& lang) {
   espeak_ensure_initialized();
   const char* name = espeak_language(lang);
   std::string voice = name ? name : lang;
+  std::lock_guard lock(espeak_mutex());
   if (espeak_SetVoiceByName(voice.c_str()) != EE_OK)
     throw Error("phonemizer: espeak-ng has no voice for language \"" + lang + "\"");
   std::string out;
