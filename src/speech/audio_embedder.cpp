@@ -1,5 +1,6 @@
 #include "speech/audio_embedder.h"
 
+#include <atomic>
 #include <ATen/Parallel.h>
 #include <torch/torch.h>
 
@@ -144,11 +145,22 @@ std::vector<float> AudioEmbedder::embed(const std::vector<std::vector<float>>& s
   return out;
 }
 
+namespace {
+// What set_compute_threads was given: torch's own count is per thread under
+// OpenMP, so a server's worker threads would read the default, not this.
+std::atomic<int> g_compute_threads{0};
+}  // namespace
+
 void set_compute_threads(int n) {
-  if (n > 0) torch::set_num_threads(n);
+  if (n <= 0) return;
+  torch::set_num_threads(n);
+  g_compute_threads = n;
 }
 
-int compute_threads() { return torch::get_num_threads(); }
+int compute_threads() {
+  const int n = g_compute_threads;
+  return n > 0 ? n : torch::get_num_threads();
+}
 
 std::string default_clasp_model_dir() { return project_path("models/clasp-default"); }
 

@@ -4,8 +4,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <condition_variable>
 #include <mutex>
+#include <thread>
 
+#include "speech/audio_embedder.h"
 #include "speech/clasp_audio_model.h"
 #include "speech/phone_sequences.h"
 #include "speech/phoneme_vocab.h"
@@ -21,6 +24,33 @@ struct QueryEmbedder::Impl {
   std::unique_ptr<PhonemeVocab> vocab;
   double weight = 1;  // share of the phonetic part in the cosine
   bool slots = true;  // the phonetic vector in its language's slot (as a phonetic part)
+  // Queries embed side by side (a server's workers), but no more forward
+  // passes at once than the cores hold at the configured torch thread count:
+  // BLAS calls with thread teams of their own, several at once, spin against
+  // each other (32 concurrent queries at 2 torch threads: under 5 queries/s
+  // without this, docs/hardening.md).
+  std::mutex turn_mu;
+  std::condition_variable turn_cv;
+  size_t running = 0;
+  static size_t max_running() {
+    const size_t cores = std::max(1u, std::thread::hardware_concurrency());
+    return std::max<size_t>(1, cores / static_cast<size_t>(std::max(1, compute_threads())));
+  }
+  struct Turn {
+    Impl& m;
+    explicit Turn(Impl& impl) : m(impl) {
+      std::unique_lock lock(m.turn_mu);
+      m.turn_cv.wait(lock, [&] { return m.running < max_running(); });
+      ++m.running;
+    }
+    ~Turn() {
+      {
+        std::lock_guard lock(m.turn_mu);
+        --m.running;
+      }
+      m.turn_cv.notify_one();
+    }
+  };
 
   void use_phonetic(std::shared_ptr<ClaspAudioModelImpl> m, double w) {
     phon = std::move(m);
@@ -54,7 +84,10 @@ std::vector<float> QueryEmbedder::embed(const std::vector<std::string>& texts, c
   if (n == 0) return out;
   size_t off = 0;  // where the phonetic part starts in a row
   if (impl_->text) {
-    auto sem = impl_->text->embed(texts);
+    auto sem = [&] {
+      Impl::Turn turn(*impl_);
+      return impl_->text->embed(texts);
+    }();
     off = static_cast<size_t>(impl_->text->dim());
     const float a = impl_->phon ? static_cast<float>(std::sqrt(1 - impl_->weight)) : 1.0f;
     for (size_t i = 0; i < n; ++i)
@@ -76,6 +109,7 @@ std::vector<float> QueryEmbedder::embed(const std::vector<std::string>& texts, c
   std::vector<std::vector<int64_t>> rows(n);
   for (size_t i = 0; i < n; ++i) rows[i] = impl_->vocab->encode(phonemize_ipa(texts[i], lang));
   torch::NoGradGuard ng;
+  Impl::Turn turn(*impl_);  // after espeak-ng: a turn is not held while waiting for its lock
   const float b = static_cast<float>(std::sqrt(impl_->weight));
   const size_t P = D - off;
   for (size_t s = 0; s < n; s += 64) {
