@@ -33,7 +33,9 @@ void add_serve_command(CLI::App& app) {
   s->add_option("--read-timeout", o.read_timeout_s, "Seconds a client may take for each read before it is dropped")
       ->capture_default_str()
       ->check(CLI::Range(1, 300));
-  s->add_option("--threads", threads, "Torch threads per query");
+  s->add_option("--threads", threads,
+                "Torch threads per query (default: all cores, quickest for one user; 1 serves more queries at once "
+                "on a busy server, docs/hardening.md)");
   s->callback([] {
     if (o.token.empty())
       if (const char* t = std::getenv("CLASP_TOKEN")) o.token = t;
