@@ -18,20 +18,26 @@ command -v ab >/dev/null || { echo "ab is not installed: apt-get install apache2
 work=$(mktemp -d)
 trap 'kill "${pid:-}" 2>/dev/null || true; rm -rf "$work"' EXIT
 cp -r "$index" "$work/ix"
-port=$((18000 + RANDOM % 1000))
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+fail() { echo "$1" >&2; cat "$work/serve.log" >&2; exit 1; }
 taskset -c "$cpus" "${CLASP:-build/src/clasp}" serve --index "$work/ix" --port "$port" --threads "$threads" \
   --token t >"$work/serve.log" 2>&1 &
 pid=$!
-for _ in $(seq 150); do curl -sf "http://127.0.0.1:$port/api/status" >/dev/null && break; sleep 0.2; done
+for _ in $(seq 150); do
+  curl -sf "http://127.0.0.1:$port/api/status" >/dev/null && break
+  kill -0 "$pid" 2>/dev/null || fail "clasp serve exited:"
+  sleep 0.2
+done
 q=$(python3 -c 'import urllib.parse; print(urllib.parse.quote("the committee approved the budget for the new school"))')
 url="http://127.0.0.1:$port/api/search?q=$q&qlang=en&k=10"
-curl -sf "$url" | grep -q '"mode":"meaning+sounds"' || { echo "the server did not answer a two-stage search" >&2; exit 1; }
-ab -q -n 64 -c 32 "$url" >/dev/null 2>&1  # warm-up
-rss0=$(ps -o rss= -p "$pid")
+answer=$(curl -sf "$url") || fail "no answer from the server on port $port:"
+grep -q '"mode":"meaning+sounds"' <<<"$answer" || fail "the answer is not a two-stage search: ${answer:0:300}"
+ab -q -n 64 -c 32 "$url" >"$work/warm-up.txt" 2>&1 || { cat "$work/warm-up.txt" >&2; fail "the warm-up failed:"; }
+rss0=$(ps -o rss= -p "$pid") || fail "the server died during the warm-up:"
 mkdir -p reports/hardening
 out=reports/hardening/ab-two-stage-$label.txt
-ab -n "$n" -c 32 "$url" >"$out" 2>&1
-rss1=$(ps -o rss= -p "$pid")
+ab -n "$n" -c 32 "$url" >"$out" 2>&1 || { cat "$out" >&2; fail "ab failed:"; }
+rss1=$(ps -o rss= -p "$pid") || fail "the server died under load:"
 rps=$(awk '/Requests per second/{print $4}' "$out")
 failed=$(awk '/Failed requests/{print $3}' "$out")
 non2xx=$(awk '/Non-2xx responses/{print $3}' "$out")

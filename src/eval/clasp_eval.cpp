@@ -12,6 +12,7 @@
 #include "data/translate.h"
 #include "eval/retrieval_metrics.h"
 #include "index/phonetic_rerank.h"
+#include "speech/audio_embedder.h"
 #include "speech/clasp_audio_model.h"
 #include "speech/ctc_match.h"
 #include "speech/mel_cache.h"
@@ -340,7 +341,7 @@ void evaluate_two_stage(const ClaspEvalOptions& opt, ClaspAudioModel& model, con
 }  // namespace
 
 nlohmann::json evaluate_clasp(const ClaspEvalOptions& opt) {
-  torch::set_num_threads(opt.threads);
+  set_compute_threads(opt.threads);
   const std::string cache_dir =
       opt.cache_dir.empty() ? (fs::path(opt.manifest).parent_path() / "mel-cache").string() : opt.cache_dir;
   auto utts = read_manifest(opt.manifest);

@@ -177,7 +177,9 @@ std::vector<SearchHit> Searcher::search_text(const std::string& query, const Sea
   // tried on the candidates in that language.
   std::vector<std::vector<int64_t>> glosses = tq.glosses;
   std::vector<std::string> gloss_lang;  // of each gloss, for an English query
-  if (query_lang == "en") {
+  // (Glosses are only tried beside the query's own phonemes: none, no glosses
+  // and no apertium runs for them.)
+  if (query_lang == "en" && !q_phones.empty()) {
     std::set<std::string> langs;
     std::map<std::string, size_t> translatable;  // candidates per language apertium reaches
     for (const auto& h : hits) {

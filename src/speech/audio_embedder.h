@@ -59,7 +59,8 @@ class AudioEmbedder {
 
 // Threads for torch's intra-op parallelism (0 = leave the default).
 void set_compute_threads(int n);
-// The threads libtorch computes on now.
+// What set_compute_threads was last given; before any call, the threads
+// libtorch computes on in the calling thread.
 int compute_threads();
 
 // Where the shipped default CLASP model lives, relative to the project root.

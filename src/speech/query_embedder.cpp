@@ -2,6 +2,8 @@
 
 #include <torch/torch.h>
 
+#include <sched.h>
+
 #include <algorithm>
 #include <cmath>
 #include <condition_variable>
@@ -33,7 +35,11 @@ struct QueryEmbedder::Impl {
   std::condition_variable turn_cv;
   size_t running = 0;
   static size_t max_running() {
-    const size_t cores = std::max(1u, std::thread::hardware_concurrency());
+    // The cores this process may run on (taskset, a container's cpuset), not all the machine's.
+    cpu_set_t set;
+    const size_t cores = sched_getaffinity(0, sizeof set, &set) == 0
+                             ? static_cast<size_t>(std::max(1, CPU_COUNT(&set)))
+                             : std::max(1u, std::thread::hardware_concurrency());
     return std::max<size_t>(1, cores / static_cast<size_t>(std::max(1, compute_threads())));
   }
   struct Turn {
@@ -48,7 +54,7 @@ struct QueryEmbedder::Impl {
         std::lock_guard lock(m.turn_mu);
         --m.running;
       }
-      m.turn_cv.notify_one();
+      m.turn_cv.notify_all();  // the limit may have grown (set_compute_threads)
     }
   };
 
