@@ -228,10 +228,8 @@ std::vector<SearchHit> Searcher::search_phonetic(const std::string& query, const
   check_text_query(query);
   if (lang.empty()) throw Error("phonetic search needs the query's language (--lang xx)");
   if (model_->audio->phoneme_symbols().empty()) throw Error("phonetic search: the index's model has no CTC phoneme head");
-  std::vector<int64_t> q;
-  std::string ipa;
-  ipa = phonemize_ipa(query, lang);
-  q = model_->vocab.encode(ipa);
+  const std::string ipa = phonemize_ipa(query, lang);
+  const std::vector<int64_t> q = model_->vocab.encode(ipa);
   SearchOptions o = opt;
   o.lang = lang;
   auto hits = index_->search_phonetic(q, model_->vocab, o, ipa);

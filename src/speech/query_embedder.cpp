@@ -35,11 +35,13 @@ struct QueryEmbedder::Impl {
   std::condition_variable turn_cv;
   size_t running = 0;
   static size_t max_running() {
-    // The cores this process may run on (taskset, a container's cpuset), not all the machine's.
-    cpu_set_t set;
-    const size_t cores = sched_getaffinity(0, sizeof set, &set) == 0
-                             ? static_cast<size_t>(std::max(1, CPU_COUNT(&set)))
-                             : std::max(1u, std::thread::hardware_concurrency());
+    // The cores this process may run on (taskset, a container's cpuset), not
+    // all the machine's; read once, not on every query.
+    static const size_t cores = [] {
+      cpu_set_t set;
+      return sched_getaffinity(0, sizeof set, &set) == 0 ? static_cast<size_t>(std::max(1, CPU_COUNT(&set)))
+                                                         : size_t{std::max(1u, std::thread::hardware_concurrency())};
+    }();
     return std::max<size_t>(1, cores / static_cast<size_t>(std::max(1, compute_threads())));
   }
   struct Turn {
