@@ -1,6 +1,7 @@
 // clasp baseline asr | phonetic: transcribe-then-retrieve baselines on the test split.
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <iostream>
 
 #include "cli/commands.h"
 #include "eval/asr_baseline.h"
@@ -36,6 +37,7 @@ void add_baseline_commands(CLI::App& app) {
   a->callback([] {
     o.model_dir = resolve_project_relative(o.model_dir);
     if (o.asr_model != "pocketsphinx" && !o.asr_model.empty()) o.asr_model = resolve_project_relative(o.asr_model);
+    o.tables = &std::cout;
     auto rep = run_asr_baseline(o);
     if (!json_out.empty()) {
       write_file_atomic(json_out, rep.dump(2) + "\n");
@@ -61,6 +63,7 @@ void add_baseline_commands(CLI::App& app) {
                  "two-stage search reads <model>/phone-costs.json");
   ph->callback([] {
     p.speech_dir = resolve_project_relative(p.speech_dir);
+    p.tables = &std::cout;
     auto rep = run_phonetic_baseline(p);
     if (!pjson.empty()) {
       write_file_atomic(pjson, rep.dump(2) + "\n");

@@ -1,5 +1,6 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <iostream>
 
 #include "cli/commands.h"
 #include "util/paths.h"
@@ -161,6 +162,7 @@ void add_clasp_commands(CLI::App& app) {
                  "voices unlike any in training (0 = the clips as they are)");
   ev->callback([] {
     e.model_dir = resolve_project_relative(e.model_dir);
+    e.tables = &std::cout;
     auto r = evaluate_clasp(e);
     if (!json_out.empty()) {
       write_file_atomic(json_out, r.dump(2) + "\n");

@@ -9,6 +9,8 @@
 #include <mutex>
 #include <numeric>
 #include <thread>
+#include <spdlog/spdlog.h>
+#include <ostream>
 
 #include "asr/speech_recognizer.h"
 #include "audio/audio_file.h"
@@ -66,8 +68,8 @@ nlohmann::json run_asr_baseline(const AsrBaselineOptions& opt) {
     }
   }
   if (foreign)
-    std::fprintf(stderr, "%s: %zu transcripts by another recogniser are not reused (give each its own --out-dir)\n",
-                 tpath.c_str(), foreign);
+    spdlog::warn("{}: {} transcripts by another recogniser are not reused (give each its own --out-dir)", tpath,
+                 foreign);
   std::vector<const Utterance*> todo;
   for (const auto* u : clips)
     if (!hyp.count(u->id)) todo.push_back(u);
@@ -144,16 +146,19 @@ nlohmann::json run_asr_baseline(const AsrBaselineOptions& opt) {
     rep["by_engine"][e]["wer"] = w.rate();
     rep["by_engine"][e]["hard"] = metrics_json(RetrievalMetrics::from_ranks(engine_ranks[e]));
   }
-  std::printf("ASR baseline (%s, %zu %s %s clips): WER %.3f\n", asr.name.c_str(), clips.size(), opt.lang.c_str(),
-              opt.split.c_str(), total.rate());
-  for (auto& [e, w] : by_engine) std::printf("  %-9s WER %.3f\n", e.c_str(), w.rate());
-  std::printf("| protocol | n | HITS@1 | MRR | meanR | R@5 | R@10 |\n|---|---|---|---|---|---|---|\n");
-  for (auto [name, m] : {std::pair{"hard", mh}, std::pair{"soft", ms}})
-    std::printf("| %s | %zu | %.3f | %.3f | %.1f | %.3f | %.3f |\n", name, m.queries, m.hits1, m.mrr, m.mean_rank,
-                m.r5, m.r10);
-  if (!todo.empty())
-    std::printf("speed: %.1f s of audio in %.1f s -> %.2fx real time with %d threads\n", audio_s.load(), wall,
-                audio_s.load() / wall, opt.threads);
+  if (opt.tables) {
+    auto& out = *opt.tables;
+    out << fmt::format("ASR baseline ({}, {} {} {} clips): WER {:.3f}\n", asr.name, clips.size(), opt.lang, opt.split,
+                       total.rate());
+    for (auto& [e, w] : by_engine) out << fmt::format("  {:<9} WER {:.3f}\n", e, w.rate());
+    out << "| protocol | n | HITS@1 | MRR | meanR | R@5 | R@10 |\n|---|---|---|---|---|---|---|\n";
+    for (auto [name, m] : {std::pair{"hard", mh}, std::pair{"soft", ms}})
+      out << fmt::format("| {} | {} | {:.3f} | {:.3f} | {:.1f} | {:.3f} | {:.3f} |\n", name, m.queries, m.hits1, m.mrr,
+                         m.mean_rank, m.r5, m.r10);
+    if (!todo.empty())
+      out << fmt::format("speed: {:.1f} s of audio in {:.1f} s -> {:.2f}x real time with {} threads\n", audio_s.load(),
+                         wall, audio_s.load() / wall, opt.threads);
+  }
   return rep;
 }
 

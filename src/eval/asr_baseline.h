@@ -8,6 +8,7 @@
 // recogniser that made them, so a killed run resumes where it stopped and a
 // different recogniser never reuses them.
 #include <nlohmann/json.hpp>
+#include <iosfwd>
 #include <string>
 
 namespace clasp {
@@ -23,6 +24,9 @@ struct AsrBaselineOptions {
   size_t soft_distractors = 99;
   uint64_t seed = 1;
   int threads = 2;  // decoders in parallel (PocketSphinx) or torch threads (CTC models)
+  // Where the result table is written (the CLI passes standard output);
+  // null: nowhere, the returned report alone.
+  std::ostream* tables = nullptr;
 };
 
 nlohmann::json run_asr_baseline(const AsrBaselineOptions& opt);

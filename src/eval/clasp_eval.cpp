@@ -7,6 +7,8 @@
 #include <functional>
 #include <map>
 #include <numeric>
+#include <spdlog/spdlog.h>
+#include <ostream>
 
 #include "data/manifest.h"
 #include "data/translate.h"
@@ -106,14 +108,20 @@ ListScore two_stage(const std::vector<float>& q, const std::vector<std::vector<i
   };
 }
 
-void print_row(const std::string& name, const RetrievalMetrics& m) {
-  std::printf("| %-28s | %6zu | %6.3f | %6.3f | %8.1f | %6.3f | %6.3f |\n", name.c_str(), m.queries, m.hits1, m.mrr,
-              m.mean_rank, m.r5, m.r10);
+// Tables go to the caller's stream as they are computed (the CLI passes
+// standard output); the library itself never writes to the terminal.
+void print_row(std::ostream* out, const std::string& name, const RetrievalMetrics& m) {
+  if (out)
+    *out << fmt::format("| {:<28} | {:>6} | {:>6.3f} | {:>6.3f} | {:>8.1f} | {:>6.3f} | {:>6.3f} |\n", name, m.queries,
+                        m.hits1, m.mrr, m.mean_rank, m.r5, m.r10)
+         << std::flush;
 }
 
-void print_header(const std::string& title) {
-  std::printf("\n%s\n| %-28s | %6s | %6s | %6s | %8s | %6s | %6s |\n|%s|--------|--------|--------|----------|--------|--------|\n",
-              title.c_str(), "", "n", "HITS@1", "MRR", "meanR", "R@5", "R@10", std::string(30, '-').c_str());
+void print_header(std::ostream* out, const std::string& title) {
+  if (out)
+    *out << fmt::format("\n{}\n| {:<28} | {:>6} | {:>6} | {:>6} | {:>8} | {:>6} | {:>6} |\n|{}|--------|--------|--------|"
+                        "----------|--------|--------|\n",
+                        title, "", "n", "HITS@1", "MRR", "meanR", "R@5", "R@10", std::string(30, '-'));
 }
 
 // Cross-lingual queries of one language: translations of the English test
@@ -277,7 +285,7 @@ void evaluate_two_stage(const ClaspEvalOptions& opt, ClaspAudioModel& model, con
   auto& R = report["two_stage"];
   R = {{"top_k", opt.rerank_k}, {"weight", opt.rerank_weight}, {"phone_costs", costs.second},
        {"posterior_top", opt.posterior_top}, {"posterior_span", opt.posterior_span}, {"lexicon", lexicon.second}};
-  print_header("Two-stage search: the best " + std::to_string(opt.rerank_k) +
+  print_header(opt.tables, "Two-stage search: the best " + std::to_string(opt.rerank_k) +
                " by CLASP score re-ranked by phoneme match, text -> audio");
   for (const auto& [lang, idx] : by_lang) {
     auto a = rows(audio, D, idx), t = rows(text, D, idx);
@@ -296,11 +304,11 @@ void evaluate_two_stage(const ClaspEvalOptions& opt, ClaspAudioModel& model, con
     auto soft = ranks_soft_list(score, idx.size(), gold, opt.soft_distractors, opt.seed);
     auto& L = R["languages"][lang];
     L = figures_by_engine(hard, soft, [&](size_t k) -> const std::string& { return clips[idx[k]]->engine; });
-    print_row(lang + " (hard)", from_json(L["hard"]));
-    print_row(lang + " (soft)", from_json(L["soft"]));
+    print_row(opt.tables, lang + " (hard)", from_json(L["hard"]));
+    print_row(opt.tables, lang + " (soft)", from_json(L["soft"]));
     for (const auto& [e, m] : L["by_engine"].items()) {
-      print_row(lang + " / " + e + " (hard)", from_json(m));
-      print_row(lang + " / " + e + " (soft)", from_json(L["by_engine_soft"][e]));
+      print_row(opt.tables, lang + " / " + e + " (hard)", from_json(m));
+      print_row(opt.tables, lang + " / " + e + " (soft)", from_json(L["by_engine_soft"][e]));
     }
   }
   for (const auto& [lang, q] : from_english) {
@@ -316,8 +324,8 @@ void evaluate_two_stage(const ClaspEvalOptions& opt, ClaspAudioModel& model, con
     auto soft = ranks_soft_list(score, idx.size(), q.gold, opt.soft_distractors, opt.seed);
     R["cross_lingual_from_en"][lang] =
         figures_by_engine(hard, soft, [&](size_t i) -> const std::string& { return clips[idx[q.gold[i]]]->engine; });
-    print_row("en -> " + lang + " audio (hard)", RetrievalMetrics::from_ranks(hard));
-    print_row("en -> " + lang + " audio (soft)", RetrievalMetrics::from_ranks(soft));
+    print_row(opt.tables, "en -> " + lang + " audio (hard)", RetrievalMetrics::from_ranks(hard));
+    print_row(opt.tables, "en -> " + lang + " audio (soft)", RetrievalMetrics::from_ranks(soft));
   }
   if (!by_lang.count("en")) return;
   const auto& en = by_lang.at("en");
@@ -333,8 +341,8 @@ void evaluate_two_stage(const ClaspEvalOptions& opt, ClaspAudioModel& model, con
     auto soft = ranks_soft_list(score, en.size(), qg.gold, opt.soft_distractors, opt.seed);
     R["cross_lingual"][lang] =
         figures_by_engine(hard, soft, [&](size_t i) -> const std::string& { return clips[en[qg.gold[i]]]->engine; });
-    print_row(lang + " -> en audio (hard)", RetrievalMetrics::from_ranks(hard));
-    print_row(lang + " -> en audio (soft)", RetrievalMetrics::from_ranks(soft));
+    print_row(opt.tables, lang + " -> en audio (hard)", RetrievalMetrics::from_ranks(hard));
+    print_row(opt.tables, lang + " -> en audio (soft)", RetrievalMetrics::from_ranks(soft));
   }
 }
 
@@ -425,7 +433,7 @@ nlohmann::json evaluate_clasp(const ClaspEvalOptions& opt) {
                 text.begin() + static_cast<long>(idx[k] * D));
   }
 
-  print_header("Same-language retrieval, hard protocol (all test clips of the language), text -> audio");
+  print_header(opt.tables, "Same-language retrieval, hard protocol (all test clips of the language), text -> audio");
   std::map<std::string, std::vector<std::pair<std::string, RetrievalMetrics>>> breakdown_rows, soft_engine_rows;
   for (auto& [lang, idx] : by_lang) {
     auto a = rows(audio, D, idx), t = rows(text, D, idx);
@@ -439,7 +447,7 @@ nlohmann::json evaluate_clasp(const ClaspEvalOptions& opt) {
                           {"soft", to_json(RetrievalMetrics::from_ranks(soft))}};
     L["audio_to_text"] = {{"hard", to_json(RetrievalMetrics::from_ranks(hard_a2t))},
                           {"soft", to_json(RetrievalMetrics::from_ranks(soft_a2t))}};
-    print_row(lang, RetrievalMetrics::from_ranks(hard));
+    print_row(opt.tables, lang, RetrievalMetrics::from_ranks(hard));
     // Breakdowns of the text->audio ranks by what the query's clip is: hard
     // by category and engine, soft by engine (a held-out synthesiser's
     // queries, each against its gold clip and 99 random clips of the language).
@@ -457,17 +465,17 @@ nlohmann::json evaluate_clasp(const ClaspEvalOptions& opt) {
     breakdown(hard, &Utterance::engine, "by_engine", &breakdown_rows[lang]);
     breakdown(soft, &Utterance::engine, "by_engine_soft", &soft_engine_rows[lang]);
   }
-  print_header("Same-language retrieval, soft protocol (gold + " + std::to_string(opt.soft_distractors) +
+  print_header(opt.tables, "Same-language retrieval, soft protocol (gold + " + std::to_string(opt.soft_distractors) +
                " random), text -> audio");
-  for (auto& [lang, L] : report["languages"].items()) print_row(lang, from_json(L["text_to_audio"]["soft"]));
-  print_header("Audio -> text, hard protocol");
-  for (auto& [lang, L] : report["languages"].items()) print_row(lang, from_json(L["audio_to_text"]["hard"]));
-  print_header("By voice engine (hard, text -> audio)");
+  for (auto& [lang, L] : report["languages"].items()) print_row(opt.tables, lang, from_json(L["text_to_audio"]["soft"]));
+  print_header(opt.tables, "Audio -> text, hard protocol");
+  for (auto& [lang, L] : report["languages"].items()) print_row(opt.tables, lang, from_json(L["audio_to_text"]["hard"]));
+  print_header(opt.tables, "By voice engine (hard, text -> audio)");
   for (auto& [lang, rowsv] : breakdown_rows)
-    for (auto& [g, m] : rowsv) print_row(lang + " / " + g, m);
-  print_header("By voice engine (soft, text -> audio)");
+    for (auto& [g, m] : rowsv) print_row(opt.tables, lang + " / " + g, m);
+  print_header(opt.tables, "By voice engine (soft, text -> audio)");
   for (auto& [lang, rowsv] : soft_engine_rows)
-    for (auto& [g, m] : rowsv) print_row(lang + " / " + g, m);
+    for (auto& [g, m] : rowsv) print_row(opt.tables, lang + " / " + g, m);
 
   if (opt.translate)
     report["query_translation"] = {{"engine", "apertium"}, {"vector_weight", opt.translation_vector_weight}};
@@ -477,7 +485,7 @@ nlohmann::json evaluate_clasp(const ClaspEvalOptions& opt) {
     const auto& en = by_lang["en"];
     auto a = rows(audio, D, en);
     cross_lingual = cross_lingual_queries(utts, clips, en);
-    print_header("Cross-lingual: queries in language X against the English test audio");
+    print_header(opt.tables, "Cross-lingual: queries in language X against the English test audio");
     for (auto& [lang, qg] : cross_lingual) {
       if (opt.translate) qg.translations = machine_translations(qg.texts, lang, "en");
       qg.vectors = query_vectors(*queries_of, qg, lang, "en", opt.translation_vector_weight);
@@ -485,8 +493,8 @@ nlohmann::json evaluate_clasp(const ClaspEvalOptions& opt) {
       auto soft = ranks_soft(qg.vectors, a, D, qg.gold, opt.soft_distractors, opt.seed);
       report["cross_lingual"][lang] =
           figures_by_engine(hard, soft, [&](size_t i) -> const std::string& { return clips[en[qg.gold[i]]]->engine; });
-      print_row(lang + " -> en audio (hard)", RetrievalMetrics::from_ranks(hard));
-      print_row(lang + " -> en audio (soft)", RetrievalMetrics::from_ranks(soft));
+      print_row(opt.tables, lang + " -> en audio (hard)", RetrievalMetrics::from_ranks(hard));
+      print_row(opt.tables, lang + " -> en audio (soft)", RetrievalMetrics::from_ranks(soft));
     }
   }
   // Cross-lingual the other way: English sources against the audio of each other language.
@@ -498,7 +506,7 @@ nlohmann::json evaluate_clasp(const ClaspEvalOptions& opt) {
     if (lang == "en") continue;
     auto q = english_source_queries(english, clips, idx);
     if (q.texts.empty()) continue;
-    if (from_english.empty()) print_header("Cross-lingual: English sources against the audio of language X");
+    if (from_english.empty()) print_header(opt.tables, "Cross-lingual: English sources against the audio of language X");
     if (opt.translate) q.translations = machine_translations(q.texts, "en", lang);
     q.vectors = query_vectors(*queries_of, q, "en", lang, opt.translation_vector_weight);
     auto a = rows(audio, D, idx);
@@ -506,8 +514,8 @@ nlohmann::json evaluate_clasp(const ClaspEvalOptions& opt) {
     auto soft = ranks_soft(q.vectors, a, D, q.gold, opt.soft_distractors, opt.seed);
     report["cross_lingual_from_en"][lang] =
         figures_by_engine(hard, soft, [&](size_t i) -> const std::string& { return clips[idx[q.gold[i]]]->engine; });
-    print_row("en -> " + lang + " audio (hard)", RetrievalMetrics::from_ranks(hard));
-    print_row("en -> " + lang + " audio (soft)", RetrievalMetrics::from_ranks(soft));
+    print_row(opt.tables, "en -> " + lang + " audio (hard)", RetrievalMetrics::from_ranks(hard));
+    print_row(opt.tables, "en -> " + lang + " audio (soft)", RetrievalMetrics::from_ranks(soft));
     from_english[lang] = std::move(q);
   }
   if (rerank) {
@@ -518,7 +526,7 @@ nlohmann::json evaluate_clasp(const ClaspEvalOptions& opt) {
       std::string lines;
       for (const auto& m : misses) lines += m.dump() + "\n";
       write_file_atomic(opt.misses, lines);
-      std::printf("\nwrote %s (%zu queries not answered first)\n", opt.misses.c_str(), misses.size());
+      spdlog::info("wrote {} ({} queries not answered first)", opt.misses, misses.size());
     }
   }
   return report;

@@ -6,6 +6,7 @@
 // the translations of the English test sentences as queries against the
 // English test audio.
 #include <nlohmann/json.hpp>
+#include <iosfwd>
 #include <string>
 #include <vector>
 
@@ -59,9 +60,12 @@ struct ClaspEvalOptions {
   size_t soft_distractors = 99;
   uint64_t seed = 1;
   int threads = 2;
+  // Where the tables are written as they are computed (the CLI passes
+  // standard output); null: nowhere, the report alone.
+  std::ostream* tables = nullptr;
 };
 
-// Prints the tables and returns the full report.
+// Writes the tables to opt.tables and returns the full report.
 nlohmann::json evaluate_clasp(const ClaspEvalOptions& opt);
 
 }  // namespace clasp

@@ -7,6 +7,8 @@
 #include <cstdio>
 #include <filesystem>
 #include <map>
+#include <spdlog/spdlog.h>
+#include <ostream>
 
 #include "data/manifest.h"
 #include "eval/retrieval_metrics.h"
@@ -100,8 +102,10 @@ nlohmann::json run_phonetic_baseline(const PhoneticBaselineOptions& opt) {
 
   if (opt.view_seed) report["view_seed"] = opt.view_seed;
   std::vector<std::pair<std::vector<int64_t>, std::vector<int64_t>>> said_heard;
-  std::printf("Phonetic baseline (%s, greedy CTC vs espeak-ng query phonemes), text -> audio\n", opt.speech_dir.c_str());
-  std::printf("| lang | n | PER | hard HITS@1 | MRR | meanR | soft HITS@1 |\n|---|---|---|---|---|---|---|\n");
+  if (opt.tables)
+    *opt.tables << fmt::format("Phonetic baseline ({}, greedy CTC vs espeak-ng query phonemes), text -> audio\n",
+                               opt.speech_dir)
+                << "| lang | n | PER | hard HITS@1 | MRR | meanR | soft HITS@1 |\n|---|---|---|---|---|---|---|\n";
   for (auto& [lang, clips] : by_lang) {
     std::vector<std::vector<int64_t>> queries;
     size_t errors = 0, ref_len = 0;
@@ -129,12 +133,14 @@ nlohmann::json run_phonetic_baseline(const PhoneticBaselineOptions& opt) {
     for (size_t k = 0; k < n; ++k) by_engine[clips[k]->engine].push_back(hard[k]);
     for (auto& [e, r] : by_engine) L["by_engine"][e] = metrics_json(RetrievalMetrics::from_ranks(r));
     auto h = RetrievalMetrics::from_ranks(hard), s = RetrievalMetrics::from_ranks(soft);
-    std::printf("| %s | %zu | %.3f | %.3f | %.3f | %.1f | %.3f |\n", lang.c_str(), n, L["per"].get<double>(), h.hits1,
-                h.mrr, h.mean_rank, s.hits1);
+    if (opt.tables)
+      *opt.tables << fmt::format("| {} | {} | {:.3f} | {:.3f} | {:.3f} | {:.1f} | {:.3f} |\n", lang, n,
+                                 L["per"].get<double>(), h.hits1, h.mrr, h.mean_rank, s.hits1)
+                  << std::flush;
   }
   if (!opt.learn_costs.empty()) {
     PhoneCosts::learn(said_heard, static_cast<size_t>(vocab.size())).save(opt.learn_costs, enc->cfg.phonemes);
-    std::printf("phone costs from %zu clips: %s\n", said_heard.size(), opt.learn_costs.c_str());
+    spdlog::info("phone costs from {} clips: {}", said_heard.size(), opt.learn_costs);
     report["learned_costs"] = opt.learn_costs;
   }
   return report;

@@ -7,6 +7,7 @@
 // soft-protocol draws as `clasp eval`. Same-language only: a phoneme match
 // cannot cross languages.
 #include <nlohmann/json.hpp>
+#include <iosfwd>
 #include <string>
 
 namespace clasp {
@@ -25,6 +26,9 @@ struct PhoneticBaselineOptions {
   // Non-empty: also learn the recogniser's confusions from these clips
   // (index/phone_costs.h) and write them here.
   std::string learn_costs;
+  // Where the result table is written (the CLI passes standard output);
+  // null: nowhere, the returned report alone.
+  std::ostream* tables = nullptr;
 };
 
 nlohmann::json run_phonetic_baseline(const PhoneticBaselineOptions& opt);

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <map>
 #include <set>
+#include <spdlog/spdlog.h>
 
 #include "asr/pocketsphinx_asr.h"
 #include "asr/speech_recognizer.h"
@@ -220,7 +221,7 @@ nlohmann::json write_report(const ReportOptions& opt) {
   R["generated"] = now_utc();
   R["manifest"] = opt.manifest;
 
-  std::fprintf(stderr, "report: CLASP evaluation\n");
+  spdlog::info("report: CLASP evaluation");
   ClaspEvalOptions eo;
   eo.model_dir = opt.model_dir;
   eo.manifest = opt.manifest;
@@ -236,12 +237,12 @@ nlohmann::json write_report(const ReportOptions& opt) {
     std::string name = fs::path(m).parent_path().filename().string();
     std::replace(name.begin(), name.end(), '.', '_');
     while (name.empty() || R["real"].contains(name)) name += "_";
-    std::fprintf(stderr, "report: CLASP on real speech (%s)\n", m.c_str());
+    spdlog::info("report: CLASP on real speech ({})", m);
     eo.manifest = m;
     R["real"][name] = evaluate_clasp(eo);
   }
 
-  std::fprintf(stderr, "report: ASR baseline (transcripts kept in %s)\n", opt.asr_dir.c_str());
+  spdlog::info("report: ASR baseline (transcripts kept in {})", opt.asr_dir);
   AsrBaselineOptions ao;
   ao.manifest = opt.manifest;
   ao.model_dir = opt.model_dir;
@@ -259,7 +260,7 @@ nlohmann::json write_report(const ReportOptions& opt) {
     if (key.empty() || key == ".") key = fs::path(dir).lexically_normal().parent_path().filename().string();
     std::replace(key.begin(), key.end(), '.', '_');
     while (key.empty() || R["asr_models"].contains(key)) key += "_";
-    std::fprintf(stderr, "report: ASR baseline with %s\n", dir.c_str());
+    spdlog::info("report: ASR baseline with {}", dir);
     ao.asr_model = dir;
     ao.out_dir = opt.asr_dir + "-" + key;
     R["asr_models"][key] = run_asr_baseline(ao);
@@ -270,7 +271,7 @@ nlohmann::json write_report(const ReportOptions& opt) {
   auto cfg = ClaspModelConfig::from_json_file(opt.model_dir + "/clasp.json");
   const std::string speech_dir = (fs::path(opt.model_dir) / cfg.speech_encoder).lexically_normal().string();
   if (cfg.use_speech) {
-    std::fprintf(stderr, "report: phonetic baseline (%s)\n", speech_dir.c_str());
+    spdlog::info("report: phonetic baseline ({})", speech_dir);
     PhoneticBaselineOptions po;
     po.manifest = opt.manifest;
     po.speech_dir = speech_dir;
@@ -284,7 +285,7 @@ nlohmann::json write_report(const ReportOptions& opt) {
   // Both pipelines on the same clips and the same number of cores.
   std::vector<std::string> wavs;
   for (size_t i = 0; i < std::min(opt.speed_clips, en.size()); ++i) wavs.push_back((root / en[i]->audio).string());
-  std::fprintf(stderr, "report: timing both pipelines on %zu English clips, %d threads\n", wavs.size(), opt.threads);
+  spdlog::info("report: timing both pipelines on {} English clips, {} threads", wavs.size(), opt.threads);
   auto cs = measure_clasp_speed(wavs, opt.model_dir, opt.threads);
   auto as = measure_asr_speed(wavs, opt.model_dir, opt.threads);
   R["speed"] = {{"threads", opt.threads},
@@ -309,7 +310,7 @@ nlohmann::json write_report(const ReportOptions& opt) {
 
   // Paper Fig. 3: speech and text embeddings of the same sentences, before
   // (seeded initialisation of the trainable part) and after CLASP training.
-  std::fprintf(stderr, "report: embedding projection\n");
+  spdlog::info("report: embedding projection");
   std::vector<std::vector<float>> audio;
   std::vector<std::string> texts;
   for (size_t i = 0; i < std::min(opt.projection_clips, en.size()); ++i) {
@@ -535,7 +536,7 @@ figcaption{font-size:.9em;color:#555;max-width:460px}.note{color:#555;font-size:
   std::string js = opt.out_json;
   if (js.empty()) js = (fs::path(opt.out_html).replace_extension(".json")).string();
   write_file_atomic(js, R.dump(2) + "\n");
-  std::fprintf(stderr, "report: wrote %s and %s\n", opt.out_html.c_str(), js.c_str());
+  spdlog::info("report: wrote {} and {}", opt.out_html, js);
   return R;
 }
 

@@ -10,6 +10,7 @@
 #include <unordered_map>
 #include <unordered_set>
 #include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
 
 #include "data/manifest.h"
 #include "report/svg_plot.h"
@@ -122,7 +123,7 @@ void start_from_model(ClaspAudioModel& m, const std::string& dir) {
     throw Error("init: " + dir + "/clasp.json describes another architecture (target, size, fusion, branches, frame "
                 "inputs or languages differ from this run's options)");
   load_clasp_weights(m, dir, "init: " + dir + "/model.safetensors");
-  std::fprintf(stderr, "starting from the weights of %s\n", dir.c_str());
+  spdlog::info("starting from the weights of {}", dir);
 }
 
 }  // namespace
@@ -224,7 +225,7 @@ void train_clasp(const ClaspTrainOptions& opt) {
       unmatched += transcript_phones.back().empty();
     }
     if (unmatched)  // kept (as one blank), so the clip still serves as a negative
-      std::fprintf(stderr, "warning: %zu clip(s) have no phoneme the speech encoder knows in their transcript\n", unmatched);
+      spdlog::warn("{} clip(s) have no phoneme the speech encoder knows in their transcript", unmatched);
   }
   std::vector<size_t> train, val;
   for (size_t i = 0; i < clips.size(); ++i) {
@@ -259,8 +260,8 @@ void train_clasp(const ClaspTrainOptions& opt) {
       PhoneViews::build(clips, train, cache, *model, static_cast<size_t>(opt.phone_views), opt.seed, opt.work_dir,
                         opt.phone_views > 0 ? file_stamp(opt.speech_encoder + "/model.safetensors") : "");
   auto item_key = [&](size_t i) { return i < n_clips ? clips[i]->id : "text:" + tphones.ids[i - n_clips]; };
-  std::fprintf(stderr, "CLASP training: %zu training items (%zu text-only), %zu validation clips, fusion %s, branches:%s%s%s\n",
-               train.size(), tphones.ids.size(), val.size(), opt.fusion.c_str(), opt.use_speech ? " speech" : "",
+  spdlog::info("CLASP training: {} training items ({} text-only), {} validation clips, fusion {}, branches:{}{}{}",
+               train.size(), tphones.ids.size(), val.size(), opt.fusion, opt.use_speech ? " speech" : "",
                opt.use_spectrogram ? " spectrogram" : "", opt.use_frames ? " frames" : "");
 
   // A training batch of random views: augmented log-mel through the frozen
@@ -406,7 +407,7 @@ void train_clasp(const ClaspTrainOptions& opt) {
       if (counts[static_cast<size_t>(l)]) sums[l] /= static_cast<double>(counts[static_cast<size_t>(l)]);
     best_model->lang_means.copy_(sums);
     save_clasp_model(best_model, opt.out_dir);
-    std::fprintf(stderr, "mean phonetic vector of each language stored in %s\n", opt.out_dir.c_str());
+    spdlog::info("mean phonetic vector of each language stored in {}", opt.out_dir);
   };
   torch::optim::AdamW optim(model->parameters(), torch::optim::AdamWOptions(opt.lr).weight_decay(opt.weight_decay));
   int start = 0, bad_evals = 0;
@@ -415,9 +416,9 @@ void train_clasp(const ClaspTrainOptions& opt) {
     start = st->at("step").get<int>();
     best = st->value("best_val_loss", best);
     bad_evals = st->value("bad_evals", 0);
-    std::fprintf(stderr, "resuming from step %d (%s)\n", start, opt.work_dir.c_str());
+    spdlog::info("resuming from step {} ({})", start, opt.work_dir);
     if (bad_evals >= opt.patience) {
-      std::fprintf(stderr, "early stopping had already triggered; the best model is in %s\n", opt.out_dir.c_str());
+      spdlog::info("early stopping had already triggered; the best model is in {}", opt.out_dir);
       if (phoneme_target) store_language_means();
       return;
     }
@@ -433,8 +434,8 @@ void train_clasp(const ClaspTrainOptions& opt) {
   if (epoch_items < static_cast<size_t>(opt.batch))
     throw Error("balance_languages: an epoch of " + std::to_string(epoch_items) + " clips is less than one batch");
   if (opt.balance_languages)
-    std::fprintf(stderr, "balanced languages: %zu clips of each of %zu languages per epoch\n",
-                 epoch_items / epochs.groups.size(), epochs.groups.size());
+    spdlog::info("balanced languages: {} clips of each of {} languages per epoch", epoch_items / epochs.groups.size(),
+                 epochs.groups.size());
   const int64_t per_epoch = static_cast<int64_t>(epoch_items) / opt.batch;
   std::vector<size_t> order;
   int64_t cur_epoch = -1;
@@ -481,12 +482,12 @@ void train_clasp(const ClaspTrainOptions& opt) {
                           {"lr", warmup_cosine_lr(opt.lr, step, opt.warmup, opt.steps)}};
       if (phoneme_target) m["val_language_accuracy"] = val_lang_acc;
       metrics << m.dump() << "\n" << std::flush;
-      std::fprintf(stderr, "\nstep %d: val loss %.4f, val HITS@1 (in batches of %d) %.3f%s%s\n", step + 1, vl, opt.batch,
-                   vacc, phoneme_target ? (", language " + std::to_string(val_lang_acc).substr(0, 5)).c_str() : "",
+      spdlog::info("step {}: val loss {:.4f}, val HITS@1 (in batches of {}) {:.3f}{}{}", step + 1, vl, opt.batch, vacc,
+                   phoneme_target ? fmt::format(", language {:.3f}", val_lang_acc) : std::string(),
                    improved ? " (best, saved)" : "");
       save_checkpoint(*model, optim, opt.work_dir, {{"step", step + 1}, {"best_val_loss", best}, {"bad_evals", bad_evals}});
       if (bad_evals >= opt.patience) {
-        std::fprintf(stderr, "early stopping: no validation improvement in %d evaluations\n", opt.patience);
+        spdlog::info("early stopping: no validation improvement in {} evaluations", opt.patience);
         break;
       }
     }
@@ -498,7 +499,7 @@ void train_clasp(const ClaspTrainOptions& opt) {
                     line_plot_svg("CLASP contrastive training (" + opt.model_id + ")", "step", "InfoNCE loss",
                                   series_from_jsonl(opt.work_dir + "/metrics.jsonl", {"train_loss", "val_loss"})));
   if (phoneme_target) store_language_means();
-  std::fprintf(stderr, "best validation loss %.4f; model in %s\n", best, opt.out_dir.c_str());
+  spdlog::info("best validation loss {:.4f}; model in {}", best, opt.out_dir);
 }
 
 }  // namespace clasp

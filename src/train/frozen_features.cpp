@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <numeric>
+#include <spdlog/spdlog.h>
 
 #include "models/safetensors.h"
 #include "speech/clasp_audio_model.h"
@@ -84,7 +85,7 @@ FrozenFeatures frozen_features(const std::vector<const Utterance*>& clips, const
     auto got = load_safetensors_metadata(path);
     if (got == meta) {
       auto t = load_safetensors(path);
-      std::fprintf(stderr, "frozen features: reusing %s\n", path.c_str());
+      spdlog::info("frozen features: reusing {}", path);
       FrozenFeatures f{t.at("speech"), {}, {}, t.at("text")};
       if (t.count("frames")) {
         f.frames = t.at("frames");
@@ -96,7 +97,7 @@ FrozenFeatures frozen_features(const std::vector<const Utterance*>& clips, const
   FrozenFeatures f = speech_features_of(clips, cache, model, "speech-features");
   std::vector<std::string> texts;
   for (const auto* u : clips) texts.push_back(u->text);
-  std::fprintf(stderr, "embedding %zu transcripts with %s\n", texts.size(), text_dir.c_str());
+  spdlog::info("embedding {} transcripts with {}", texts.size(), text_dir);
   auto v = text.embed(texts);
   f.text = torch::from_blob(v.data(), {static_cast<int64_t>(clips.size()), text.dim()}).clone();
   std::map<std::string, torch::Tensor> out = {{"speech", f.speech}, {"text", f.text}};

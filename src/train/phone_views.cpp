@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <map>
+#include <spdlog/spdlog.h>
 
 #include "models/safetensors.h"
 #include "speech/clasp_audio_model.h"
@@ -89,7 +90,7 @@ PhoneViews PhoneViews::build(const std::vector<const Utterance*>& clips, const s
     save_safetensors(path, {{"phones", torch::tensor(flat).to(torch::kInt16)}, {"offsets", torch::tensor(off)}}, meta);
   }
   prog.finish();
-  if (reused) std::fprintf(stderr, "phone views: reused %zu of %zu clips from %s\n", reused, order.size(), dir.c_str());
+  if (reused) spdlog::info("phone views: reused {} of {} clips from {}", reused, order.size(), dir.string());
   if (was_training) model.train();
   return pv;
 }

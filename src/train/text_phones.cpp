@@ -1,6 +1,7 @@
 #include "train/text_phones.h"
 
 #include <filesystem>
+#include <spdlog/spdlog.h>
 
 #include "data/manifest.h"
 #include "models/safetensors.h"
@@ -40,8 +41,8 @@ TextPhones load_text_phones(const std::string& path, const std::vector<std::stri
   if (unknown > total / 20)
     throw Error(path + ": " + std::to_string(unknown) + " phonemes are not in the speech encoder's vocabulary (" +
                 std::to_string(total) + " known); were they made by another phonemizer?");
-  std::fprintf(stderr, "text phones: %zu sentences from %s (%zu left out: validation or test transcripts)\n",
-               tp.ids.size(), path.c_str(), held_out);
+  spdlog::info("text phones: {} sentences from {} ({} left out: validation or test transcripts)", tp.ids.size(), path,
+               held_out);
 
   uint64_t h = 0;
   for (const auto& s : symbols) h = seeded_hash(h, s);
@@ -54,7 +55,7 @@ TextPhones load_text_phones(const std::string& path, const std::vector<std::stri
   if (fs::exists(cache) && load_safetensors_metadata(cache) == meta) {
     auto t = load_safetensors(cache);
     if (t.at("text").size(0) == static_cast<int64_t>(tp.ids.size())) {
-      std::fprintf(stderr, "text phones: reusing %s\n", cache.c_str());
+      spdlog::info("text phones: reusing {}", cache);
       tp.text = t.at("text");
       return tp;
     }

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <unordered_map>
 #include <unordered_set>
+#include <spdlog/spdlog.h>
 
 #include "data/manifest.h"
 #include "tts/phonemizer.h"
@@ -50,7 +51,7 @@ size_t run_phonemize(const PhonemizeOptions& opt) {
     in.close();
     std::ofstream rewrite(partial, std::ios::trunc);
     rewrite << good;
-    std::fprintf(stderr, "phonemize: resuming, %zu of %zu sentences already done\n", kept, todo.size());
+    spdlog::info("phonemize: resuming, {} of {} sentences already done", kept, todo.size());
   }
   std::ofstream out(partial, std::ios::app);
   if (!out) throw Error(partial + ": cannot write");
@@ -87,10 +88,9 @@ size_t run_phonemize(const PhonemizeOptions& opt) {
   out.close();
   prog.finish();
   if (!failed.empty())
-    std::fprintf(stderr, "phonemize: %zu sentences gave no phonemes and were left out (first: %s%s%s)\n",
-                 failed.size(), failed.front().c_str(), first_error.empty() ? "" : "; first error: ",
-                 first_error.c_str());
-  std::fprintf(stderr, "phonemize: %zu sentences (%zu phonemes reused)\n", n, reused);
+    spdlog::warn("phonemize: {} sentences gave no phonemes and were left out (first: {}{}{})", failed.size(),
+                 failed.front(), first_error.empty() ? "" : "; first error: ", first_error);
+  spdlog::info("phonemize: {} sentences ({} phonemes reused)", n, reused);
   fs::rename(partial, opt.out);
   return n;
 }

@@ -16,6 +16,7 @@
 #include <sstream>
 #include <thread>
 #include <unordered_map>
+#include <spdlog/spdlog.h>
 
 #include "audio/audio_file.h"
 #include "audio/wav_writer.h"
@@ -246,7 +247,7 @@ SynthSummary run_synth(const SynthOptions& opt) {
       try {
         run_worker(k, shares[k], &slots[k], opt.out_dir);
       } catch (const std::exception& e) {
-        std::fprintf(stderr, "\nsynth worker %d: %s\n", k, e.what());
+        spdlog::error("synth worker {}: {}", k, e.what());
         rc = 2;
       }
       _exit(rc);
