@@ -8,6 +8,9 @@
 
 #include "audio/resample.h"
 #include "speech/audio_embedder.h"
+#include "speech/clasp_audio_model.h"
+#include "util/fs.h"
+#include "util/hash.h"
 #include "tts/synth_job.h"
 #include "tts/voice_catalog.h"
 
@@ -55,4 +58,41 @@ TEST(FrontEnd, VectorsDoNotMoveWithDitherLevelOrBandLimit) {
   EXPECT_GE(cosine(v, 3, 5, d), 0.90) << "the same speech band-limited to 4 kHz";
   std::printf("cosines: dither %.4f / %.4f, level %.4f, 8 kHz band limit %.4f\n", cosine(v, 0, 1, d),
               cosine(v, 1, 2, d), cosine(v, 3, 4, d), cosine(v, 3, 5, d));
+}
+
+// One load serves everything (issue 24): the model's identity comes from the
+// bytes its loader read, and is exactly the hash of its weight files that an
+// index records (so indexes made before stay valid); the model before CLASP
+// training is made from a loaded one without reading anything again.
+TEST(ModelLoad, IdentityIsTheHashOfTheWeightFilesAndTheUntrainedTwinMatchesALoad) {
+  const std::string dir = clasp::default_clasp_model_dir();
+  clasp::AudioEmbedder emb(dir);
+  auto m = emb.model();
+  // The hash an index records, computed from the files themselves.
+  const auto files = clasp::clasp_weight_files(dir, m->cfg);
+  ASSERT_EQ(files.size(), 4u) << "main head, speech encoder, phone member, phonetic part";
+  uint64_t h = clasp::fnv1a64(clasp::read_file(files[0]));
+  for (size_t i = 1; i < files.size(); ++i) h = clasp::splitmix64(h ^ clasp::fnv1a64(clasp::read_file(files[i])));
+  if (m->speech->cfg.mel_floor_db > 0)
+    h = clasp::splitmix64(h ^ clasp::fnv1a64("mel_floor_db=" + std::to_string(m->speech->cfg.mel_floor_db)));
+  char want[17];
+  std::snprintf(want, sizeof want, "%016llx", static_cast<unsigned long long>(h));
+  EXPECT_EQ(emb.identity().version, want);
+  // The members and the phonetic part share the one speech encoder.
+  ASSERT_EQ(m->members.size(), 1u);
+  EXPECT_EQ(m->members[0]->speech.get(), m->speech.get());
+  ASSERT_TRUE(m->phonetic);
+  EXPECT_EQ(m->phonetic->speech.get(), m->speech.get());
+
+  std::vector<float> tone(16000);
+  for (size_t i = 0; i < tone.size(); ++i) tone[i] = 0.3f * std::sin(0.05f * static_cast<float>(i)) * std::sin(0.0007f * static_cast<float>(i));
+  clasp::AudioEmbedder loaded_untrained(dir, false);
+  const auto twin = emb.untrained();
+  EXPECT_EQ(twin->identity().version, "untrained");
+  EXPECT_EQ(twin->dim(), loaded_untrained.dim());
+  const auto a = twin->embed({tone}), b = loaded_untrained.embed({tone});
+  ASSERT_EQ(a.size(), b.size());
+  for (size_t k = 0; k < a.size(); ++k) ASSERT_FLOAT_EQ(a[k], b[k]) << k;
+  const auto trained = emb.embed({tone});
+  EXPECT_NE(trained, a) << "the untrained twin must not be the trained model";
 }

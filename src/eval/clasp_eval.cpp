@@ -346,18 +346,35 @@ void evaluate_two_stage(const ClaspEvalOptions& opt, ClaspAudioModel& model, con
   }
 }
 
+// The evaluation itself, on a model loaded by one of the two evaluate_clasp.
+nlohmann::json evaluate_loaded(const ClaspEvalOptions& opt, ClaspAudioModel& model, QueryEmbedder* queries_of);
+
 }  // namespace
 
 nlohmann::json evaluate_clasp(const ClaspEvalOptions& opt) {
   set_compute_threads(opt.threads);
+  auto model = load_clasp_model(opt.model_dir);
+  if (!opt.phonetic.empty()) attach_phonetic_model(model, opt.model_dir, opt.phonetic, opt.phonetic_weight);
+  QueryEmbedder queries(opt.model_dir, model.ptr());
+  return evaluate_loaded(opt, model, &queries);
+}
+
+nlohmann::json evaluate_clasp(const ClaspEvalOptions& opt, const AudioEmbedder& audio, QueryEmbedder& queries) {
+  if (!opt.phonetic.empty())
+    throw Error(opt.model_dir + ": a phonetic part given at evaluation needs the model loaded for it (evaluate_clasp(opt))");
+  set_compute_threads(opt.threads);
+  ClaspAudioModel model(audio.model());
+  return evaluate_loaded(opt, model, &queries);
+}
+
+namespace {
+
+nlohmann::json evaluate_loaded(const ClaspEvalOptions& opt, ClaspAudioModel& model, QueryEmbedder* queries_of) {
   const std::string cache_dir =
       opt.cache_dir.empty() ? (fs::path(opt.manifest).parent_path() / "mel-cache").string() : opt.cache_dir;
   auto utts = read_manifest(opt.manifest);
   build_mel_cache(utts, fs::path(opt.manifest).parent_path().string(), cache_dir, opt.threads);
   MelCache cache(cache_dir, &utts, fs::path(opt.manifest).parent_path().string());
-  auto model = load_clasp_model(opt.model_dir);
-  if (!opt.phonetic.empty()) attach_phonetic_model(model, opt.model_dir, opt.phonetic, opt.phonetic_weight);
-  auto queries_of = std::make_unique<QueryEmbedder>(opt.model_dir, model.ptr());
   const size_t D = static_cast<size_t>(queries_of->dim());
   if (static_cast<int64_t>(D) != model->embedding_dim())
     throw Error(opt.model_dir + ": its text side gives " + std::to_string(D) + "-d vectors, its audio side " +
@@ -531,5 +548,7 @@ nlohmann::json evaluate_clasp(const ClaspEvalOptions& opt) {
   }
   return report;
 }
+
+}  // namespace
 
 }  // namespace clasp

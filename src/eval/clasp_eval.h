@@ -12,6 +12,9 @@
 
 namespace clasp {
 
+class AudioEmbedder;
+class QueryEmbedder;
+
 struct ClaspEvalOptions {
   std::string model_dir = "models/clasp-default";
   // More CLASP models with the same text encoder: a clip's vector is then
@@ -67,5 +70,9 @@ struct ClaspEvalOptions {
 
 // Writes the tables to opt.tables and returns the full report.
 nlohmann::json evaluate_clasp(const ClaspEvalOptions& opt);
+// The same on a model already loaded (opt.model_dir is then only where its
+// lexicon and phone costs are found): clasp report evaluates several corpora
+// with one load. opt.phonetic must be empty.
+nlohmann::json evaluate_clasp(const ClaspEvalOptions& opt, const AudioEmbedder& audio, QueryEmbedder& queries);
 
 }  // namespace clasp

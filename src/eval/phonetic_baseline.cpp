@@ -13,6 +13,8 @@
 #include "data/manifest.h"
 #include "eval/retrieval_metrics.h"
 #include "index/phone_costs.h"
+#include "speech/audio_embedder.h"
+#include "speech/clasp_audio_model.h"
 #include "speech/mel_cache.h"
 #include "speech/phoneme_vocab.h"
 #include "speech/speech_encoder.h"
@@ -60,9 +62,23 @@ std::vector<std::vector<int64_t>> transcribe(SpeechEncoder& enc, const MelCache&
   return out;
 }
 
+nlohmann::json run_with(const PhoneticBaselineOptions& opt, SpeechEncoder enc);
+
 }  // namespace
 
 nlohmann::json run_phonetic_baseline(const PhoneticBaselineOptions& opt) {
+  return run_with(opt, load_speech_encoder(opt.speech_dir));
+}
+
+nlohmann::json run_phonetic_baseline(const PhoneticBaselineOptions& opt, const AudioEmbedder& model) {
+  auto m = model.model();
+  if (!m->speech) throw Error(opt.speech_dir + ": this CLASP model has no speech encoder");
+  return run_with(opt, m->speech);
+}
+
+namespace {
+
+nlohmann::json run_with(const PhoneticBaselineOptions& opt, SpeechEncoder enc) {
   torch::set_num_threads(std::max(1, opt.threads));
   auto utts = read_manifest(opt.manifest);
   const std::string root = fs::path(opt.manifest).parent_path().string();
@@ -77,7 +93,6 @@ nlohmann::json run_phonetic_baseline(const PhoneticBaselineOptions& opt) {
   if (by_lang.empty()) throw Error(opt.manifest + ": no clips in the " + opt.split + " split");
   build_mel_cache(chosen, root, cache_dir, opt.threads);
   MelCache cache(cache_dir, &chosen, root);
-  auto enc = load_speech_encoder(opt.speech_dir);
   enc->eval();
   if (enc->cfg.ctc_classes <= 0 || enc->cfg.phonemes.empty())
     throw Error(opt.speech_dir + ": this speech encoder has no CTC phoneme head");
@@ -145,5 +160,7 @@ nlohmann::json run_phonetic_baseline(const PhoneticBaselineOptions& opt) {
   }
   return report;
 }
+
+}  // namespace
 
 }  // namespace clasp

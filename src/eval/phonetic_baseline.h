@@ -12,6 +12,8 @@
 
 namespace clasp {
 
+class AudioEmbedder;
+
 struct PhoneticBaselineOptions {
   std::string manifest;
   std::string speech_dir = "models/speech-default";
@@ -32,6 +34,9 @@ struct PhoneticBaselineOptions {
 };
 
 nlohmann::json run_phonetic_baseline(const PhoneticBaselineOptions& opt);
+// The same with the speech encoder of a CLASP model already loaded
+// (opt.speech_dir then only names it in the report).
+nlohmann::json run_phonetic_baseline(const PhoneticBaselineOptions& opt, const AudioEmbedder& model);
 
 // 1 - edit distance / longer length: 1 = identical, 0 = nothing shared.
 float phoneme_similarity(const std::vector<int64_t>& a, const std::vector<int64_t>& b);

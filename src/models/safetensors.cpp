@@ -7,6 +7,7 @@
 #include <climits>
 #include <nlohmann/json.hpp>
 
+#include "util/hash.h"
 #include "util/error.h"
 #include "util/fs.h"
 
@@ -56,8 +57,9 @@ std::map<std::string, std::string> load_safetensors_metadata(const std::string& 
   return out;
 }
 
-std::map<std::string, torch::Tensor> load_safetensors(const std::string& path) {
+std::map<std::string, torch::Tensor> load_safetensors(const std::string& path, uint64_t* bytes_hash) {
   std::string bytes = read_file(path);
+  if (bytes_hash) *bytes_hash = fnv1a64(bytes);
   if (bytes.size() < 8) fail_file(path, "too short for a safetensors file");
   uint64_t hlen = 0;
   for (int i = 7; i >= 0; --i) hlen = (hlen << 8) | static_cast<unsigned char>(bytes[i]);

@@ -11,7 +11,9 @@ namespace clasp {
 
 // Loads every tensor (F32, F16, BF16, F64, I64, I32, I16, I8, U8, BOOL) as a
 // CPU tensor of that dtype. Errors name the file and the offending tensor.
-std::map<std::string, torch::Tensor> load_safetensors(const std::string& path);
+// bytes_hash: when given, receives fnv1a64 of the file's bytes as read (a
+// model's identity, util/hash.h), so no second read is needed to hash it.
+std::map<std::string, torch::Tensor> load_safetensors(const std::string& path, uint64_t* bytes_hash = nullptr);
 
 // The "__metadata__" strings only (reads just the header).
 std::map<std::string, std::string> load_safetensors_metadata(const std::string& path);

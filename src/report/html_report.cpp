@@ -24,6 +24,7 @@
 #include "report/svg_plot.h"
 #include "speech/audio_embedder.h"
 #include "speech/clasp_audio_model.h"
+#include "speech/query_embedder.h"
 #include "text/sentence_encoder.h"
 #include "util/error.h"
 #include "util/fs.h"
@@ -221,6 +222,13 @@ nlohmann::json write_report(const ReportOptions& opt) {
   R["generated"] = now_utc();
   R["manifest"] = opt.manifest;
 
+  // The model is loaded once (clasp.json read, weights read and hashed once)
+  // and every part of the report runs on it.
+  AudioEmbedder model(opt.model_dir);
+  const ClaspModelConfig& cfg = model.model()->cfg;
+  const std::string text_dir = clasp_text_encoder_dir(opt.model_dir, cfg);
+  QueryEmbedder queries(opt.model_dir, model.model());
+
   spdlog::info("report: CLASP evaluation");
   ClaspEvalOptions eo;
   eo.model_dir = opt.model_dir;
@@ -230,7 +238,7 @@ nlohmann::json write_report(const ReportOptions& opt) {
   eo.seed = opt.seed;
   eo.threads = opt.threads;
   eo.rerank_k = opt.rerank;
-  R["clasp"] = evaluate_clasp(eo);
+  R["clasp"] = evaluate_clasp(eo, model, queries);
   const bool two_stage = R["clasp"].contains("two_stage");
   for (const auto& m : opt.real_manifests) {
     // Named by the corpus's folder ("asterisk"); dots would split the cells' JSON paths.
@@ -239,13 +247,13 @@ nlohmann::json write_report(const ReportOptions& opt) {
     while (name.empty() || R["real"].contains(name)) name += "_";
     spdlog::info("report: CLASP on real speech ({})", m);
     eo.manifest = m;
-    R["real"][name] = evaluate_clasp(eo);
+    R["real"][name] = evaluate_clasp(eo, model, queries);
   }
 
   spdlog::info("report: ASR baseline (transcripts kept in {})", opt.asr_dir);
   AsrBaselineOptions ao;
   ao.manifest = opt.manifest;
-  ao.model_dir = opt.model_dir;
+  ao.model_dir = text_dir;
   ao.out_dir = opt.asr_dir;
   ao.split = opt.split;
   ao.soft_distractors = opt.soft_distractors;
@@ -268,7 +276,6 @@ nlohmann::json write_report(const ReportOptions& opt) {
     asr_models.emplace_back(key, dir);
   }
 
-  auto cfg = ClaspModelConfig::from_json_file(opt.model_dir + "/clasp.json");
   const std::string speech_dir = (fs::path(opt.model_dir) / cfg.speech_encoder).lexically_normal().string();
   if (cfg.use_speech) {
     spdlog::info("report: phonetic baseline ({})", speech_dir);
@@ -279,25 +286,24 @@ nlohmann::json write_report(const ReportOptions& opt) {
     po.soft_distractors = opt.soft_distractors;
     po.seed = opt.seed;
     po.threads = opt.threads;
-    R["phonetic"] = run_phonetic_baseline(po);
+    R["phonetic"] = run_phonetic_baseline(po, model);
   }
 
   // Both pipelines on the same clips and the same number of cores.
   std::vector<std::string> wavs;
   for (size_t i = 0; i < std::min(opt.speed_clips, en.size()); ++i) wavs.push_back((root / en[i]->audio).string());
   spdlog::info("report: timing both pipelines on {} English clips, {} threads", wavs.size(), opt.threads);
-  auto cs = measure_clasp_speed(wavs, opt.model_dir, opt.threads);
-  auto as = measure_asr_speed(wavs, opt.model_dir, opt.threads);
+  auto cs = measure_clasp_speed(wavs, model, opt.threads);
+  auto as = measure_asr_speed(wavs, text_dir, opt.threads);
   R["speed"] = {{"threads", opt.threads},
                 {"clasp", cs.to_json()},
                 {"asr", as.to_json()},
                 {"clasp_over_asr", as.x_realtime() > 0 ? cs.x_realtime() / as.x_realtime() : 0.0}};
   for (const auto& [key, dir] : asr_models)
-    R["speed"]["asr_models"][key] = measure_asr_speed(wavs, opt.model_dir, opt.threads, dir).to_json();
+    R["speed"]["asr_models"][key] = measure_asr_speed(wavs, text_dir, opt.threads, dir).to_json();
 
   // Members and the phonetic part share the speech encoder, counted once.
   const auto clasp_files = clasp_weight_files(opt.model_dir, cfg);
-  const std::string text_dir = clasp_text_encoder_dir(opt.model_dir);
   R["sizes"] = {{"clasp_audio_side", weights_size(clasp_files)},
                 {"text_encoder", weights_size({text_dir + "/model.safetensors"})},
                 {"pocketsphinx_model", directory_size(PocketsphinxAsr::default_model_dir())}};
@@ -319,7 +325,9 @@ nlohmann::json write_report(const ReportOptions& opt) {
   }
   auto text_enc = SentenceEncoder::load(text_dir);
   auto text_vecs = text_enc->embed(texts);
-  AudioEmbedder after(opt.model_dir), before(opt.model_dir, false);
+  AudioEmbedder& after = model;
+  const auto before_training = model.untrained();
+  AudioEmbedder& before = *before_training;
   // In the text encoder's space: a phonetic part, appended after it, is left out.
   const size_t D = static_cast<size_t>(text_enc->dim());
   auto pb = project_pairs_2d(leading_columns(before.embed(audio), static_cast<size_t>(before.dim()), D), text_vecs, D);

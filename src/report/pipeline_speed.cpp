@@ -23,9 +23,8 @@ nlohmann::json PipelineSpeed::to_json() const {
   return {{"clips", clips}, {"audio_s", audio_s}, {"wall_s", wall_s}, {"x_realtime", x_realtime()}};
 }
 
-PipelineSpeed measure_clasp_speed(const std::vector<std::string>& wavs, const std::string& model_dir, int threads) {
+PipelineSpeed measure_clasp_speed(const std::vector<std::string>& wavs, AudioEmbedder& emb, int threads) {
   set_compute_threads(threads);
-  AudioEmbedder emb(model_dir);  // loading is not part of the per-audio cost
   PipelineSpeed s;
   auto t0 = std::chrono::steady_clock::now();
   std::vector<std::vector<float>> audio;
@@ -39,12 +38,12 @@ PipelineSpeed measure_clasp_speed(const std::vector<std::string>& wavs, const st
   return s;
 }
 
-PipelineSpeed measure_asr_speed(const std::vector<std::string>& wavs, const std::string& model_dir, int threads,
+PipelineSpeed measure_asr_speed(const std::vector<std::string>& wavs, const std::string& text_dir, int threads,
                                 const std::string& asr_model) {
   const auto asr = choose_recognizer(asr_model, threads);
   std::vector<std::shared_ptr<SpeechRecognizer>> decoders;  // loading is not part of the per-audio cost
   for (int t = 0; t < asr.workers; ++t) decoders.push_back(asr.make());
-  auto text = SentenceEncoder::load(asr_baseline_text_encoder_dir(model_dir));
+  auto text = SentenceEncoder::load(text_dir);
   std::vector<std::string> hyps(wavs.size());
   std::vector<double> seconds(wavs.size());
   std::atomic<size_t> next{0};

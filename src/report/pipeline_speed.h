@@ -9,6 +9,8 @@
 
 namespace clasp {
 
+class AudioEmbedder;
+
 struct PipelineSpeed {
   size_t clips = 0;
   double audio_s = 0, wall_s = 0;
@@ -16,11 +18,12 @@ struct PipelineSpeed {
   nlohmann::json to_json() const;
 };
 
-// torch threads = `threads`.
-PipelineSpeed measure_clasp_speed(const std::vector<std::string>& wavs, const std::string& model_dir, int threads);
+// A loaded model's audio side on torch threads = `threads` (loading is not
+// part of the per-audio cost).
+PipelineSpeed measure_clasp_speed(const std::vector<std::string>& wavs, AudioEmbedder& model, int threads);
 // The recogniser of choose_recognizer(asr_model, threads) ("" = `threads` PocketSphinx decoders in parallel),
-// then the model's text encoder.
-PipelineSpeed measure_asr_speed(const std::vector<std::string>& wavs, const std::string& model_dir, int threads,
+// then the text encoder in text_dir.
+PipelineSpeed measure_asr_speed(const std::vector<std::string>& wavs, const std::string& text_dir, int threads,
                                 const std::string& asr_model = "");
 
 }  // namespace clasp

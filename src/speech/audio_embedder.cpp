@@ -46,15 +46,19 @@ struct AudioEmbedder::Impl {
 };
 
 namespace {
-// Weights decide the vectors, so the version is a hash of the weight files:
-// the model's, its speech encoder's, and those of its ensemble members and
+// Weights decide the vectors, so the version is a hash of the weight files,
+// taken from the bytes the loader read, in clasp_weight_files' order: the
+// model's, its speech encoder's, and those of its ensemble members and
 // phonetic part; and of the speech encoder's front end (its mel floor), which
 // changes the vectors without touching a weight.
-std::string weights_version(const std::string& model_dir, const ClaspModelConfig& cfg,
-                            const SpeechEncoderConfig* speech) {
-  const auto files = clasp_weight_files(model_dir, cfg);
-  uint64_t h = fnv1a64(read_file(files[0]));
-  for (size_t i = 1; i < files.size(); ++i) h = splitmix64(h ^ fnv1a64(read_file(files[i])));
+std::string weights_version(const ClaspAudioModelImpl& m) {
+  std::vector<uint64_t> files = {m.weights_hash};
+  if (m.cfg.use_speech || m.cfg.use_frames) files.push_back(m.speech->weights_hash);
+  for (const auto& member : m.members) files.push_back(member->weights_hash);
+  if (m.phonetic) files.push_back(m.phonetic->weights_hash);
+  uint64_t h = files[0];
+  for (size_t i = 1; i < files.size(); ++i) h = splitmix64(h ^ files[i]);
+  const SpeechEncoderConfig* speech = m.speech ? &m.speech->cfg : nullptr;
   if (speech && speech->mel_floor_db > 0) h = splitmix64(h ^ fnv1a64("mel_floor_db=" + std::to_string(speech->mel_floor_db)));
   char buf[17];
   std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
@@ -67,9 +71,21 @@ AudioEmbedder::AudioEmbedder(const std::string& model_dir, bool trained) : impl_
   impl_->model->eval();
   const auto& cfg = impl_->model->cfg;
   ident_.id = cfg.model_id;
-  ident_.version = weights_version(model_dir, cfg, impl_->model->speech ? &impl_->model->speech->cfg : nullptr);
-  ident_.text_encoder_dir = clasp_text_encoder_dir(model_dir);
+  ident_.version = trained ? weights_version(*impl_->model) : "untrained";
+  ident_.text_encoder_dir = clasp_text_encoder_dir(model_dir, cfg);
   ident_.dim = static_cast<int>(impl_->model->embedding_dim());
+}
+
+std::unique_ptr<AudioEmbedder> AudioEmbedder::untrained() const {
+  std::unique_ptr<AudioEmbedder> e(new AudioEmbedder);
+  e->impl_ = std::make_unique<Impl>();
+  torch::manual_seed(1);  // the seeded initialisation load_clasp_model(dir, false) gives
+  e->impl_->model = ClaspAudioModel(impl_->model->cfg, impl_->model->speech);
+  e->impl_->model->eval();
+  e->ident_ = ident_;
+  e->ident_.version = "untrained";
+  e->ident_.dim = static_cast<int>(e->impl_->model->embedding_dim());
+  return e;
 }
 
 AudioEmbedder::~AudioEmbedder() = default;

@@ -28,6 +28,10 @@ class AudioEmbedder {
   ~AudioEmbedder();
   AudioEmbedder(const AudioEmbedder&) = delete;
   AudioEmbedder& operator=(const AudioEmbedder&) = delete;
+  // The same model before CLASP training, as AudioEmbedder(dir, false) gives,
+  // made from this loaded one: same config and speech encoder (shared),
+  // nothing read from disk again. Its identity's version is "untrained".
+  std::unique_ptr<AudioEmbedder> untrained() const;
 
   const AudioModelIdentity& identity() const { return ident_; }
   int dim() const { return ident_.dim; }
@@ -52,6 +56,7 @@ class AudioEmbedder {
   std::shared_ptr<ClaspAudioModelImpl> model() const;
 
  private:
+  AudioEmbedder() = default;
   struct Impl;
   std::unique_ptr<Impl> impl_;
   AudioModelIdentity ident_;

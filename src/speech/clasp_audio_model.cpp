@@ -349,13 +349,27 @@ std::string encoder_of(const std::string& d, const std::string& rel) {
 }  // namespace
 
 void load_clasp_weights(ClaspAudioModel& m, const std::string& dir, const std::string& where) {
-  auto weights = load_safetensors(dir + "/model.safetensors");
+  auto weights = load_safetensors(dir + "/model.safetensors", &m->weights_hash);
   if (m->lang_means.defined() && !weights.count("lang_means"))  // saved before training ended: no means yet
     weights["lang_means"] = torch::zeros_like(m->lang_means);
   copy_into_module(*m, weights, where);
 }
 
+namespace {
+// load_clasp_model, except that a model naming the speech encoder in
+// `shared_dir` (canonical) takes `shared` instead of loading it again: the
+// members and phonetic part of one model share its encoder.
+ClaspAudioModel load_model_sharing(const std::string& dir, bool load_weights, SpeechEncoder shared,
+                                   const std::string& shared_dir);
+}  // namespace
+
 ClaspAudioModel load_clasp_model(const std::string& dir, bool load_weights) {
+  return load_model_sharing(dir, load_weights, nullptr, "");
+}
+
+namespace {
+ClaspAudioModel load_model_sharing(const std::string& dir, bool load_weights, SpeechEncoder shared,
+                                   const std::string& shared_dir) {
   if (!fs::exists(dir + "/clasp.json")) throw Error(dir + ": not a CLASP model directory (no clasp.json)");
   const std::string self = fs::weakly_canonical(dir).string();
   if (std::find(loading.begin(), loading.end(), self) != loading.end())
@@ -367,7 +381,12 @@ ClaspAudioModel load_clasp_model(const std::string& dir, bool load_weights) {
   } pop;
   auto cfg = ClaspModelConfig::from_json_file(dir + "/clasp.json");
   SpeechEncoder sp{nullptr};
-  if (cfg.use_speech || cfg.use_frames) sp = load_speech_encoder((fs::path(dir) / cfg.speech_encoder).lexically_normal().string());
+  if (cfg.use_speech || cfg.use_frames) {
+    if (shared && encoder_of(dir, cfg.speech_encoder) == shared_dir)
+      sp = shared;
+    else
+      sp = load_speech_encoder((fs::path(dir) / cfg.speech_encoder).lexically_normal().string());
+  }
   if (!load_weights) torch::manual_seed(1);
   ClaspAudioModel m(cfg, sp);
   if (!load_weights) {
@@ -382,7 +401,7 @@ ClaspAudioModel load_clasp_model(const std::string& dir, bool load_weights) {
     const std::string mdir = (fs::path(dir) / rel).lexically_normal().string();
     if (!fs::exists(mdir + "/clasp.json"))
       throw Error(dir + "/clasp.json: ensemble member \"" + rel + "\" is not a CLASP model directory (" + mdir + ")");
-    auto member = load_clasp_model(mdir);
+    auto member = load_model_sharing(mdir, true, m->speech, m->speech ? encoder_of(dir, cfg.speech_encoder) : "");
     if (encoder_of(mdir, member->cfg.speech_encoder) != encoder_of(dir, cfg.speech_encoder) ||
         encoder_of(mdir, member->cfg.text_encoder) != encoder_of(dir, cfg.text_encoder) ||
         member->cfg.out_dim != cfg.out_dim)
@@ -400,12 +419,13 @@ ClaspAudioModel load_clasp_model(const std::string& dir, bool load_weights) {
   }
   return m;
 }
+}  // namespace
 
 void attach_phonetic_model(ClaspAudioModel& m, const std::string& dir, const std::string& phonetic_dir, double weight) {
   if (m->cfg.target == "phonemes") throw Error(dir + ": a target \"phonemes\" model cannot have a phonetic part");
   if (!m->speech) throw Error(dir + ": a phonetic model shares the speech encoder, but this model has none");
   if (!(weight > 0 && weight < 1)) throw Error(dir + ": phonetic_weight must be between 0 and 1, got " + std::to_string(weight));
-  auto ph = load_clasp_model(phonetic_dir);
+  auto ph = load_model_sharing(phonetic_dir, true, m->speech, encoder_of(dir, m->cfg.speech_encoder));
   if (ph->cfg.target != "phonemes") throw Error(phonetic_dir + "/clasp.json: a phonetic model must have target \"phonemes\"");
   if (encoder_of(phonetic_dir, ph->cfg.speech_encoder) != encoder_of(dir, m->cfg.speech_encoder))
     throw Error(phonetic_dir + ": the phonetic model must use the speech encoder of " + dir);
@@ -424,7 +444,10 @@ std::vector<std::string> clasp_weight_files(const std::string& dir, const ClaspM
 }
 
 std::string clasp_text_encoder_dir(const std::string& dir) {
-  auto cfg = ClaspModelConfig::from_json_file(dir + "/clasp.json");
+  return clasp_text_encoder_dir(dir, ClaspModelConfig::from_json_file(dir + "/clasp.json"));
+}
+
+std::string clasp_text_encoder_dir(const std::string& dir, const ClaspModelConfig& cfg) {
   return (fs::path(dir) / cfg.text_encoder).lexically_normal().string();
 }
 

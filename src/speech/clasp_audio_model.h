@@ -153,6 +153,7 @@ struct ClaspAudioModelImpl : torch::nn::Module {
   torch::Tensor lang_means;
   Fusion fusion{nullptr};
   torch::Tensor logit_scale;
+  uint64_t weights_hash = 0;  // fnv1a64 of model.safetensors as loaded (0: not loaded from a file)
 };
 TORCH_MODULE(ClaspAudioModel);
 
@@ -176,7 +177,9 @@ void attach_phonetic_model(ClaspAudioModel& m, const std::string& dir, const std
 // speech encoder's (when a branch reads it), its ensemble members' and its
 // phonetic part's.
 std::vector<std::string> clasp_weight_files(const std::string& dir, const ClaspModelConfig& cfg);
-// Absolute path of the text encoder a model directory names.
+// Absolute path of the text encoder a model directory names (reads its
+// clasp.json; the second form uses a config already read).
 std::string clasp_text_encoder_dir(const std::string& dir);
+std::string clasp_text_encoder_dir(const std::string& dir, const ClaspModelConfig& cfg);
 
 }  // namespace clasp

@@ -75,7 +75,7 @@ QueryEmbedder::QueryEmbedder(const std::string& model_dir, std::shared_ptr<Clasp
     dim_ = static_cast<int>(model->cfg.out_dim);
     return;
   }
-  impl_->text = SentenceEncoder::load(clasp_text_encoder_dir(model_dir));
+  impl_->text = SentenceEncoder::load(clasp_text_encoder_dir(model_dir, model->cfg));
   dim_ = impl_->text->dim();
   if (model->phonetic) {
     impl_->use_phonetic(model->phonetic, model->cfg.phonetic_weight);

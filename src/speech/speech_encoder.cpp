@@ -172,7 +172,7 @@ void save_speech_encoder(SpeechEncoder& m, const std::string& dir) {
 SpeechEncoder load_speech_encoder(const std::string& dir) {
   auto cfg = SpeechEncoderConfig::from_json_file(dir + "/config.json");
   SpeechEncoder m(cfg);
-  copy_into_module(*m, load_safetensors(dir + "/model.safetensors"), dir + "/model.safetensors");
+  copy_into_module(*m, load_safetensors(dir + "/model.safetensors", &m->weights_hash), dir + "/model.safetensors");
   m->eval();
   return m;
 }

@@ -65,6 +65,7 @@ struct SpeechEncoderImpl : torch::nn::Module {
   static torch::Tensor output_lengths(const torch::Tensor& frames);
 
   SpeechEncoderConfig cfg;
+  uint64_t weights_hash = 0;  // fnv1a64 of model.safetensors as loaded (0: not loaded from a file)
   torch::nn::Linear proj1{nullptr}, proj2{nullptr};
   torch::nn::ModuleList layers{nullptr};
   torch::nn::LayerNorm final_norm{nullptr};
