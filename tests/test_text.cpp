@@ -12,6 +12,8 @@
 #include "text/train_text.h"
 #include "text/word_lexicon.h"
 #include "util/error.h"
+#include "util/fs.h"
+#include "util/hash.h"
 
 using namespace clasp;
 
@@ -53,6 +55,11 @@ TEST(Safetensors, RoundTripAndErrors) {
   EXPECT_TRUE(torch::equal(back["b.half"], t["b.half"]));
   EXPECT_TRUE(torch::equal(back["c"], t["c"]));
   EXPECT_EQ(back["empty"].sizes(), t["empty"].sizes());
+  // The element count from the header alone, and the bytes' hash as read.
+  EXPECT_EQ(safetensors_element_count(dir / "w.safetensors"), 12 + 5 + 6 + 0);
+  uint64_t h_read = 0;
+  load_safetensors(dir / "w.safetensors", &h_read);
+  EXPECT_EQ(h_read, fnv1a64(read_file(dir / "w.safetensors")));
 
   std::ofstream(dir / "bad.safetensors", std::ios::binary) << std::string("\x10\0\0\0\0\0\0\0{not json}", 18);
   try {

@@ -37,7 +37,9 @@ const DtypeInfo* by_type(torch::ScalarType t) {
 }
 }  // namespace
 
-std::map<std::string, std::string> load_safetensors_metadata(const std::string& path) {
+namespace {
+// The JSON header alone, without reading the tensors.
+nlohmann::json read_header(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   unsigned char len[8];
   if (!in.read(reinterpret_cast<char*>(len), 8)) fail_file(path, "too short for a safetensors file");
@@ -46,9 +48,37 @@ std::map<std::string, std::string> load_safetensors_metadata(const std::string& 
   if (hlen > (100u << 20)) fail_file(path, "corrupt safetensors header length");
   std::string header(hlen, '\0');
   if (!in.read(header.data(), static_cast<std::streamsize>(hlen))) fail_file(path, "truncated safetensors header");
-  std::map<std::string, std::string> out;
   try {
     auto j = nlohmann::json::parse(header);
+    if (!j.is_object()) fail_file(path, "safetensors header is not a JSON object of tensors");
+    return j;
+  } catch (const nlohmann::json::exception& e) {
+    fail_file(path, std::string("bad safetensors header: ") + e.what());
+  }
+}
+}  // namespace
+
+int64_t safetensors_element_count(const std::string& path) {
+  int64_t n = 0;
+  const auto header = read_header(path);  // kept alive: items() refers to it
+  for (auto& [name, t] : header.items()) {
+    if (name == "__metadata__") continue;
+    if (!t.is_object() || !t.contains("shape") || !t["shape"].is_array())
+      fail_file(path, "tensor \"" + name + "\" has no shape");
+    int64_t numel = 1;
+    for (const auto& d : t["shape"]) {
+      if (!d.is_number_unsigned()) fail_file(path, "tensor \"" + name + "\": shape must hold whole numbers");
+      numel *= d.get<int64_t>();
+    }
+    n += numel;
+  }
+  return n;
+}
+
+std::map<std::string, std::string> load_safetensors_metadata(const std::string& path) {
+  std::map<std::string, std::string> out;
+  try {
+    auto j = read_header(path);
     if (j.contains("__metadata__"))
       for (auto& [k, v] : j["__metadata__"].items()) out[k] = v.get<std::string>();
   } catch (const nlohmann::json::exception& e) {

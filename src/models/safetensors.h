@@ -15,6 +15,9 @@ namespace clasp {
 // model's identity, util/hash.h), so no second read is needed to hash it.
 std::map<std::string, torch::Tensor> load_safetensors(const std::string& path, uint64_t* bytes_hash = nullptr);
 
+// Number of elements of all its tensors (reads just the header).
+int64_t safetensors_element_count(const std::string& path);
+
 // The "__metadata__" strings only (reads just the header).
 std::map<std::string, std::string> load_safetensors_metadata(const std::string& path);
 

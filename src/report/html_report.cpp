@@ -67,7 +67,7 @@ nlohmann::json weights_size(const std::vector<std::string>& files) {
   int64_t params = 0;
   uintmax_t bytes = 0;
   for (const auto& f : files) {
-    for (auto& [name, t] : load_safetensors(f)) params += t.numel();
+    params += safetensors_element_count(f);  // from the header: the weights were read once, by the loader
     bytes += fs::file_size(f);
   }
   return {{"parameters", params}, {"megabytes", static_cast<double>(bytes) / 1e6}};
