@@ -17,7 +17,7 @@
 #include "models/fusion.h"
 #include "models/safetensors.h"
 #include "speech/clasp_audio_model.h"
-#include "speech/ctc_pretrain.h"
+#include "train/ctc_pretrain.h"
 #include "speech/mel_cache.h"
 #include "speech/phoneme_vocab.h"
 #include "audio/mel_augment.h"

@@ -11,7 +11,7 @@
 #include "cli/torch_gemm_check.h"
 #include "data/manifest.h"
 #include "text/sentence_encoder.h"
-#include "text/text_bench.h"
+#include "bench/text_bench.h"
 #include "tts/synth_job.h"
 #include "tts/voice_catalog.h"
 #include "util/blas_kernel.h"

@@ -1,10 +1,12 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 
 #include "cli/commands.h"
 #include "util/paths.h"
 #include "eval/clasp_eval.h"
+#include "report/svg_plot.h"
 #include "train/clasp_train.h"
 #include "util/fs.h"
 
@@ -104,6 +106,12 @@ void add_clasp_commands(CLI::App& app) {
     if (t.no_frame_augment) o.frame_augment = false;
     if (o.manifest.empty()) throw CLI::ValidationError("--in", "a corpus manifest is required (flag or config)");
     train_clasp(o);
+    // The loss curve beside the model (drawn here: the trainer does not reach up into report/).
+    const std::string metrics = o.out_dir + "/training-metrics.jsonl";
+    if (std::filesystem::exists(metrics))
+      write_file_atomic(o.out_dir + "/loss-curve.svg",
+                        line_plot_svg("CLASP contrastive training (" + o.model_id + ")", "step", "InfoNCE loss",
+                                      series_from_jsonl(metrics, {"train_loss", "val_loss"})));
   });
 
   static ClaspEvalOptions e;

@@ -5,7 +5,7 @@
 #include "cli/commands.h"
 #include "util/paths.h"
 #include "data/manifest.h"
-#include "speech/ctc_pretrain.h"
+#include "train/ctc_pretrain.h"
 #include "speech/mel_cache.h"
 #include "speech/speech_branch.h"
 #include "audio/audio_file.h"

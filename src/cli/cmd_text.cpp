@@ -6,10 +6,10 @@
 
 #include "cli/commands.h"
 #include "data/manifest.h"
-#include "text/eval_bitext.h"
+#include "eval/eval_bitext.h"
 #include "text/parallel_pairs.h"
 #include "text/sentence_encoder.h"
-#include "text/train_text.h"
+#include "train/train_text.h"
 #include "text/word_lexicon.h"
 #include "util/error.h"
 #include "util/npy.h"

@@ -13,7 +13,6 @@
 #include <spdlog/spdlog.h>
 
 #include "data/manifest.h"
-#include "report/svg_plot.h"
 #include "speech/clasp_audio_model.h"
 #include "speech/mel_cache.h"
 #include "speech/phone_sequences.h"
@@ -495,9 +494,6 @@ void train_clasp(const ClaspTrainOptions& opt) {
   prog.finish();
   fs::copy_file(opt.work_dir + "/metrics.jsonl", opt.out_dir + "/training-metrics.jsonl",
                 fs::copy_options::overwrite_existing);
-  write_file_atomic(opt.out_dir + "/loss-curve.svg",
-                    line_plot_svg("CLASP contrastive training (" + opt.model_id + ")", "step", "InfoNCE loss",
-                                  series_from_jsonl(opt.work_dir + "/metrics.jsonl", {"train_loss", "val_loss"})));
   if (phoneme_target) store_language_means();
   spdlog::info("best validation loss {:.4f}; model in {}", best, opt.out_dir);
 }

@@ -1,4 +1,4 @@
-#include "text/train_text.h"
+#include "train/train_text.h"
 
 #include <spdlog/spdlog.h>
 #include <algorithm>

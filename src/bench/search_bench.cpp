@@ -1,4 +1,4 @@
-#include "index/search_bench.h"
+#include "bench/search_bench.h"
 
 #include <httplib.h>
 

@@ -1,4 +1,4 @@
-#include "speech/ctc_pretrain.h"
+#include "train/ctc_pretrain.h"
 
 #include <spdlog/spdlog.h>
 #include <torch/torch.h>

@@ -1,4 +1,4 @@
-#include "text/eval_bitext.h"
+#include "eval/eval_bitext.h"
 
 #include <cctype>
 #include <set>

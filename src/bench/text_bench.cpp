@@ -1,4 +1,4 @@
-#include "text/text_bench.h"
+#include "bench/text_bench.h"
 
 #include <chrono>
 

@@ -1,4 +1,4 @@
-#include "index/two_stage_bench.h"
+#include "bench/two_stage_bench.h"
 
 #include <algorithm>
 #include <chrono>
