@@ -78,7 +78,9 @@ TEST(ModelLoad, IdentityIsTheHashOfTheWeightFilesAndTheUntrainedTwinMatchesALoad
   char want[17];
   std::snprintf(want, sizeof want, "%016llx", static_cast<unsigned long long>(h));
   EXPECT_EQ(emb.identity().version, want);
-  // The members and the phonetic part share the one speech encoder.
+  // The members and the phonetic part run on the one speech encoder (the
+  // loader now hands it to them instead of loading theirs; the files a
+  // report run opens are counted in docs/api.md).
   ASSERT_EQ(m->members.size(), 1u);
   EXPECT_EQ(m->members[0]->speech.get(), m->speech.get());
   ASSERT_TRUE(m->phonetic);

@@ -67,10 +67,12 @@ int64_t safetensors_element_count(const std::string& path) {
       fail_file(path, "tensor \"" + name + "\" has no shape");
     int64_t numel = 1;
     for (const auto& d : t["shape"]) {
-      if (!d.is_number_unsigned()) fail_file(path, "tensor \"" + name + "\": shape must hold whole numbers");
-      numel *= d.get<int64_t>();
+      if (!d.is_number_unsigned() || d.get<uint64_t>() > static_cast<uint64_t>(INT64_MAX))
+        fail_file(path, "tensor \"" + name + "\": shape must hold whole numbers");
+      if (__builtin_mul_overflow(numel, d.get<int64_t>(), &numel))
+        fail_file(path, "tensor \"" + name + "\": shape too large");
     }
-    n += numel;
+    if (__builtin_add_overflow(n, numel, &n)) fail_file(path, "more elements than can be counted");
   }
   return n;
 }

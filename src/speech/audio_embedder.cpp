@@ -56,6 +56,9 @@ std::string weights_version(const ClaspAudioModelImpl& m) {
   if (m.cfg.use_speech || m.cfg.use_frames) files.push_back(m.speech->weights_hash);
   for (const auto& member : m.members) files.push_back(member->weights_hash);
   if (m.phonetic) files.push_back(m.phonetic->weights_hash);
+  // A module built in memory has no file hash: it has no identity to record.
+  if (std::find(files.begin(), files.end(), uint64_t{0}) != files.end())
+    throw Error("a model's identity needs every weight file read from disk; this one was built in memory");
   uint64_t h = files[0];
   for (size_t i = 1; i < files.size(); ++i) h = splitmix64(h ^ files[i]);
   const SpeechEncoderConfig* speech = m.speech ? &m.speech->cfg : nullptr;
