@@ -121,9 +121,11 @@ nlohmann::json run_asr_baseline(const AsrBaselineOptions& opt) {
     refs.push_back(u->text);
     hyps.push_back(hyp[u->id]);
   }
-  auto text = SentenceEncoder::load(asr_baseline_text_encoder_dir(opt.model_dir));
-  const size_t D = static_cast<size_t>(text->dim());
-  auto q = text->embed(refs), c = text->embed(hyps);
+  std::unique_ptr<SentenceEncoder> own;
+  if (!opt.text) own = SentenceEncoder::load(asr_baseline_text_encoder_dir(opt.model_dir));
+  SentenceEncoder& text = opt.text ? *opt.text : *own;
+  const size_t D = static_cast<size_t>(text.dim());
+  auto q = text.embed(refs), c = text.embed(hyps);
   std::vector<size_t> gold(clips.size());
   std::iota(gold.begin(), gold.end(), 0);
   auto hard = ranks_hard(q, c, D, gold), soft = ranks_soft(q, c, D, gold, opt.soft_distractors, opt.seed);
@@ -131,7 +133,7 @@ nlohmann::json run_asr_baseline(const AsrBaselineOptions& opt) {
   std::map<std::string, std::vector<size_t>> engine_ranks;
   for (size_t i = 0; i < clips.size(); ++i) engine_ranks[clips[i]->engine].push_back(hard[i]);
 
-  nlohmann::json rep = {{"system", asr.name + " + " + text->info().name},
+  nlohmann::json rep = {{"system", asr.name + " + " + text.info().name},
                         {"asr", asr.name},
                         {"manifest", opt.manifest},
                         {"split", opt.split},

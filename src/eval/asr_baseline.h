@@ -13,6 +13,8 @@
 
 namespace clasp {
 
+class SentenceEncoder;
+
 struct AsrBaselineOptions {
   std::string manifest;
   // Embeds the transcripts: a CLASP model (its text encoder) or a text encoder directory (clasp's, Hugging Face
@@ -27,6 +29,9 @@ struct AsrBaselineOptions {
   // Where the result table is written (the CLI passes standard output);
   // null: nowhere, the returned report alone.
   std::ostream* tables = nullptr;
+  // A text encoder already loaded (clasp report shares one); null: the one
+  // model_dir names is loaded.
+  SentenceEncoder* text = nullptr;
 };
 
 nlohmann::json run_asr_baseline(const AsrBaselineOptions& opt);

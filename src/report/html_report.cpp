@@ -228,6 +228,7 @@ nlohmann::json write_report(const ReportOptions& opt) {
   const ClaspModelConfig& cfg = model.model()->cfg;
   const std::string text_dir = clasp_text_encoder_dir(opt.model_dir, cfg);
   QueryEmbedder queries(opt.model_dir, model.model());
+  auto text_enc = SentenceEncoder::load(text_dir);  // for the ASR pipelines and the projection
 
   spdlog::info("report: CLASP evaluation");
   ClaspEvalOptions eo;
@@ -254,6 +255,7 @@ nlohmann::json write_report(const ReportOptions& opt) {
   AsrBaselineOptions ao;
   ao.manifest = opt.manifest;
   ao.model_dir = text_dir;
+  ao.text = text_enc.get();
   ao.out_dir = opt.asr_dir;
   ao.split = opt.split;
   ao.soft_distractors = opt.soft_distractors;
@@ -294,13 +296,13 @@ nlohmann::json write_report(const ReportOptions& opt) {
   for (size_t i = 0; i < std::min(opt.speed_clips, en.size()); ++i) wavs.push_back((root / en[i]->audio).string());
   spdlog::info("report: timing both pipelines on {} English clips, {} threads", wavs.size(), opt.threads);
   auto cs = measure_clasp_speed(wavs, model, opt.threads);
-  auto as = measure_asr_speed(wavs, text_dir, opt.threads);
+  auto as = measure_asr_speed(wavs, *text_enc, opt.threads);
   R["speed"] = {{"threads", opt.threads},
                 {"clasp", cs.to_json()},
                 {"asr", as.to_json()},
                 {"clasp_over_asr", as.x_realtime() > 0 ? cs.x_realtime() / as.x_realtime() : 0.0}};
   for (const auto& [key, dir] : asr_models)
-    R["speed"]["asr_models"][key] = measure_asr_speed(wavs, text_dir, opt.threads, dir).to_json();
+    R["speed"]["asr_models"][key] = measure_asr_speed(wavs, *text_enc, opt.threads, dir).to_json();
 
   // Members and the phonetic part share the speech encoder, counted once.
   const auto clasp_files = clasp_weight_files(opt.model_dir, cfg);
@@ -323,7 +325,6 @@ nlohmann::json write_report(const ReportOptions& opt) {
     audio.push_back(read_audio((root / en[i]->audio).string()).samples);
     texts.push_back(en[i]->text);
   }
-  auto text_enc = SentenceEncoder::load(text_dir);
   auto text_vecs = text_enc->embed(texts);
   AudioEmbedder& after = model;
   const auto before_training = model.untrained();

@@ -38,12 +38,11 @@ PipelineSpeed measure_clasp_speed(const std::vector<std::string>& wavs, AudioEmb
   return s;
 }
 
-PipelineSpeed measure_asr_speed(const std::vector<std::string>& wavs, const std::string& text_dir, int threads,
+PipelineSpeed measure_asr_speed(const std::vector<std::string>& wavs, SentenceEncoder& text, int threads,
                                 const std::string& asr_model) {
   const auto asr = choose_recognizer(asr_model, threads);
   std::vector<std::shared_ptr<SpeechRecognizer>> decoders;  // loading is not part of the per-audio cost
   for (int t = 0; t < asr.workers; ++t) decoders.push_back(asr.make());
-  auto text = SentenceEncoder::load(text_dir);
   std::vector<std::string> hyps(wavs.size());
   std::vector<double> seconds(wavs.size());
   std::atomic<size_t> next{0};
@@ -67,7 +66,7 @@ PipelineSpeed measure_asr_speed(const std::vector<std::string>& wavs, const std:
     });
   for (auto& th : pool) th.join();
   if (failure) std::rethrow_exception(failure);
-  text->embed(hyps);
+  text.embed(hyps);
   PipelineSpeed s;
   s.wall_s = seconds_since(t0);
   s.clips = wavs.size();

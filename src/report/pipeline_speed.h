@@ -10,6 +10,7 @@
 namespace clasp {
 
 class AudioEmbedder;
+class SentenceEncoder;
 
 struct PipelineSpeed {
   size_t clips = 0;
@@ -22,8 +23,9 @@ struct PipelineSpeed {
 // part of the per-audio cost).
 PipelineSpeed measure_clasp_speed(const std::vector<std::string>& wavs, AudioEmbedder& model, int threads);
 // The recogniser of choose_recognizer(asr_model, threads) ("" = `threads` PocketSphinx decoders in parallel),
-// then the text encoder in text_dir.
-PipelineSpeed measure_asr_speed(const std::vector<std::string>& wavs, const std::string& text_dir, int threads,
+// then the text encoder `text` (loaded by the caller: loading is not part of
+// the per-audio cost).
+PipelineSpeed measure_asr_speed(const std::vector<std::string>& wavs, SentenceEncoder& text, int threads,
                                 const std::string& asr_model = "");
 
 }  // namespace clasp
