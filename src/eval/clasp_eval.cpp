@@ -347,35 +347,13 @@ void evaluate_two_stage(const ClaspEvalOptions& opt, ClaspAudioModel& model, con
 }
 
 // The evaluation itself, on a model loaded by one of the two evaluate_clasp.
-nlohmann::json evaluate_loaded(const ClaspEvalOptions& opt, ClaspAudioModel& model, QueryEmbedder* queries_of);
-
-}  // namespace
-
-nlohmann::json evaluate_clasp(const ClaspEvalOptions& opt) {
-  set_compute_threads(opt.threads);
-  auto model = load_clasp_model(opt.model_dir);
-  if (!opt.phonetic.empty()) attach_phonetic_model(model, opt.model_dir, opt.phonetic, opt.phonetic_weight);
-  QueryEmbedder queries(opt.model_dir, model.ptr());
-  return evaluate_loaded(opt, model, &queries);
-}
-
-nlohmann::json evaluate_clasp(const ClaspEvalOptions& opt, const AudioEmbedder& audio, QueryEmbedder& queries) {
-  if (!opt.phonetic.empty())
-    throw Error(opt.model_dir + ": a phonetic part given at evaluation needs the model loaded for it (evaluate_clasp(opt))");
-  set_compute_threads(opt.threads);
-  ClaspAudioModel model(audio.model());
-  return evaluate_loaded(opt, model, &queries);
-}
-
-namespace {
-
-nlohmann::json evaluate_loaded(const ClaspEvalOptions& opt, ClaspAudioModel& model, QueryEmbedder* queries_of) {
+nlohmann::json evaluate_loaded(const ClaspEvalOptions& opt, ClaspAudioModel& model, QueryEmbedder& queries_of) {
   const std::string cache_dir =
       opt.cache_dir.empty() ? (fs::path(opt.manifest).parent_path() / "mel-cache").string() : opt.cache_dir;
   auto utts = read_manifest(opt.manifest);
   build_mel_cache(utts, fs::path(opt.manifest).parent_path().string(), cache_dir, opt.threads);
   MelCache cache(cache_dir, &utts, fs::path(opt.manifest).parent_path().string());
-  const size_t D = static_cast<size_t>(queries_of->dim());
+  const size_t D = static_cast<size_t>(queries_of.dim());
   if (static_cast<int64_t>(D) != model->embedding_dim())
     throw Error(opt.model_dir + ": its text side gives " + std::to_string(D) + "-d vectors, its audio side " +
                 std::to_string(model->embedding_dim()));
@@ -444,7 +422,7 @@ nlohmann::json evaluate_loaded(const ClaspEvalOptions& opt, ClaspAudioModel& mod
   for (auto& [lang, idx] : by_lang) {
     std::vector<std::string> texts;
     for (size_t i : idx) texts.push_back(clips[i]->text);
-    auto v = queries_of->embed(texts, lang);
+    auto v = queries_of.embed(texts, lang);
     for (size_t k = 0; k < idx.size(); ++k)
       std::copy(v.begin() + static_cast<long>(k * D), v.begin() + static_cast<long>((k + 1) * D),
                 text.begin() + static_cast<long>(idx[k] * D));
@@ -505,7 +483,7 @@ nlohmann::json evaluate_loaded(const ClaspEvalOptions& opt, ClaspAudioModel& mod
     print_header(opt.tables, "Cross-lingual: queries in language X against the English test audio");
     for (auto& [lang, qg] : cross_lingual) {
       if (opt.translate) qg.translations = machine_translations(qg.texts, lang, "en");
-      qg.vectors = query_vectors(*queries_of, qg, lang, "en", opt.translation_vector_weight);
+      qg.vectors = query_vectors(queries_of, qg, lang, "en", opt.translation_vector_weight);
       auto hard = ranks_hard(qg.vectors, a, D, qg.gold);
       auto soft = ranks_soft(qg.vectors, a, D, qg.gold, opt.soft_distractors, opt.seed);
       report["cross_lingual"][lang] =
@@ -525,7 +503,7 @@ nlohmann::json evaluate_loaded(const ClaspEvalOptions& opt, ClaspAudioModel& mod
     if (q.texts.empty()) continue;
     if (from_english.empty()) print_header(opt.tables, "Cross-lingual: English sources against the audio of language X");
     if (opt.translate) q.translations = machine_translations(q.texts, "en", lang);
-    q.vectors = query_vectors(*queries_of, q, "en", lang, opt.translation_vector_weight);
+    q.vectors = query_vectors(queries_of, q, "en", lang, opt.translation_vector_weight);
     auto a = rows(audio, D, idx);
     auto hard = ranks_hard(q.vectors, a, D, q.gold);
     auto soft = ranks_soft(q.vectors, a, D, q.gold, opt.soft_distractors, opt.seed);
@@ -550,5 +528,21 @@ nlohmann::json evaluate_loaded(const ClaspEvalOptions& opt, ClaspAudioModel& mod
 }
 
 }  // namespace
+
+nlohmann::json evaluate_clasp(const ClaspEvalOptions& opt) {
+  set_compute_threads(opt.threads);
+  auto model = load_clasp_model(opt.model_dir);
+  if (!opt.phonetic.empty()) attach_phonetic_model(model, opt.model_dir, opt.phonetic, opt.phonetic_weight);
+  QueryEmbedder queries(opt.model_dir, model.ptr());
+  return evaluate_loaded(opt, model, queries);
+}
+
+nlohmann::json evaluate_clasp(const ClaspEvalOptions& opt, const AudioEmbedder& audio, QueryEmbedder& queries) {
+  if (!opt.phonetic.empty())
+    throw Error(opt.model_dir + ": a phonetic part given at evaluation needs the model loaded for it (evaluate_clasp(opt))");
+  set_compute_threads(opt.threads);
+  ClaspAudioModel model(audio.model());
+  return evaluate_loaded(opt, model, queries);
+}
 
 }  // namespace clasp

@@ -62,22 +62,7 @@ std::vector<std::vector<int64_t>> transcribe(SpeechEncoder& enc, const MelCache&
   return out;
 }
 
-nlohmann::json run_with(const PhoneticBaselineOptions& opt, SpeechEncoder enc);
-
-}  // namespace
-
-nlohmann::json run_phonetic_baseline(const PhoneticBaselineOptions& opt) {
-  return run_with(opt, load_speech_encoder(opt.speech_dir));
-}
-
-nlohmann::json run_phonetic_baseline(const PhoneticBaselineOptions& opt, const AudioEmbedder& model) {
-  auto m = model.model();
-  if (!m->speech) throw Error(opt.speech_dir + ": this CLASP model has no speech encoder");
-  return run_with(opt, m->speech);
-}
-
-namespace {
-
+// The baseline on a loaded speech encoder.
 nlohmann::json run_with(const PhoneticBaselineOptions& opt, SpeechEncoder enc) {
   torch::set_num_threads(std::max(1, opt.threads));
   auto utts = read_manifest(opt.manifest);
@@ -162,5 +147,15 @@ nlohmann::json run_with(const PhoneticBaselineOptions& opt, SpeechEncoder enc) {
 }
 
 }  // namespace
+
+nlohmann::json run_phonetic_baseline(const PhoneticBaselineOptions& opt) {
+  return run_with(opt, load_speech_encoder(opt.speech_dir));
+}
+
+nlohmann::json run_phonetic_baseline(const PhoneticBaselineOptions& opt, const AudioEmbedder& model) {
+  auto m = model.model();
+  if (!m->speech) throw Error(opt.speech_dir + ": this CLASP model has no speech encoder");
+  return run_with(opt, m->speech);
+}
 
 }  // namespace clasp

@@ -228,7 +228,10 @@ nlohmann::json write_report(const ReportOptions& opt) {
   const ClaspModelConfig& cfg = model.model()->cfg;
   const std::string text_dir = clasp_text_encoder_dir(opt.model_dir, cfg);
   QueryEmbedder queries(opt.model_dir, model.model());
-  auto text_enc = SentenceEncoder::load(text_dir);  // for the ASR pipelines and the projection
+  // The query side's text encoder serves the ASR pipelines and the projection too.
+  std::unique_ptr<SentenceEncoder> own_text;
+  SentenceEncoder* text_enc = queries.sentence_encoder();
+  if (!text_enc) text_enc = (own_text = SentenceEncoder::load(text_dir)).get();
 
   spdlog::info("report: CLASP evaluation");
   ClaspEvalOptions eo;
@@ -254,8 +257,7 @@ nlohmann::json write_report(const ReportOptions& opt) {
   spdlog::info("report: ASR baseline (transcripts kept in {})", opt.asr_dir);
   AsrBaselineOptions ao;
   ao.manifest = opt.manifest;
-  ao.model_dir = text_dir;
-  ao.text = text_enc.get();
+  ao.text = text_enc;
   ao.out_dir = opt.asr_dir;
   ao.split = opt.split;
   ao.soft_distractors = opt.soft_distractors;
@@ -326,13 +328,11 @@ nlohmann::json write_report(const ReportOptions& opt) {
     texts.push_back(en[i]->text);
   }
   auto text_vecs = text_enc->embed(texts);
-  AudioEmbedder& after = model;
-  const auto before_training = model.untrained();
-  AudioEmbedder& before = *before_training;
+  const auto before = model.untrained();
   // In the text encoder's space: a phonetic part, appended after it, is left out.
   const size_t D = static_cast<size_t>(text_enc->dim());
-  auto pb = project_pairs_2d(leading_columns(before.embed(audio), static_cast<size_t>(before.dim()), D), text_vecs, D);
-  auto pa = project_pairs_2d(leading_columns(after.embed(audio), static_cast<size_t>(after.dim()), D), text_vecs, D);
+  auto pb = project_pairs_2d(leading_columns(before->embed(audio), static_cast<size_t>(before->dim()), D), text_vecs, D);
+  auto pa = project_pairs_2d(leading_columns(model.embed(audio), static_cast<size_t>(model.dim()), D), text_vecs, D);
   for (auto [name, p] : {std::pair{"before", &pb}, std::pair{"after", &pa}})
     R["projection"][name] = {{"clips", audio.size()}, {"explained_variance", p->explained},
                              {"mean_pair_distance", p->mean_pair_distance}};

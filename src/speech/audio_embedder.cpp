@@ -14,7 +14,6 @@
 #include "speech/clasp_audio_model.h"
 #include "speech/mel_cache.h"
 #include "util/error.h"
-#include "util/fs.h"
 #include "util/hash.h"
 #include "util/json_file.h"
 #include "util/paths.h"

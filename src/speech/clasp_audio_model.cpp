@@ -360,15 +360,6 @@ namespace {
 // `shared_dir` (canonical) takes `shared` instead of loading it again: the
 // members and phonetic part of one model share its encoder.
 ClaspAudioModel load_model_sharing(const std::string& dir, bool load_weights, SpeechEncoder shared,
-                                   const std::string& shared_dir);
-}  // namespace
-
-ClaspAudioModel load_clasp_model(const std::string& dir, bool load_weights) {
-  return load_model_sharing(dir, load_weights, nullptr, "");
-}
-
-namespace {
-ClaspAudioModel load_model_sharing(const std::string& dir, bool load_weights, SpeechEncoder shared,
                                    const std::string& shared_dir) {
   if (!fs::exists(dir + "/clasp.json")) throw Error(dir + ": not a CLASP model directory (no clasp.json)");
   const std::string self = fs::weakly_canonical(dir).string();
@@ -397,12 +388,13 @@ ClaspAudioModel load_model_sharing(const std::string& dir, bool load_weights, Sp
   m->eval();
   if (!cfg.ensemble.empty() && !m->speech)
     throw Error(dir + "/clasp.json: an ensemble shares the speech encoder, but this model has no speech or frame branch");
+  const std::string own_encoder = cfg.ensemble.empty() ? "" : encoder_of(dir, cfg.speech_encoder);
   for (const auto& rel : cfg.ensemble) {
     const std::string mdir = (fs::path(dir) / rel).lexically_normal().string();
     if (!fs::exists(mdir + "/clasp.json"))
       throw Error(dir + "/clasp.json: ensemble member \"" + rel + "\" is not a CLASP model directory (" + mdir + ")");
-    auto member = load_model_sharing(mdir, true, m->speech, m->speech ? encoder_of(dir, cfg.speech_encoder) : "");
-    if (encoder_of(mdir, member->cfg.speech_encoder) != encoder_of(dir, cfg.speech_encoder) ||
+    auto member = load_model_sharing(mdir, true, m->speech, own_encoder);
+    if (encoder_of(mdir, member->cfg.speech_encoder) != own_encoder ||
         encoder_of(mdir, member->cfg.text_encoder) != encoder_of(dir, cfg.text_encoder) ||
         member->cfg.out_dim != cfg.out_dim)
       throw Error(mdir + ": an ensemble member must use the speech and text encoders of " + dir);
@@ -420,6 +412,10 @@ ClaspAudioModel load_model_sharing(const std::string& dir, bool load_weights, Sp
   return m;
 }
 }  // namespace
+
+ClaspAudioModel load_clasp_model(const std::string& dir, bool load_weights) {
+  return load_model_sharing(dir, load_weights, nullptr, "");
+}
 
 void attach_phonetic_model(ClaspAudioModel& m, const std::string& dir, const std::string& phonetic_dir, double weight) {
   if (m->cfg.target == "phonemes") throw Error(dir + ": a target \"phonemes\" model cannot have a phonetic part");

@@ -85,6 +85,8 @@ QueryEmbedder::QueryEmbedder(const std::string& model_dir, std::shared_ptr<Clasp
 
 QueryEmbedder::~QueryEmbedder() = default;
 
+SentenceEncoder* QueryEmbedder::sentence_encoder() const { return impl_->text.get(); }
+
 
 std::vector<float> QueryEmbedder::embed(const std::vector<std::string>& texts, const std::string& lang) {
   const size_t n = texts.size(), D = static_cast<size_t>(dim_);

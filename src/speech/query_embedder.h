@@ -16,6 +16,7 @@
 namespace clasp {
 
 struct ClaspAudioModelImpl;
+class SentenceEncoder;
 
 class QueryEmbedder {
  public:
@@ -36,6 +37,10 @@ class QueryEmbedder {
   // A text with no phoneme the speech encoder knows also gets a zero
   // phonetic part. A malformed language code is an Error.
   std::vector<float> embed(const std::vector<std::string>& texts, const std::string& lang);
+  // The text encoder behind the semantic part, for a caller that needs its
+  // plain sentence vectors too (clasp report); null for a target "phonemes"
+  // model, which has none.
+  SentenceEncoder* sentence_encoder() const;
 
  private:
   struct Impl;
